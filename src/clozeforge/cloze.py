@@ -1,0 +1,150 @@
+"""Cloze text: building it, reading it back, and checking it says only what the note says.
+
+A cloze text is inline Markdown in which answers are marked ``{{c1::answer}}`` (optionally
+``{{c1::answer::hint}}``). Phrasers produce it; ``render.py`` turns it into the HTML that
+goes into the Anki field.
+
+The grounding check is the guarantee behind every model-phrased card: a card may reorder
+nothing, invent nothing, and blank only words the note itself contains.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_OPEN_RE = re.compile(r"\{\{c\d+::")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+CONNECTIVES: frozenset[str] = frozenset(
+    """
+    a an the is are was were be been being of to in on at for from and or nor but as by with
+    that which who whose whom this these those it its they their there here called known
+    also can may has have had not no so than then such both either neither each
+    """.split()
+)
+"""Words a phrasing may add although the note does not contain them.
+
+Only glue words: articles, forms of "to be", prepositions, conjunctions, and "called" /
+"known" for "X is called Y". None of them can carry a claim of its own, so a card built
+from the note's words plus these says nothing the note does not."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a cloze text: plain text, or one deletion."""
+
+    text: str
+    """The text; for a deletion, the answer."""
+    number: int | None = None
+    """The deletion's number (the N of ``cN``); None for plain text."""
+    hint: str | None = None
+    """The deletion's hint, when it has one."""
+
+
+def make_cloze(answer: str, number: int = 1) -> str:
+    """Mark ``answer`` as deletion ``number``.
+
+    Braces and ``::`` inside the answer would end the deletion early in Anki; they are
+    kept as text by ``render.py``, which escapes them inside answers, so here the answer
+    is only trimmed."""
+    return "{{c%d::%s}}" % (number, answer.strip())
+
+
+def split_segments(text: str) -> list[Segment]:
+    """Split a cloze text into plain and deletion segments, in order."""
+    segments: list[Segment] = []
+    position = 0
+    for match in _CLOZE_RE.finditer(text):
+        if match.start() > position:
+            segments.append(Segment(text[position : match.start()]))
+        segments.append(Segment(match.group(2), int(match.group(1)), match.group(3)))
+        position = match.end()
+    if position < len(text):
+        segments.append(Segment(text[position:]))
+    return segments
+
+
+def cloze_answers(text: str) -> list[str]:
+    """The answers of every deletion in ``text``, in order."""
+    return [segment.text for segment in split_segments(text) if segment.number is not None]
+
+
+def malformation(text: str) -> str | None:
+    """Why ``text`` is not a usable cloze text, or None when it is.
+
+    Usable: at least one deletion, every ``{{cN::`` closed, no empty answer, no nested
+    deletion, numbers starting at 1 without gaps (Anki makes one card per number)."""
+    if not text or not text.strip():
+        return "empty output"
+    segments = split_segments(text)
+    numbers = sorted({s.number for s in segments if s.number is not None})
+    if not numbers:
+        return "no cloze deletion"
+    for segment in segments:
+        if segment.number is None:
+            if _OPEN_RE.search(segment.text) or "}}" in segment.text:
+                return "unbalanced cloze markup"
+        else:
+            if not segment.text.strip():
+                return "empty cloze answer"
+            if "{{" in segment.text:
+                return "nested cloze deletion"
+    if numbers != list(range(1, len(numbers) + 1)):
+        return "cloze numbers do not start at 1 or have gaps"
+    return None
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, case-folded and Unicode-normalised, Markdown markup ignored."""
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    return _WORD_RE.findall(normal)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(words(text))
+
+
+def _is_subsequence(needle: Sequence[str], haystack: Iterable[str]) -> bool:
+    remaining = iter(haystack)
+    return all(word in remaining for word in needle)
+
+
+def grounding_failure(output: str, source: str) -> str | None:
+    """Why a phrased ``output`` is not grounded in ``source``, or None when it is.
+
+    The checks, in order:
+    1. it is a well-formed cloze text (see ``malformation``);
+    2. every answer occurs in the source as a run of whole words (case and whitespace
+       normalised);
+    3. every word outside the deletions is a source word or a connective;
+    4. the source words, read through the whole output, keep the source's order: a
+       phrasing may add or drop connectives and drop words, never shuffle them.
+    """
+    problem = malformation(output)
+    if problem:
+        return problem
+    source_words = words(source)
+    source_set = set(source_words)
+    padded_source = f" {' '.join(source_words)} "
+    for answer in cloze_answers(output):
+        normal = _normalised(answer)
+        if not normal:
+            return "cloze answer has no words"
+        if f" {normal} " not in padded_source:
+            return f"cloze answer not in the note: {answer.strip()!r}"
+    plain = "".join(segment.text for segment in split_segments(output))
+    output_words = words(plain)
+    invented = [w for w in output_words if w not in source_set and w not in CONNECTIVES]
+    if invented:
+        return f"words not in the note: {', '.join(dict.fromkeys(invented))}"
+    content_words = [w for w in output_words if w in source_set]
+    # Connectives that also occur in the source are free to move; content words are not.
+    ordered = [w for w in content_words if w not in CONNECTIVES]
+    source_order = [w for w in source_words if w not in CONNECTIVES]
+    if not _is_subsequence(ordered, source_order):
+        return "words are out of the note's order"
+    return None

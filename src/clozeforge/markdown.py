@@ -1,0 +1,96 @@
+"""The one Markdown parser every stage uses: markdown-it-py with Obsidian's syntax added.
+
+CommonMark plus tables and strikethrough, ``$math$`` (dollarmath), footnotes, and two
+inline rules of our own: ``[[wikilinks]]`` / ``![[embeds]]`` become ``wikilink`` tokens,
+and ``==highlights==`` become ``mark`` open/close tokens. Parsing with a real parser is
+what keeps code spans, code blocks and HTML out of facts and tags.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+WIKILINK = "wikilink"
+"""Token type of ``[[target#heading|alias]]`` and ``![[embed]]``; details in ``token.meta``."""
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    embed = state.src.startswith("![[", start)
+    if not (embed or state.src.startswith("[[", start)):
+        return False
+    inner_start = start + (3 if embed else 2)
+    end = state.src.find("]]", inner_start)
+    if end < 0:
+        return False
+    inner = state.src[inner_start:end]
+    if not inner.strip() or "\n" in inner or "[[" in inner:
+        return False
+    if not silent:
+        target, _, alias = inner.partition("|")
+        target, _, heading = target.partition("#")
+        token = state.push(WIKILINK, "", 0)
+        token.content = inner
+        token.markup = state.src[start : end + 2]
+        token.meta = {
+            "target": target.strip(),
+            "heading": heading.strip() or None,
+            "alias": alias.strip() or None,
+            "embed": embed,
+        }
+    state.pos = end + 2
+    return True
+
+
+def _mark_rule(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    if not state.src.startswith("==", start) or state.src.startswith("===", start):
+        return False
+    end = state.src.find("==", start + 2)
+    if end < 0 or end == start + 2:
+        return False
+    inner = state.src[start + 2 : end]
+    if inner[0].isspace() or inner[-1].isspace():
+        return False
+    if not silent:
+        state.push("mark_open", "mark", 1).markup = "=="
+        old_max, state.pos, state.posMax = state.posMax, start + 2, end
+        state.md.inline.tokenize(state)
+        state.posMax = old_max
+        state.push("mark_close", "mark", -1).markup = "=="
+    state.pos = end + 2
+    return True
+
+
+def _build(*, html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
+    md.use(footnote_plugin)
+    # Before "link" so that "[[x]]" is not read as a reference link attempt.
+    md.inline.ruler.before("link", WIKILINK, _wikilink_rule)
+    md.inline.ruler.before("emphasis", "mark", _mark_rule)
+    return md
+
+
+@cache
+def structure_parser() -> MarkdownIt:
+    """Parser for reading notes: raw HTML kept as ``html_block``/``html_inline`` tokens,
+    so that extraction can recognise and skip it."""
+    return _build(html=True)
+
+
+@cache
+def card_parser() -> MarkdownIt:
+    """Parser for rendering card text: raw HTML is not recognised, so it is escaped."""
+    return _build(html=False)
+
+
+def parse(body: str) -> list[Token]:
+    """Block tokens (with inline children and 0-based ``map`` line ranges) of ``body``."""
+    return structure_parser().parse(body)

@@ -1,0 +1,117 @@
+"""Values passed between the stages: note file -> Note -> Fact -> Card.
+
+All of them are frozen and slotted: a stage never changes what an earlier stage
+produced, and each value knows the file and line it came from, so every warning
+and every card can point back at the user's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from markdown_it.token import Token
+
+
+class FactKind(str, Enum):
+    """What sort of statement a fact is; decides how it is phrased as a cloze."""
+
+    DEFINITION = "definition"
+    ENUMERATION = "enumeration"
+    CLAIM = "claim"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem in the input that was reported and worked around."""
+
+    path: str
+    """File the problem is in, relative to the notes folder (POSIX separators)."""
+    line: int | None
+    """1-based line in that file, when known."""
+    message: str
+    """What is wrong and what clozeforge did about it, in one line."""
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One Markdown file, parsed."""
+
+    path: str
+    """Path relative to the notes folder, POSIX separators."""
+    note_id: str
+    """Stable identity: frontmatter ``id`` when present, else ``path``. Card GUIDs derive from it."""
+    title: str
+    """First H1 (without a leading ``[[id]] - ``), else frontmatter ``title``, else the file stem."""
+    tags: tuple[str, ...]
+    """Normalised tags in order of first appearance: frontmatter, ``__Tags__:`` lines, inline."""
+    aliases: tuple[str, ...]
+    """Frontmatter ``aliases``: other names wikilinks may use for this note."""
+    metadata: Mapping[str, Any]
+    """The frontmatter mapping (empty when absent or invalid). Read-only."""
+    body: str
+    """The Markdown after the frontmatter."""
+    body_line: int
+    """1-based line of the file on which ``body`` starts; token line numbers are offset by it."""
+    tokens: tuple[Token, ...]
+    """markdown-it block tokens of ``body`` (``markdown.parse``); ``map`` is 0-based in ``body``."""
+    content_hash: str
+    """SHA-256 of the file's bytes: the note changed exactly when this changed."""
+    mtime: int
+    """File modification time, whole seconds since the epoch."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Problems found while reading this note."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One statement worth a card, taken from a note."""
+
+    kind: FactKind
+    """Definition, enumeration or claim."""
+    key: str
+    """Identity of the fact inside its note (normalised term, lead-in, or claim's first words).
+
+    Stays the same when the user rewords the fact, so the card's GUID does too."""
+    subject: str
+    """Definition: the term. Enumeration: the lead-in without its colon. Claim: the sentence.
+
+    Inline Markdown, wikilinks already replaced by their display text."""
+    details: tuple[str, ...]
+    """Definition: the definition alone. Enumeration: the items. Claim: empty."""
+    source_text: str
+    """The fact as written in the note (inline Markdown, wikilinks resolved); shown in Extra."""
+    path: str
+    """Note file, relative to the notes folder."""
+    line: int
+    """1-based line in that file where the fact starts."""
+    note_id: str
+    """The note's stable id (see ``Note.note_id``)."""
+    note_title: str
+    """The note's title."""
+    tags: tuple[str, ...]
+    """The note's tags."""
+    score: float = 1.0
+    """Claims: how worth remembering (0..1, higher is better). Other kinds: 1.0."""
+    highlights: tuple[str, ...] = ()
+    """Spans the note emphasised inside ``subject`` (bold, ``==highlight==``): preferred answers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A phrased cloze for one fact, ready to package."""
+
+    fact: Fact
+    """The fact this card asks about."""
+    text: str
+    """Cloze text: inline Markdown with ``{{c1::answer}}`` deletions."""
+    phrased_by: str
+    """``"rules"``, or the name of the model phraser whose output passed the grounding check."""
+    fallback_reason: str | None = None
+    """Why a model phrasing was rejected and the rule phrasing used instead, when that happened."""

@@ -1,0 +1,105 @@
+"""Phrasers turn facts into cloze texts, behind one interface.
+
+``phrase_cards`` is the only way the pipeline uses a phraser: it checks every output
+against its fact (``cloze.grounding_failure``) and falls back to the rule phrasing, so no
+phraser, however bad, can put a word on a card that the note does not contain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ..cloze import grounding_failure, malformation
+from ..errors import ConfigError
+from ..model import Card, Diagnostic, Fact
+from .base import Phraser
+from .rules import RulePhraser
+
+__all__ = ["Phraser", "RulePhraser", "available_phrasers", "get_phraser", "phrase_cards"]
+
+
+def _t5_factory(**options: Any) -> Phraser:
+    # Imported here so that transformers and torch load only when T5 is asked for.
+    from .t5 import T5Phraser
+
+    return T5Phraser(**options)
+
+
+_FACTORIES: dict[str, Callable[..., Phraser]] = {
+    "rules": lambda **options: RulePhraser(),
+    "t5": _t5_factory,
+}
+
+
+def available_phrasers() -> list[str]:
+    """Names accepted by ``get_phraser``."""
+    return sorted(_FACTORIES)
+
+
+def get_phraser(name: str, **options: Any) -> Phraser:
+    """Make the phraser called ``name``; options go to its constructor."""
+    try:
+        factory = _FACTORIES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown phraser {name!r}; choose one of: {', '.join(available_phrasers())}"
+        ) from None
+    return factory(**options)
+
+
+def _batches(items: Sequence[Fact], size: int) -> Iterator[Sequence[Fact]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def phrase_cards(
+    facts: Sequence[Fact],
+    phraser: Phraser,
+    *,
+    batch_size: int = 32,
+    fallback: RulePhraser | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> tuple[list[Card], list[Diagnostic]]:
+    """Phrase ``facts`` with ``phraser``, keeping only grounded outputs.
+
+    Returns the cards (in fact order) and diagnostics for facts that no phrasing could
+    turn into a valid cloze; those facts get no card rather than an empty one (Anki
+    silently drops a cloze note without deletions). ``on_batch`` is called with the
+    number of facts done after each batch, for progress bars.
+    """
+    rules = fallback or RulePhraser()
+    cards: list[Card] = []
+    problems: list[Diagnostic] = []
+    for batch in _batches(facts, max(1, batch_size)):
+        outputs = phraser.phrase_batch(batch)
+        if len(outputs) != len(batch):
+            raise RuntimeError(
+                f"phraser {phraser.name!r} returned {len(outputs)} outputs for {len(batch)} facts"
+            )
+        for fact, output in zip(batch, outputs, strict=True):
+            card = _checked_card(fact, output, phraser, rules)
+            if card is None:
+                problems.append(
+                    Diagnostic(fact.path, fact.line, f"no valid cloze for {fact.kind.value} "
+                               f"{fact.subject[:60]!r}; fact skipped")
+                )
+            else:
+                cards.append(card)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return cards, problems
+
+
+def _checked_card(
+    fact: Fact, output: str | None, phraser: Phraser, rules: RulePhraser
+) -> Card | None:
+    if isinstance(phraser, RulePhraser):
+        return Card(fact, output, rules.name) if output and not malformation(output) else None
+    reason = "no output" if output is None else grounding_failure(output, fact.source_text)
+    if reason is None and output is not None:
+        return Card(fact, output, phraser.name)
+    fallback_text = rules.phrase(fact)
+    if fallback_text is None or malformation(fallback_text):
+        return None
+    return Card(fact, fallback_text, rules.name, fallback_reason=reason)
