@@ -20,17 +20,23 @@ _OPEN_RE = re.compile(r"\{\{c\d+::")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 CONNECTIVES: frozenset[str] = frozenset(
-    """
-    a an the is are was were be been being of to in on at for from and or nor but as by with
-    that which who whose whom this these those it its they their there here called known
-    also can may has have had not no so than then such both either neither each
-    """.split()
-)
+    {
+        # articles and forms of "to be"
+        "a", "an", "the", "is", "are", "was", "were", "be", "been",
+        # prepositions
+        "of", "to", "in", "on", "at", "for", "from", "by", "with", "as",
+        # joining and pointing back
+        "and", "that", "which", "who", "whose", "it", "its", "this", "these", "there",
+        # "X is called Y", "X, also known as Y"
+        "called", "known", "also",
+    }
+)  # fmt: skip
 """Words a phrasing may add although the note does not contain them.
 
-Only glue words: articles, forms of "to be", prepositions, conjunctions, and "called" /
-"known" for "X is called Y". None of them can carry a claim of its own, so a card built
-from the note's words plus these says nothing the note does not."""
+Only glue words: articles, forms of "to be", prepositions, "and", relative pronouns, and
+"called" / "known" / "also" for "X is called Y". Words that change a claim's truth or
+strength ("not", "no", "or", "may", "can", "only", "always") are deliberately absent:
+a card built from the note's words plus these says nothing the note does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ def make_cloze(answer: str, number: int = 1) -> str:
     Braces and ``::`` inside the answer would end the deletion early in Anki; they are
     kept as text by ``render.py``, which escapes them inside answers, so here the answer
     is only trimmed."""
-    return "{{c%d::%s}}" % (number, answer.strip())
+    return f"{{{{c{number}::{answer.strip()}}}}}"
 
 
 def split_segments(text: str) -> list[Segment]:

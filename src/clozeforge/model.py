@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from markdown_it.token import Token
 
 
-class FactKind(str, Enum):
+class FactKind(StrEnum):
     """What sort of statement a fact is; decides how it is phrased as a cloze."""
 
     DEFINITION = "definition"
@@ -46,9 +46,9 @@ class Note:
     path: str
     """Path relative to the notes folder, POSIX separators."""
     note_id: str
-    """Stable identity: frontmatter ``id`` when present, else ``path``. Card GUIDs derive from it."""
+    """Stable identity: frontmatter ``id`` when present, else ``path``; card GUIDs use it."""
     title: str
-    """First H1 (without a leading ``[[id]] - ``), else frontmatter ``title``, else the file stem."""
+    """First H1 (minus a leading ``[[id]] - ``), else frontmatter ``title``, else file stem."""
     tags: tuple[str, ...]
     """Normalised tags in order of first appearance: frontmatter, ``__Tags__:`` lines, inline."""
     aliases: tuple[str, ...]

@@ -81,8 +81,11 @@ def phrase_cards(
             card = _checked_card(fact, output, phraser, rules)
             if card is None:
                 problems.append(
-                    Diagnostic(fact.path, fact.line, f"no valid cloze for {fact.kind.value} "
-                               f"{fact.subject[:60]!r}; fact skipped")
+                    Diagnostic(
+                        fact.path,
+                        fact.line,
+                        f"no valid cloze for {fact.kind.value} {fact.subject[:60]!r}; fact skipped",
+                    )
                 )
             else:
                 cards.append(card)

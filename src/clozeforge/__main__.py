@@ -1,0 +1,5 @@
+"""``python -m clozeforge``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,249 @@
+"""Command line: each command checks its options, calls one library function, prints.
+
+Exit codes: 0 success (warnings allowed); 1 a user error (bad option, missing folder,
+unwritable output, ``--strict`` with warnings) with a one-line message; 2 nothing to build
+(no notes, or no note with a fact).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Settings
+from .errors import ClozeforgeError, NothingToBuildError
+from .phrasers import available_phrasers
+
+EXIT_USER_ERROR = 1
+EXIT_NOTHING_TO_BUILD = 2
+_SHOWN_WARNINGS = 20
+
+
+class _NothingToBuild(click.ClickException):
+    exit_code = EXIT_NOTHING_TO_BUILD
+
+
+def _fail(error: ClozeforgeError) -> click.ClickException:
+    if isinstance(error, NothingToBuildError):
+        return _NothingToBuild(str(error))
+    return click.ClickException(str(error))
+
+
+@click.group()
+@click.version_option(package_name="clozeforge")
+def cli() -> None:
+    """Turn a folder of Markdown notes into Anki cloze decks."""
+
+
+@cli.command()
+@click.argument("notes_dir", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The .apkg to write [default: decks/<folder name>.apkg].",
+)
+@click.option("--deck-name", help="Root deck name [default: the folder's name].")
+@click.option(
+    "--split-by-tag",
+    is_flag=True,
+    default=None,
+    help="Also write one .apkg per tag next to the output.",
+)
+@click.option("--max-claims", type=click.IntRange(min=0), help="Key claims kept per note [5].")
+@click.option("--ignore", multiple=True, help="Glob of files/folders to skip (repeatable).")
+@click.option(
+    "--phraser", type=click.Choice(available_phrasers()), help="Who phrases the clozes [rules]."
+)
+@click.option("--model", help="T5 checkpoint: a local folder, or a hub name when online.")
+@click.option(
+    "--prompts",
+    "prompts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of prompt templates overriding the shipped ones.",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), help="Facts per model call [16].")
+@click.option("--max-new-tokens", type=click.IntRange(min=1), help="Longest model output [64].")
+@click.option("--num-beams", type=click.IntRange(min=1), help="Beam search width; 1 is greedy [1].")
+@click.option(
+    "--copy-constraint/--no-copy-constraint",
+    "copy_constrained",
+    default=None,
+    help="Restrict model output to the fact's own words [on].",
+)
+@click.option("--device", help="Torch device for the model [cuda if present, else cpu].")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the phrasing cache and build state [~/.cache/clozeforge].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cache or build state.")
+@click.option("--jobs", type=click.IntRange(min=0), help="Parser processes; 0 picks [0].")
+@click.option(
+    "--orphans-deck",
+    is_flag=True,
+    default=None,
+    help="Put cards whose fact disappeared into ROOT::_removed.",
+)
+@click.option("--strict", is_flag=True, default=None, help="Fail (exit 1) on any warning.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file [clozeforge.toml in the current folder].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Print every warning, not the first 20.")
+def build(
+    notes_dir: Path, no_cache: bool, config_path: Path | None, verbose: bool, **options: Any
+) -> None:
+    """Build an Anki package from the notes in NOTES_DIR."""
+    from .pipeline import build as run_build
+
+    if not options["output"]:
+        options["output"] = Path("decks") / f"{notes_dir.resolve().name or 'notes'}.apkg"
+    options["ignore"] = options["ignore"] or None
+    flags = {"notes_dir": notes_dir, **options, "use_cache": False if no_cache else None}
+    try:
+        settings = Settings.resolve(flags, config_path=config_path)
+        if settings.phraser == "t5" and not settings.model:
+            raise click.UsageError("--phraser t5 needs --model (a local folder or a hub name)")
+        with _progress_bars() as progress:
+            report = run_build(settings, progress=progress)
+    except ClozeforgeError as error:
+        raise _fail(error) from None
+    _print_report(report, verbose)
+
+
+@cli.command()
+@click.argument("note", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--vault",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to resolve wikilinks in [the note's folder].",
+)
+@click.option("--max-claims", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
+def inspect(note: Path, vault: Path | None, max_claims: int, as_json: bool) -> None:
+    """Show the facts clozeforge finds in NOTE."""
+    from .pipeline import inspect_note
+
+    try:
+        facts, diagnostics = inspect_note(note, vault=vault, max_claims=max_claims)
+    except ClozeforgeError as error:
+        raise _fail(error) from None
+    for diagnostic in diagnostics:
+        click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
+    if as_json:
+        rows = [
+            {
+                "kind": f.kind.value,
+                "line": f.line,
+                "key": f.key,
+                "subject": f.subject,
+                "details": list(f.details),
+                "score": round(f.score, 3),
+                "path": f.path,
+            }
+            for f in facts
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not facts:
+        click.echo("no facts found")
+        return
+    click.echo(f"{'kind':<12} {'line':>5}  text")
+    for fact in facts:
+        text = fact.subject if not fact.details else f"{fact.subject}: {' | '.join(fact.details)}"
+        click.echo(f"{fact.kind.value:<12} {fact.line:>5}  {_shorten(text, 100)}")
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@contextmanager
+def _progress_bars() -> Iterator[Any]:
+    """A callback that draws one bar per stage on a terminal, for builds worth watching."""
+    bars: dict[str, Any] = {}
+
+    def progress(event: Any) -> None:
+        if event.total < 200 or not sys.stderr.isatty():
+            return
+        bar = bars.get(event.stage)
+        if bar is None:
+            bar = bars[event.stage] = click.progressbar(
+                length=event.total, label=f"{event.stage:<8}", file=sys.stderr
+            )
+            bar.__enter__()
+        bar.update(event.done - bar.pos)
+        if event.done >= event.total:
+            bar.render_finish()
+
+    try:
+        yield progress
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+
+
+def _print_report(report: Any, verbose: bool) -> None:
+    diagnostics = report.diagnostics
+    shown = diagnostics if verbose else diagnostics[:_SHOWN_WARNINGS]
+    for diagnostic in shown:
+        click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
+    if len(diagnostics) > len(shown):
+        click.secho(
+            f"... and {len(diagnostics) - len(shown)} more warnings (-v shows all)",
+            fg="yellow",
+            err=True,
+        )
+    skipped = report.notes_found - report.notes_read
+    click.echo(f"notes: {report.notes_read} read" + (f", {skipped} skipped" if skipped else ""))
+    kinds = ", ".join(f"{count} {kind}s" for kind, count in report.facts_by_kind.items())
+    click.echo(f"facts: {kinds}")
+    click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
+    for deck_name, count in report.cards_by_deck.items():
+        click.echo(f"  {count:>6}  {deck_name}")
+    phrased = ", ".join(
+        f"{count} by {name}" for name, count in sorted(report.cards_by_phraser.items())
+    )
+    click.echo(f"phrased: {phrased}")
+    if report.fallbacks:
+        reasons = ", ".join(
+            f"{count} {reason}" for reason, count in sorted(report.fallbacks.items())
+        )
+        click.echo(f"model outputs rejected, rule phrasing used instead: {reasons}")
+    if report.media_files or report.cards_with_math:
+        click.echo(
+            f"media: {report.media_files} files on {report.cards_with_media} cards; "
+            f"math on {report.cards_with_math} cards"
+        )
+    click.echo(f"warnings: {len(diagnostics)}")
+    for path in report.outputs:
+        click.echo(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps errors to the documented exit codes, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="clozeforge", standalone_mode=False)
+    except click.UsageError as error:
+        error.show()
+        sys.exit(EXIT_USER_ERROR)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was half-written.", err=True)
+        sys.exit(130)

@@ -1,0 +1,139 @@
+"""Packaging: identities that users' review history depends on, and safe writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from clozeforge import deck
+from clozeforge.errors import OutputError
+from clozeforge.model import Fact, FactKind
+
+from anki_support import cards, collection, import_package
+
+
+def _fact(**changes: object) -> Fact:
+    base = Fact(
+        kind=FactKind.DEFINITION,
+        key="architecture",
+        subject="Architecture",
+        details=("skeleton of a model",),
+        source_text="Architecture: skeleton of a model",
+        path="notes/a.md",
+        line=3,
+        note_id="notes/a.md",
+        note_title="A",
+        tags=("nlp",),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def _deck_note(**changes: object) -> deck.DeckNote:
+    base = deck.DeckNote(
+        guid="g1",
+        deck="ROOT::nlp",
+        fields=(
+            "{{c1::Architecture}}: skeleton of a model",
+            "extra",
+            "src",
+            "definition",
+            "architecture",
+            "rules",
+            "",
+        ),
+        tags=("nlp",),
+        mtime=1_700_000_000,
+        path="notes/a.md",
+        line=3,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_guid_ignores_wording_but_not_identity() -> None:
+    original = deck.guid_for_fact(_fact())
+    reworded = deck.guid_for_fact(_fact(details=("the skeleton of any model",), line=9))
+    assert original == reworded
+    assert deck.guid_for_fact(_fact(key="checkpoints")) != original
+    assert deck.guid_for_fact(_fact(note_id="other.md")) != original
+    assert deck.guid_for_fact(_fact(kind=FactKind.CLAIM)) != original
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ((), "ROOT"),
+        (("nlp",), "ROOT::nlp"),
+        (("nlp/transformers", "llm"), "ROOT::nlp::transformers"),
+    ],
+)
+def test_deck_is_root_and_first_tag(tags: tuple[str, ...], expected: str) -> None:
+    assert deck.deck_for_tags("ROOT", tags) == expected
+
+
+def test_deck_ids_are_stable_and_distinct() -> None:
+    assert deck.deck_id_for("ROOT::nlp") == deck.deck_id_for("ROOT::nlp")
+    assert deck.deck_id_for("ROOT::nlp") != deck.deck_id_for("ROOT::llm")
+
+
+def test_note_type_fields_are_frozen() -> None:
+    # Changing these without a new MODEL_ID makes Anki skip every existing note as
+    # "conflicting" on the next import: this test is the reminder.
+    assert deck.MODEL_ID == 1_738_420_519
+    assert deck.FIELDS == ("Text", "Extra", "Source", "Kind", "Key", "Phraser", "Reserved")
+
+
+def test_package_imports_with_own_mtime_tags_and_nested_deck(tmp_path: Path) -> None:
+    apkg = tmp_path / "out.apkg"
+    deck.write_package(
+        [_deck_note(deck="ROOT::nlp::transformers", tags=("nlp::transformers", "llm"))],
+        apkg,
+        timestamp=1_800_000_000,
+    )
+    with collection(tmp_path / "c.anki2") as col:
+        result = import_package(col, apkg)
+        assert result.new == 1
+        (card,) = cards(col)
+    assert card.deck == "ROOT::nlp::transformers"
+    assert set(card.tags) == {"nlp::transformers", "llm"}
+    assert card.note_mod == 1_700_000_000  # the note's time, not the package's
+    assert "[...]" in card.question
+
+
+def test_failed_write_keeps_previous_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apkg = tmp_path / "out.apkg"
+    deck.write_package([_deck_note()], apkg, timestamp=1_700_000_000)
+    before = apkg.read_bytes()
+
+    def explode(self: object, path: str, timestamp: float | None = None) -> None:
+        Path(path).write_bytes(b"half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(deck.genanki.Package, "write_to_file", explode)
+    with pytest.raises(OutputError, match="No space left"):
+        deck.write_package([_deck_note(guid="g2")], apkg, timestamp=1_700_000_001)
+    assert apkg.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.apkg"]  # no temp file left
+    assert zipfile.is_zipfile(apkg)
+
+
+def test_unwritable_output_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError):
+        deck.write_package([_deck_note()], blocker / "out.apkg", timestamp=1.0)
+
+
+def test_same_input_gives_same_package_contents(tmp_path: Path) -> None:
+    notes = [_deck_note(), _deck_note(guid="g2", deck="ROOT::llm", tags=("llm",))]
+    first, second = tmp_path / "1.apkg", tmp_path / "2.apkg"
+    deck.write_package(notes, first, timestamp=1_700_000_000)
+    deck.write_package(notes, second, timestamp=1_700_000_000)
+    with collection(tmp_path / "a.anki2") as a, collection(tmp_path / "b.anki2") as b:
+        import_package(a, first)
+        import_package(b, second)
+        assert cards(a) == cards(b)
