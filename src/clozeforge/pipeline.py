@@ -24,6 +24,7 @@ from .notes import duplicate_note_diagnostics, parse_note
 from .phrasers import get_phraser, phrase_cards
 from .phrasers.base import Phraser
 from .render import render_cloze, render_text
+from .state import BuildState, state_path
 from .vault import find_note_files, read_note
 
 
@@ -66,6 +67,8 @@ class BuildReport:
     """Cards showing at least one packed image."""
     cards_with_math: int
     """Cards with MathJax."""
+    cards_changed: int = 0
+    """Cards new or changed since the last build (Anki will update exactly these)."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     """Every warning, in file order."""
 
@@ -224,11 +227,17 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     diagnostics.extend(problems)
     if settings.strict and diagnostics:
         raise StrictModeError(f"{len(diagnostics)} warning(s) and --strict given; nothing written")
-    timestamp = settings.timestamp or float(max(n.mtime for n in deck_notes))
-    outputs = [settings.output]
-    packaging.write_package(deck_notes, settings.output, media=media, timestamp=timestamp)
-    if settings.split_by_tag:
-        outputs += _write_split(deck_notes, settings, media, timestamp)
+    state_file = state_path(settings.state_dir, settings.notes_dir) if settings.state_dir else None
+    with BuildState(state_file) as state:
+        times = state.assign_times(deck_notes)
+        deck_notes = list(times.notes)
+        # Derived from the notes, not the clock: the same notes give the same package.
+        timestamp = settings.timestamp or float(max(n.mtime for n in deck_notes))
+        outputs = [settings.output]
+        packaging.write_package(deck_notes, settings.output, media=media, timestamp=timestamp)
+        if settings.split_by_tag:
+            outputs += _write_split(deck_notes, settings, media, timestamp)
+        state.record(deck_notes)
     return BuildReport(
         notes_found=found,
         notes_read=len(notes),
@@ -242,6 +251,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
         media_files=len(media),
         cards_with_media=with_media,
         cards_with_math=with_math,
+        cards_changed=times.changed,
         diagnostics=tuple(diagnostics),
     )
 
