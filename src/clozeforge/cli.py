@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .config import Settings
-from .errors import ClozeforgeError, NothingToBuildError
+from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
 
 EXIT_USER_ERROR = 1
@@ -30,6 +30,9 @@ class _NothingToBuild(click.ClickException):
 
 
 def _fail(error: ClozeforgeError) -> click.ClickException:
+    if isinstance(error, StrictModeError):
+        for diagnostic in error.diagnostics:
+            click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
     if isinstance(error, NothingToBuildError):
         return _NothingToBuild(str(error))
     return click.ClickException(str(error))

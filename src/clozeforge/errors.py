@@ -29,3 +29,8 @@ class PhraserUnavailableError(ClozeforgeError):
 
 class StrictModeError(ClozeforgeError):
     """``--strict`` was given and the build produced warnings."""
+
+    def __init__(self, message: str, diagnostics: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics
+        """The warnings that failed the build, for the CLI to show."""

@@ -226,7 +226,10 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     )
     diagnostics.extend(problems)
     if settings.strict and diagnostics:
-        raise StrictModeError(f"{len(diagnostics)} warning(s) and --strict given; nothing written")
+        raise StrictModeError(
+            f"{len(diagnostics)} warning(s) and --strict given; nothing written",
+            tuple(diagnostics),
+        )
     state_file = state_path(settings.state_dir, settings.notes_dir) if settings.state_dir else None
     with BuildState(state_file) as state:
         times = state.assign_times(deck_notes)

@@ -1,0 +1,45 @@
+"""Shared fixtures. Each block says who uses it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+def corpus_dir() -> Path | None:
+    """The shared real-vault corpus, when this checkout has it (tests skip without it)."""
+    configured = os.environ.get("CLOZEFORGE_CORPUS")
+    candidate = Path(configured) if configured else REPO.parent / "shared/corpus/golovkine-notes"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Builds keep a phrasing cache and build state; tests must never touch the user's.
+    monkeypatch.setenv("CLOZEFORGE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("CLOZEFORGE_CONFIG", raising=False)
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled seed notes (mtimes preserved), safe to edit."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared golovkine-notes vault; skips the test where it is absent."""
+    path = corpus_dir()
+    if path is None:
+        pytest.skip("shared corpus not present")
+    return path
