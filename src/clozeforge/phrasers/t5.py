@@ -1,0 +1,527 @@
+"""The T5 phraser: a local seq2seq model (flan-t5 style) rewrites each fact as a cloze.
+
+Nothing here trusts the model. ``phrasers.phrase_cards`` runs the grounding check on every
+output and uses the rule phrasing where it fails, so the worst a model can do is cost time.
+
+Flow for a batch of facts:
+
+1. Each fact is rendered through the prompt template for its kind (``prompts/*.txt``; see
+   ``prompts/README.md`` for placeholders and the output convention).
+2. Outputs already in the phrasing cache (``cache.PhrasingCache``) are taken from it; the
+   model is loaded only when something is missing.
+3. The rest are generated in batches of ``batch_size``, deterministically (greedy, or beam
+   search when ``num_beams > 1``), optionally copy-constrained (``constrained.py``).
+4. Each raw output is turned into cloze text (``to_cloze``): T5 vocabularies cannot spell
+   ``{`` or ``}``, so the model marks answers with square brackets and this module writes
+   the ``{{cN::...}}`` markup.
+
+``transformers`` and ``torch`` are imported inside functions only: importing clozeforge,
+or choosing the rule phraser, never loads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..cache import PhrasingCache
+from ..cloze import make_cloze
+from ..errors import ConfigError, PhraserUnavailableError
+from ..model import Fact, FactKind
+from .base import Phraser
+
+INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
+"""The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
+
+SHIPPED_PROMPTS: Path = Path(__file__).resolve().parent.parent / "prompts"
+"""Folder of the prompt templates that come with clozeforge."""
+
+PROMPT_FILES: Mapping[FactKind, str] = {
+    FactKind.DEFINITION: "definition.txt",
+    FactKind.ENUMERATION: "enumeration.txt",
+    FactKind.CLAIM: "claim.txt",
+}
+"""Template file name for each fact kind."""
+
+COMMON_FIELDS: frozenset[str] = frozenset({"title", "tags"})
+"""Placeholders every template may use."""
+
+PROMPT_FIELDS: Mapping[FactKind, frozenset[str]] = {
+    FactKind.DEFINITION: COMMON_FIELDS | {"term", "definition"},
+    FactKind.ENUMERATION: COMMON_FIELDS | {"lead_in", "items"},
+    FactKind.CLAIM: COMMON_FIELDS | {"sentence"},
+}
+"""Placeholders each kind's template may use."""
+
+ITEM_SEPARATOR = "; "
+"""Joins enumeration items in ``{items}`` (T5 tokenizers turn newlines into spaces)."""
+
+_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+_HUB_PATTERNS = ["*.json", "*.safetensors", "*.model", "*.txt"]
+# "[answer]" or "[c2: answer]", but not a Markdown link's "[text](url)".
+_MARKER_RE = re.compile(r"\[\s*(?:c(\d+)\s*:+\s*)?([^\[\]]*?)\s*\](?!\()")
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSet:
+    """The prompt template of each fact kind, validated."""
+
+    templates: Mapping[FactKind, str]
+    """Template text per kind, trailing whitespace removed."""
+    files: Mapping[FactKind, Path]
+    """File each template was read from."""
+    hashes: Mapping[FactKind, str]
+    """SHA-256 (hex) of each template's text; part of the cache key."""
+
+    @property
+    def digest(self) -> str:
+        """One hash over all templates: changes when any template does."""
+        joined = "\0".join(f"{kind.value}={self.hashes[kind]}" for kind in FactKind)
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def load_prompts(prompts_dir: Path | None = None) -> PromptSet:
+    """Read the templates, preferring ``prompts_dir`` and falling back to the shipped ones.
+
+    Raises ``ConfigError`` naming the file when a template cannot be read, is malformed,
+    or uses a placeholder its kind does not have."""
+    if prompts_dir is not None and not Path(prompts_dir).is_dir():
+        raise ConfigError(f"prompts folder {prompts_dir} does not exist or is not a folder")
+    templates: dict[FactKind, str] = {}
+    files: dict[FactKind, Path] = {}
+    for kind, name in PROMPT_FILES.items():
+        path = SHIPPED_PROMPTS / name
+        if prompts_dir is not None and (Path(prompts_dir) / name).is_file():
+            path = Path(prompts_dir) / name
+        try:
+            text = path.read_text(encoding="utf-8").rstrip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read prompt template {path}: {exc}") from None
+        _check_template(text, kind, path)
+        templates[kind] = text
+        files[kind] = path
+    hashes = {kind: hashlib.sha256(text.encode()).hexdigest() for kind, text in templates.items()}
+    return PromptSet(templates, files, hashes)
+
+
+def _check_template(text: str, kind: FactKind, path: Path) -> None:
+    allowed = PROMPT_FIELDS[kind]
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        raise ConfigError(
+            f"prompt template {path}: {exc} (write {{{{ and }}}} for literal braces)"
+        ) from None
+    for field in fields:
+        if field not in allowed:
+            raise ConfigError(
+                f"prompt template {path}: unknown placeholder {{{field}}}; "
+                f"{kind.value} templates may use "
+                + ", ".join("{" + name + "}" for name in sorted(allowed))
+            )
+    if not fields:
+        raise ConfigError(f"prompt template {path} has no placeholder: every fact would read alike")
+
+
+def prompt_fields(fact: Fact) -> dict[str, str]:
+    """The placeholder values for ``fact`` (only those of its kind, plus title and tags)."""
+    fields = {"title": fact.note_title, "tags": ", ".join(fact.tags)}
+    if fact.kind is FactKind.DEFINITION:
+        fields["term"] = fact.subject.strip()
+        fields["definition"] = " ".join(d.strip() for d in fact.details).strip()
+    elif fact.kind is FactKind.ENUMERATION:
+        fields["lead_in"] = fact.subject.strip()
+        fields["items"] = ITEM_SEPARATOR.join(d.strip() for d in fact.details if d.strip())
+    else:
+        fields["sentence"] = fact.subject.strip()
+    return fields
+
+
+def render_prompt(prompts: PromptSet, fact: Fact) -> str:
+    """The model input for ``fact``."""
+    return prompts.templates[fact.kind].format(**prompt_fields(fact))
+
+
+def _expected_answers(fact: Fact) -> list[str]:
+    if fact.kind is FactKind.DEFINITION:
+        return [fact.subject.strip()]
+    if fact.kind is FactKind.ENUMERATION:
+        return [item.strip() for item in fact.details if item.strip()]
+    return [h.strip() for h in fact.highlights if h.strip()][:1]
+
+
+def _wrap_known_answers(text: str, answers: Sequence[str]) -> str:
+    """Mark each answer's first whole-word occurrence (case-insensitive), left to right."""
+    pieces: list[str] = []
+    position = 0
+    number = 0
+    for answer in answers:
+        pattern = re.compile(r"(?<!\w)" + re.escape(answer) + r"(?!\w)", re.IGNORECASE)
+        match = pattern.search(text, position)
+        if match is None:
+            continue
+        number += 1
+        pieces.append(text[position : match.start()])
+        pieces.append(make_cloze(match.group(), number))
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def to_cloze(output: str, fact: Fact) -> str:
+    """Turn a raw model output into cloze text, following the convention of prompts/README.md.
+
+    - Output that already holds ``{{cN::`` markup (a tokenizer that can spell braces) is
+      kept as it is.
+    - Otherwise ``[answer]`` and ``[cN: answer]`` become deletions: explicit numbers are
+      kept, bare brackets are numbered in order of appearance.
+    - An output without markers gets the fact's expected answers marked where it repeats
+      them word for word: the term of a definition, each item of an enumeration, the
+      emphasised span of a claim.
+
+    Nothing else is changed; whether the result is grounded is for ``phrase_cards`` to say.
+    """
+    text = " ".join(output.split())
+    if "{{c" in text:
+        return text
+    if _MARKER_RE.search(text):
+        counter = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal counter
+            counter += 1
+            number = int(match.group(1)) if match.group(1) else counter
+            return make_cloze(match.group(2), number)
+
+        text = _MARKER_RE.sub(replace, text)
+        if "[" not in fact.source_text and "]" not in fact.source_text:
+            # A stray half marker carries no meaning for the card.
+            text = text.replace("[", "").replace("]", "")
+        return " ".join(text.split())
+    return _wrap_known_answers(text, _expected_answers(fact))
+
+
+def _import_backend() -> tuple[Any, Any]:
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise PhraserUnavailableError(
+            f"the t5 phraser needs transformers and torch ({exc}); install them with: "
+            f"{INSTALL_HINT}"
+        ) from None
+    return torch, transformers
+
+
+def _offline() -> bool:
+    value = os.environ.get("HF_HUB_OFFLINE", "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _looks_like_path(model: str) -> bool:
+    # Hub ids are "name" or "owner/name"; anything else is meant as a folder.
+    return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+
+
+def resolve_model(model: str) -> tuple[str, Path]:
+    """The model's display name and the local folder holding it.
+
+    ``model`` is a folder written by ``save_pretrained`` or a Hugging Face hub id; a hub id
+    is downloaded into the Hugging Face cache once (not when ``HF_HUB_OFFLINE`` is set)."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise PhraserUnavailableError(
+                f"model folder {path} has no config.json; point --model at a folder written "
+                "by save_pretrained (model and tokenizer)"
+            )
+        return str(path.resolve()), path.resolve()
+    if path.exists() or _looks_like_path(model):
+        raise PhraserUnavailableError(f"model folder {model} does not exist or is not a folder")
+    return model, _download(model)
+
+
+def _download(model: str) -> Path:
+    offline = _offline()
+    how = (
+        "download it where there is network, save it with model.save_pretrained(FOLDER) and "
+        "tokenizer.save_pretrained(FOLDER), then pass --model FOLDER"
+    )
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        raise PhraserUnavailableError(
+            f"model {model!r} is not a local folder and huggingface_hub is missing to download "
+            f"it; install it with: {INSTALL_HINT}, or {how}"
+        ) from None
+    try:
+        folder = Path(
+            snapshot_download(model, allow_patterns=_HUB_PATTERNS, local_files_only=offline)
+        )
+        if not any(f.suffix in _WEIGHT_SUFFIXES for f in folder.iterdir()):
+            folder = Path(
+                snapshot_download(
+                    model, allow_patterns=[*_HUB_PATTERNS, "*.bin"], local_files_only=offline
+                )
+            )
+    except Exception as exc:  # network, offline cache miss, unknown repo: all mean "not here"
+        reason = (
+            "HF_HUB_OFFLINE is set and it is not in the local Hugging Face cache"
+            if offline
+            else f"it could not be downloaded (no network?): {type(exc).__name__}"
+        )
+        raise PhraserUnavailableError(
+            f"model {model!r} is not a local folder and {reason}; {how}"
+        ) from None
+    return folder
+
+
+def model_fingerprint(folder: Path) -> str:
+    """Hash of a model folder's config.json content and its weight files' names and sizes.
+
+    Cheap (no weight is read) and changes when the model is replaced or retrained."""
+    digest = hashlib.sha256()
+    digest.update((folder / "config.json").read_bytes())
+    for file in sorted(folder.iterdir()):
+        if file.suffix in _WEIGHT_SUFFIXES or file.name.endswith(".safetensors.index.json"):
+            digest.update(f"\0{file.name}\0{file.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class T5Phraser(Phraser):
+    """Phrases facts with a local T5-family seq2seq model.
+
+    Construction is cheap (it reads and checks the prompt templates); the model loads on
+    the first ``phrase_batch`` that finds an output missing from the cache."""
+
+    name: ClassVar[str] = "t5"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        prompts_dir: Path | None = None,
+        batch_size: int = 16,
+        max_new_tokens: int = 64,
+        num_beams: int = 1,
+        device: str | None = None,
+        copy_constrained: bool = True,
+        cache_path: Path | None = None,
+    ) -> None:
+        if not model:
+            raise ConfigError("the t5 phraser needs a model: --model NAME_OR_FOLDER")
+        if batch_size < 1 or num_beams < 1 or max_new_tokens < 1:
+            raise ConfigError("batch_size, num_beams and max_new_tokens must be at least 1")
+        self.model_name = model
+        """What the user passed: a folder or a hub id."""
+        self.prompts = load_prompts(prompts_dir)
+        """The validated prompt templates."""
+        self.batch_size = batch_size
+        """Facts per ``generate`` call."""
+        self.max_new_tokens = max_new_tokens
+        """Longest output, in tokens."""
+        self.num_beams = num_beams
+        """1: greedy decoding; more: beam search."""
+        self.device = device
+        """Torch device; None picks CUDA when available, else CPU."""
+        self.copy_constrained = copy_constrained
+        """Whether outputs are restricted to the fact's tokens (see ``constrained.py``)."""
+        self.cache_path = cache_path
+        """SQLite phrasing cache; None disables caching."""
+        self.model_calls = 0
+        """Number of ``generate`` calls made."""
+        self.generated = 0
+        """Number of facts sent to the model."""
+        self.cache_hits = 0
+        """Number of facts whose output came from the cache."""
+        self._resolved: tuple[str, Path] | None = None
+        self._model_identity: str | None = None
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._torch_device: Any = None
+        self._allowed: Any = None
+        self._cache: PhrasingCache | None = None
+
+    # -- identity ----------------------------------------------------------------------
+
+    def _folder(self) -> tuple[str, Path]:
+        if self._resolved is None:
+            self._resolved = resolve_model(self.model_name)
+        return self._resolved
+
+    @property
+    def model_identity(self) -> str:
+        """Model name (or folder), content fingerprint and decoding settings."""
+        if self._model_identity is None:
+            label, folder = self._folder()
+            self._model_identity = (
+                f"{label}#{model_fingerprint(folder)}"
+                f"|beams={self.num_beams}|max_new_tokens={self.max_new_tokens}"
+                f"|constrained={int(self.copy_constrained)}"
+            )
+        return self._model_identity
+
+    @property
+    def identity(self) -> str:
+        """Model identity plus the hash of the prompt templates."""
+        return f"t5:{self.model_identity}|prompts={self.prompts.digest[:16]}"
+
+    # -- loading -----------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._model is not None:
+            return
+        torch, transformers = _import_backend()
+        _, folder = self._folder()
+        progress_was_on = transformers.utils.logging.is_progress_bar_enabled()
+        # The CLI draws its own bar; transformers' loading bars would garble it.
+        transformers.utils.logging.disable_progress_bar()
+        try:
+            tokenizer = transformers.AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+            safetensors = any(folder.glob("*.safetensors"))
+            model = transformers.AutoModelForSeq2SeqLM.from_pretrained(
+                folder, use_safetensors=True if safetensors else None, trust_remote_code=False
+            )
+            device = torch.device(self.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+            model.to(device)
+        except PhraserUnavailableError:
+            raise
+        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+            raise PhraserUnavailableError(f"cannot load model from {folder}: {exc}") from None
+        finally:
+            if progress_was_on:
+                transformers.utils.logging.enable_progress_bar()
+        model.eval()
+        self._tokenizer = tokenizer
+        self._model = model
+        self._torch_device = device
+        if self.copy_constrained:
+            from .constrained import AllowedVocabulary
+
+            self._allowed = AllowedVocabulary(tokenizer)
+
+    def _open_cache(self) -> PhrasingCache | None:
+        if self.cache_path is None:
+            return None
+        if self._cache is None:
+            self._cache = PhrasingCache(self.cache_path)
+        return self._cache
+
+    # -- phrasing ----------------------------------------------------------------------
+
+    def _cache_input(self, prompt: str, fact: Fact) -> str:
+        # The constraint depends on the source text, which the prompt may not show whole.
+        return f"{prompt}\n\x1f{fact.source_text}" if self.copy_constrained else prompt
+
+    def phrase_batch(
+        self, facts: Sequence[Fact], progress: Callable[[int], None] | None = None
+    ) -> list[str | None]:
+        """One cloze text per fact, in order (not yet grounding-checked).
+
+        ``progress`` is called with the number of facts finished after the cache lookup
+        and after each model batch."""
+        if not facts:
+            return []
+        prompts = [render_prompt(self.prompts, fact) for fact in facts]
+        inputs = [self._cache_input(p, f) for p, f in zip(prompts, facts, strict=True)]
+        template_hashes = [self.prompts.hashes[fact.kind] for fact in facts]
+        cache = self._open_cache()
+        raw: list[str | None] = [None] * len(facts)
+        if cache is not None:
+            raw = cache.get_many(
+                self.model_identity, list(zip(template_hashes, inputs, strict=True))
+            )
+        hits = sum(output is not None for output in raw)
+        self.cache_hits += hits
+        if progress is not None and hits:
+            progress(hits)
+        missing = [i for i, output in enumerate(raw) if output is None]
+        if missing:
+            self._load()
+        # Similar lengths together: less padding, so faster batches.
+        missing.sort(key=lambda i: len(prompts[i]))
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            outputs = self._decode(
+                self.generate_token_ids([prompts[i] for i in chunk], [facts[i] for i in chunk])
+            )
+            for i, output in zip(chunk, outputs, strict=True):
+                raw[i] = output
+            if cache is not None:
+                cache.put_many(
+                    self.model_identity,
+                    [(template_hashes[i], inputs[i], raw[i] or "") for i in chunk],
+                )
+            if progress is not None:
+                progress(len(chunk))
+        return [to_cloze(output or "", fact) for output, fact in zip(raw, facts, strict=True)]
+
+    def allowed_token_ids(self, fact: Fact) -> frozenset[int]:
+        """Token ids copy-constrained decoding lets the model use for ``fact``."""
+        self._load()
+        if self._allowed is None:
+            from .constrained import AllowedVocabulary
+
+            self._allowed = AllowedVocabulary(self._tokenizer)
+        return self._allowed.for_source(fact.source_text)
+
+    def generate_token_ids(self, prompts: Sequence[str], facts: Sequence[Fact]) -> list[list[int]]:
+        """Run the model once on ``prompts`` (one per fact); the generated ids of each row.
+
+        Counts one model call. Used by ``phrase_batch``; public for tests and diagnostics."""
+        self._load()
+        torch, _ = _import_backend()
+        encoded = self._tokenizer(
+            list(prompts), return_tensors="pt", padding=True, truncation=True, max_length=512
+        ).to(self._torch_device)
+        options: dict[str, Any] = {
+            "max_new_tokens": self.max_new_tokens,
+            "num_beams": self.num_beams,
+            "do_sample": False,
+            "num_return_sequences": 1,
+        }
+        if self.copy_constrained:
+            from .constrained import CopyConstraint, logits_processors
+
+            allowed = [self.allowed_token_ids(fact) for fact in facts]
+            vocab_size = self._model.config.vocab_size
+            constraint = CopyConstraint(allowed, vocab_size, self._torch_device)
+            options["logits_processor"] = logits_processors(constraint)
+        with torch.inference_mode():
+            output = self._model.generate(**encoded, **options)
+        self.model_calls += 1
+        self.generated += len(prompts)
+        # Every row starts with the decoder start token, which the model did not choose.
+        return [row[1:] for row in output.tolist()]
+
+    def _decode(self, rows: Sequence[Sequence[int]]) -> list[str]:
+        # T5 checkpoints have more output rows than tokens (32128 vs 32100); an id past the
+        # tokenizer's end has no text, and some tokenizers raise on it.
+        size = len(self._tokenizer)
+        rows = [[token for token in row if token < size] for row in rows]
+        return [
+            text.strip()
+            for text in self._tokenizer.batch_decode(
+                rows, skip_special_tokens=True, clean_up_tokenization_spaces=True
+            )
+        ]
+
+    def close(self) -> None:
+        """Drop the model and close the cache; a later ``phrase_batch`` loads again."""
+        self._model = None
+        self._tokenizer = None
+        self._allowed = None
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+        if self._torch_device is not None and self._torch_device.type == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+        self._torch_device = None

@@ -1,0 +1,221 @@
+"""A tiny, random-weight T5 checkpoint built on the spot, for tests and benchmarks.
+
+No model hub is needed: a Unigram tokenizer is trained on the example notes plus a few
+generated sentences, a T5 is built from ``T5Config`` with fixed-seed random weights, and
+both are written with ``save_pretrained`` so that the phraser loads them exactly as it loads
+a user's folder (``AutoTokenizer`` / ``AutoModelForSeq2SeqLM.from_pretrained``).
+
+The tokenizer is wrapped with ``T5TokenizerFast(tokenizer_object=...)``: building a
+``T5Tokenizer`` from a vocabulary file silently yields a 4-token vocabulary in
+transformers 5. Like real T5 vocabularies it cannot spell ``{`` or ``}`` (they are never in
+its training text), so tests exercise the square-bracket output convention.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+from typing import Any
+
+from clozeforge.cloze import CONNECTIVES
+from clozeforge.model import Fact, FactKind
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+PROMPTS = REPO / "prompts"
+
+SPECIAL_TOKENS = ["<pad>", "</s>", "<unk>"]
+"""In T5's order: pad 0 (also the decoder start), end of sequence 1, unknown 2."""
+
+
+def training_lines(seed: int = 0) -> list[str]:
+    """Text the tokenizer learns its pieces from: notes, prompts, markers, glue words."""
+    lines = [
+        line.strip()
+        for path in sorted([*SEEDS.glob("*.md"), *PROMPTS.glob("*.txt")])
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    # Braces would give the vocabulary pieces real T5 vocabularies lack.
+    lines = [line.replace("{", " ").replace("}", " ") for line in lines]
+    rng = random.Random(seed)
+    vocabulary = sorted({w for line in lines for w in line.split() if w.isalpha()})
+    glue = sorted(CONNECTIVES)
+    for number in range(300):
+        picked = rng.sample(vocabulary, 4)
+        lines.append(
+            f"[c{number % 9 + 1}: {picked[0]}] {rng.choice(glue)} {picked[1]} "
+            f"{rng.choice(glue)} [{picked[2]}], {picked[3].capitalize()}."
+        )
+    return lines
+
+
+def train_tokenizer(lines: list[str] | None = None, vocab_size: int = 2000) -> Any:
+    """A ``T5TokenizerFast`` around a freshly trained Unigram model."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers.trainers import UnigramTrainer
+    from transformers import T5TokenizerFast
+
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.decoder = decoders.Metaspace()
+    trainer = UnigramTrainer(
+        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token="<unk>", max_piece_length=12
+    )
+    tokenizer.train_from_iterator(lines or training_lines(), trainer)
+    # Like T5: every encoded text ends with </s>.
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+    )
+    wrapped = T5TokenizerFast(
+        tokenizer_object=tokenizer,
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        extra_ids=0,
+    )
+    assert len(wrapped) > 100, f"tokenizer vocabulary too small: {len(wrapped)}"
+    assert wrapped.convert_tokens_to_ids(SPECIAL_TOKENS) == [0, 1, 2]
+    return wrapped
+
+
+def build_tiny_t5(
+    folder: Path,
+    *,
+    seed: int = 0,
+    d_model: int = 32,
+    d_ff: int = 64,
+    num_layers: int = 1,
+    num_heads: int = 2,
+    vocab_size: int | None = None,
+    tokenizer: Any = None,
+) -> Path:
+    """Write a random-weight T5 and its tokenizer into ``folder``; returns ``folder``.
+
+    ``vocab_size`` defaults to the tokenizer's; a larger one (t5-small's 32128) only
+    adds output rows no token maps to, as in the real checkpoints."""
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    tokenizer = tokenizer or train_tokenizer()
+    torch.manual_seed(seed)
+    config = T5Config(
+        vocab_size=vocab_size or len(tokenizer),
+        d_model=d_model,
+        d_ff=d_ff,
+        d_kv=d_model // num_heads,
+        num_layers=num_layers,
+        num_decoder_layers=num_layers,
+        num_heads=num_heads,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+    )
+    model = T5ForConditionalGeneration(config)
+    with torch.no_grad():
+        # The decoder starts from the padding embedding, and with random tied weights the
+        # padding token then outscores every other: the model would write nothing at all.
+        # A trained T5 never writes padding; a zero row keeps this one from doing so.
+        model.get_input_embeddings().weight[0].zero_()
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def _fact(kind: FactKind, key: str, subject: str, details: tuple[str, ...], source: str,
+          path: str, line: int, title: str, tags: tuple[str, ...],
+          highlights: tuple[str, ...] = ()) -> Fact:  # fmt: skip
+    return Fact(
+        kind=kind,
+        key=key,
+        subject=subject,
+        details=details,
+        source_text=source,
+        path=path,
+        line=line,
+        note_id=path,
+        note_title=title,
+        tags=tags,
+        highlights=highlights,
+    )
+
+
+def sample_facts() -> list[Fact]:
+    """Facts as the extractor takes them from the example notes in ``seeds/``."""
+    attention = ("attention.md", "Attention mechanism", ("natural-language-processing",))
+    tokens = ("tokenization.md", "Tokenization", ("nlp/transformers", "preprocessing"))
+    transformers = (
+        "20230412142013_transformers.md",
+        "Transformers",
+        ("natural-language-processing", "large-language-model"),
+    )
+    definitions = [
+        (attention, 14, "Query", "the vector of the token that is looking for information"),
+        (attention, 15, "Key", "the vector each token offers to be matched against queries"),
+        (attention, 16, "Value", "the vector each token contributes once it is attended to"),
+        (attention, 17, "Multi-head attention",
+         "several attention functions run in parallel on projected inputs"),
+        (transformers, 27, "Architecture", "skeleton of a model (layers and operations)"),
+        (transformers, 28, "Checkpoints", "weights that will be loaded for a given architecture"),
+        (transformers, 29, "Model", "encompasse architecture and checkpoints"),
+    ]  # fmt: skip
+    facts = [
+        _fact(FactKind.DEFINITION, term.casefold(), term, (text,), f"{term}: {text}",
+              note[0], line, note[1], note[2])
+        for note, line, term, text in definitions
+    ]  # fmt: skip
+    enumerations = [
+        (tokens, 7, "Tokenizer algorithms", (
+            "Byte-pair encoding", "WordPiece", "Unigram")),
+        (tokens, 11, "Special tokens added by most tokenizers", (
+            "A padding token", "An end-of-sequence token", "An unknown token")),
+        (transformers, 14, "Models that used transformers", (
+            "Auto-regressive models (GPT and derivatives)",
+            "Auto-encoding models (BERT and derivatives)",
+            "Sequences-to-sequences models (BART/T5)")),
+    ]  # fmt: skip
+    for note, line, lead_in, items in enumerations:
+        source = f"{lead_in}: " + "; ".join(items)
+        facts.append(_fact(FactKind.ENUMERATION, lead_in.casefold(), lead_in, items, source,
+                           note[0], line, note[1], note[2]))  # fmt: skip
+    claims = [
+        (attention, 10, "Attention lets a model weigh every input token when it builds the "
+         "representation of one token.", ()),
+        (tokens, 3, "Tokenization splits raw text into the units a language model reads.", ()),
+        (transformers, 10, "Transformers models have been introduced in 2017 by Google for "
+         "translation.", ()),
+        (transformers, 22, "The blocks are based on **attention layers**.", ("attention layers",)),
+        (transformers, 12, "Transformers are big models.", ()),
+    ]  # fmt: skip
+    for note, line, sentence, highlights in claims:
+        key = " ".join(sentence.casefold().split()[:6])
+        facts.append(_fact(FactKind.CLAIM, key, sentence, (), sentence, note[0], line,
+                           note[1], note[2], highlights))  # fmt: skip
+    return facts
+
+
+def many_facts(count: int) -> list[Fact]:
+    """``count`` facts cycling through ``sample_facts`` with distinct keys and lines."""
+    base = sample_facts()
+    result = []
+    for number, fact in zip(range(count), itertools.cycle(base), strict=False):
+        cycle = number // len(base)
+        result.append(
+            Fact(
+                kind=fact.kind,
+                key=f"{fact.key} #{cycle}",
+                subject=fact.subject,
+                details=fact.details,
+                source_text=fact.source_text + ("" if cycle == 0 else f" ({cycle})"),
+                path=fact.path,
+                line=fact.line + 100 * cycle,
+                note_id=fact.note_id,
+                note_title=fact.note_title,
+                tags=fact.tags,
+                highlights=fact.highlights,
+            )
+        )
+    return result
