@@ -1,0 +1,1 @@
+"""Benchmark scripts and the synthetic vault generator they share."""

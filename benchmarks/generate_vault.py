@@ -833,6 +833,7 @@ class _Writer:
         size = 0
         heading_iter = iter(headings)
         prev_prose = False
+        retries = 0
         counts = self.counts
         while size < budget:
             # Blocks count themselves as they are built; a block dropped for overflowing
@@ -869,7 +870,12 @@ class _Writer:
                     counts.wikilinks,
                     counts.dangling_links,
                 ) = saved
-                break
+                # Retry with another (likely shorter) block rather than stop far below
+                # the budget; give up after a few tries.
+                retries += 1
+                if retries > 4:
+                    break
+                continue
             if headings and rng.random() < 0.35:
                 heading = next(heading_iter, None)
                 if heading is not None:
@@ -882,6 +888,9 @@ class _Writer:
             parts.append(sep if parts else "")
             parts.append(block)
             size += len(block) + len(sep)
+        # Every planned heading must exist: other notes link to it with [[stem#Heading]].
+        for heading in heading_iter:
+            parts.append(f"\n\n## {heading}\n\n{self.paragraph(1, 3)}")
         return "".join(parts)
 
 
@@ -962,7 +971,7 @@ def _make_plans(n_notes: int, seed: int) -> list[_Plan]:
                 citekey += rng.choice("abcdefgh")
             used.add(citekey)
             stem = f"note_{citekey}"
-            heads = _READING_HEADINGS
+            heads = _READING_HEADINGS[:-1]  # "Open questions" is optional
             plans.append(_Plan("reading", f"220_Notes/{stem}.md", stem, title, topic_index, heads))
         else:
             stem = _slug(title)
@@ -981,7 +990,7 @@ def _note_rng(seed: int, plan: _Plan) -> random.Random:
 
 def _target_size(rng: random.Random) -> int:
     # Log-normal around 2.5 KB, clamped to what real notes weigh.
-    return max(_MIN_BYTES, min(_MAX_BYTES - 1300, int(rng.lognormvariate(math.log(2300), 0.5))))
+    return max(_MIN_BYTES, min(_MAX_BYTES - 1600, int(rng.lognormvariate(math.log(2300), 0.5))))
 
 
 def _render_zettel(w: _Writer, plan: _Plan, index: int, n_figures: int) -> str:
@@ -1043,7 +1052,7 @@ def _render_reading(w: _Writer, plan: _Plan, n_figures: int) -> str:
         + "\n".join(f"- {w.sentence()}" for _ in range(rng.randint(2, 4))),
     ]
     size = sum(map(len, sections))
-    sections.append("# Notions\n\n" + w.body_blocks(max(300, budget - size - 200), n_figures))
+    sections.append("# Notions\n\n" + w.body_blocks(max(500, budget - size), n_figures))
     if rng.random() < 0.5:
         sections.append(f"# Open questions\n\n{w.paragraph(1, 4)}")
     return lead + front + "\n\n".join(sections) + "\n"
@@ -1058,7 +1067,8 @@ def _render_topic(w: _Writer, plan: _Plan, n_figures: int) -> str:
         f"{rng.randint(1, 28):02d}\n---\n"
     )
     lead = "\n" if rng.random() < 0.05 else ""
-    body = w.body_blocks(_target_size(rng), n_figures, _TOPIC_HEADINGS[1:])
+    # Leave room for the headings body_blocks may have to append at the end.
+    body = w.body_blocks(_target_size(rng) - 600, n_figures, _TOPIC_HEADINGS[1:])
     return f"{lead}{front}# {plan.title}\n\n## Overview\n\n{w.paragraph()}\n\n{body}\n"
 
 
