@@ -404,6 +404,7 @@ def _body_tags(tokens: Sequence[Token]) -> tuple[list[str], list[str]]:
         is_label = _LABEL.match(token.content) is not None
         line = 0
         link_depth = 0
+        html_depth = 0
         for child in token.children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -411,10 +412,43 @@ def _body_tags(tokens: Sequence[Token]) -> tuple[list[str], list[str]]:
                 link_depth += 1
             elif child.type == "link_close":
                 link_depth = max(0, link_depth - 1)
-            elif child.type == "text" and link_depth == 0 and "#" in child.content:
+            elif child.type == "html_inline":
+                # Text between inline HTML tags (<span>#x</span>) is HTML content too.
+                html_depth = max(0, html_depth + _html_nesting(child.content))
+            elif (
+                child.type == "text" and not link_depth and not html_depth and "#" in child.content
+            ):
                 found = _text_tags(child.content, token.content)
                 (label_tags if is_label and line == 0 else inline_tags).extend(found)
     return label_tags, inline_tags
+
+
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+_VOID_ELEMENTS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
+def _html_nesting(html: str) -> int:
+    """+1 for an opening tag, -1 for a closing one, 0 for void, self-closing, comments."""
+    match = _HTML_TAG.match(html)
+    if match is None or match[2].lower() in _VOID_ELEMENTS or match[3]:
+        return 0
+    return -1 if match[1] else 1
 
 
 def _text_tags(text: str, source: str) -> list[str]:

@@ -1,0 +1,345 @@
+"""notes.parse_note: one file's bytes -> Note; duplicate_note_diagnostics.
+
+Most cases are fixture pairs in tests/fixtures/notes: ``NAME.md`` is the input and
+``NAME.json`` the expected result (only the keys present are checked):
+title, tags, note_id (default: the path), aliases, body_line, metadata, diagnostics
+(``[line, words in the message]``, all of them, in order), lines (text -> the 1-based
+file line of the first block containing it), body_has / body_lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clozeforge.model import Note
+from clozeforge.notes import duplicate_note_diagnostics, normalise_tag, parse_note
+from clozeforge.vault import find_note_files, read_note
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notes"
+CASES = sorted(path.stem for path in FIXTURES.glob("*.md"))
+
+
+def parse_text(text: str, path: str = "note.md") -> Note:
+    return parse_note(path, text.encode("utf-8"), 0)
+
+
+def plain(value: Any) -> Any:
+    """Frozen metadata -> JSON-shaped values, to compare with the fixture's JSON."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def file_line(note: Note, snippet: str) -> int | None:
+    """1-based file line of the first block token whose text contains ``snippet``."""
+    for token in note.tokens:
+        if token.map is not None and snippet in token.content:
+            return token.map[0] + note.body_line
+    return None
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture(name: str) -> None:
+    expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    path = f"{name}.md"
+    note = parse_note(path, (FIXTURES / path).read_bytes(), 7)
+
+    assert note.path == path
+    assert note.title == expected["title"]
+    assert note.note_id == expected.get("note_id", path)
+    assert note.body_line == expected["body_line"]
+    if "tags" in expected:
+        assert list(note.tags) == expected["tags"]
+    if "aliases" in expected:
+        assert list(note.aliases) == expected["aliases"]
+    if "metadata" in expected:
+        assert plain(note.metadata) == expected["metadata"]
+    got = [(d.path, d.line) for d in note.diagnostics]
+    assert got == [(path, line) for line, _ in expected["diagnostics"]], note.diagnostics
+    for diagnostic, (_, words) in zip(note.diagnostics, expected["diagnostics"]):
+        assert words in diagnostic.message
+    for snippet, line in expected.get("lines", {}).items():
+        assert file_line(note, snippet) == line, snippet
+    for text in expected.get("body_has", []):
+        assert text in note.body
+    for text in expected.get("body_lacks", []):
+        assert text not in note.body
+
+
+def test_seed_note() -> None:
+    path = "100_Zettelkasten/20230412142013_transformers.md"
+    data = (SEEDS / "20230412142013_transformers.md").read_bytes()
+    note = parse_note(path, data, 1681300000)
+
+    assert note.title == "Transformers"
+    assert note.tags == ("natural-language-processing", "large-language-model")
+    assert note.note_id == path
+    assert dict(note.metadata) == {
+        "creation date": "2023-04-12 14:20",
+        "last updated": "2023-04-12 14:20",
+    }
+    # Line 1 is blank, 2-5 the frontmatter: the H1 is file line 6.
+    assert note.body_line == 6
+    assert note.body.startswith("# [[20230412142013_transformers]] - Transformers\n")
+    assert file_line(note, "Transformers models have been introduced") == 10
+    assert note.diagnostics == ()
+    assert note.mtime == 1681300000
+    assert len(note.content_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("#Python", "python"),
+        ("Machine Learning", "machine-learning"),
+        ("  spaced \t out  ", "spaced-out"),
+        ("Lang::Python", "lang/python"),
+        ("/a//b/", "a/b"),
+        ("a / b", "a/b"),
+        ("##double", "double"),
+        ("STRASSE", "strasse"),
+        ("Straße", "strasse"),
+        ("Cafe\u0301", "café"),  # decomposed é becomes the composed one
+        ("📚-reading", "📚-reading"),
+        ("1984", ""),
+        ("2023/01", ""),
+        ("y1984", "y1984"),
+        ("#", ""),
+        ("/", ""),
+        ("", ""),
+    ],
+)
+def test_normalise_tag(raw: str, normal: str) -> None:
+    assert normalise_tag(raw) == normal
+
+
+def test_tags_deduplicated_in_first_order() -> None:
+    note = parse_text("---\ntags: [B, a]\n---\nTags: #A #c\n\nText #b #C #d\n")
+    assert note.tags == ("b", "a", "c", "d")
+
+
+@pytest.mark.parametrize(
+    ("front", "tags"),
+    [
+        ("tags: one two, three", ("one", "two", "three")),
+        ("tags: '#one #two'", ("one", "two")),
+        ("tags: [[nested, list], flat]", ("nested", "list", "flat")),
+        ("tags:\n  - a, b\n  - c d", ("a", "b", "c-d")),
+        ("Tags: [Capital-Key]", ("capital-key",)),
+        ("tags: 42", ()),
+        ("tags: {not: a list}", ()),
+        ("tags:", ()),
+    ],
+)
+def test_frontmatter_tag_shapes(front: str, tags: tuple[str, ...]) -> None:
+    assert parse_text(f"---\n{front}\n---\ntext\n").tags == tags
+
+
+def test_bom_is_dropped() -> None:
+    note = parse_note("bom.md", b"\xef\xbb\xbf---\nid: x1\n---\n# Title\n", 0)
+    assert note.note_id == "x1"
+    assert note.title == "Title"
+    assert note.diagnostics == ()
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_crlf_and_cr_line_ends(newline: bytes) -> None:
+    data = newline.join([b"---", b"title: T", b"---", b"# Head", b"", b"Para #tag", b""])
+    note = parse_note("crlf.md", data, 0)
+    assert "\r" not in note.body
+    assert note.body_line == 4
+    assert file_line(note, "Para") == 6
+    assert note.tags == ("tag",)
+    assert note.metadata["title"] == "T"
+
+
+def test_invalid_utf8_is_replaced_and_reported_with_its_line() -> None:
+    data = b"# Title\n\nfine line\nbad \xff\xfe byte here\n\xc3 more\n"
+    note = parse_note("bad.md", data, 0)
+    assert [(d.line, "invalid UTF-8" in d.message) for d in note.diagnostics] == [(4, True)]
+    assert "bad \ufffd\ufffd byte here" in note.body
+    assert note.title == "Title"
+
+
+def test_invalid_utf8_line_counts_crlf_once() -> None:
+    note = parse_note("bad.md", b"a\r\nb\r\n\x80\r\n", 0)
+    assert [d.line for d in note.diagnostics] == [3]
+
+
+def test_utf16_with_bom_is_decoded() -> None:
+    note = parse_note("u16.md", "# Titre été\n".encode("utf-16"), 0)
+    assert note.title == "Titre été"
+
+
+def test_content_hash_is_of_the_raw_bytes() -> None:
+    first = parse_note("a.md", b"# A\r\n", 0)
+    assert first.content_hash == parse_note("b.md", b"# A\r\n", 9).content_hash
+    assert first.content_hash != parse_note("a.md", b"# A\n", 0).content_hash
+
+
+def test_empty_file() -> None:
+    note = parse_note("folder/Empty Note.md", b"", 0)
+    assert note.title == "Empty Note"
+    assert note.tokens == ()
+    assert note.tags == ()
+    assert note.body_line == 1
+    assert note.diagnostics == ()
+
+
+def test_metadata_is_read_only_and_note_pickles() -> None:
+    note = parse_note(
+        "p.md", b"---\nwhen: 2024-01-02\nnested: {a: [1, {b: 2}]}\n---\n# P\n\nText #t\n", 5
+    )
+    with pytest.raises(TypeError):
+        note.metadata["when"] = "x"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        note.metadata["nested"]["a"] = 1
+    assert note.metadata["when"] == "2024-01-02"
+    copy = pickle.loads(pickle.dumps(note))
+    assert copy == note
+    assert plain(copy.metadata) == {"when": "2024-01-02", "nested": {"a": [1, {"b": 2}]}}
+
+
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    start = time.monotonic()
+    note = parse_text("---\n" + "\n".join(lines) + "\n---\n# Bomb\n")
+    assert time.monotonic() - start < 2
+    assert note.metadata == {}
+    assert ["too large" in d.message for d in note.diagnostics] == [True]
+    pickle.dumps(note)
+
+
+def test_deeply_nested_yaml_is_refused() -> None:
+    note = parse_text("---\nkey: " + "[" * 200 + "]" * 200 + "\n---\ntext\n")
+    assert note.metadata == {}
+    assert len(note.diagnostics) == 1
+    pickle.dumps(note)
+
+
+def test_one_megabyte_line() -> None:
+    line = "Words and more words #big-tag " + "lorem ipsum dolor sit amet " * 40_000
+    start = time.monotonic()
+    note = parse_text(f"# Big\n\n{line}\n")
+    assert time.monotonic() - start < 5
+    assert note.tags == ("big-tag",)
+    assert file_line(note, "Words and more") == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\n".join("  " * depth + "- item" for depth in range(500)),
+        ">" * 5000 + " deep quote #deep",
+        "*" * 20_000 + "x",
+        "[" * 5_000 + "x",
+        "\n".join("    " * depth + "1. item" for depth in range(300)),
+    ],
+    ids=["lists-500", "quotes-5000", "stars", "brackets", "ordered-300"],
+)
+def test_pathological_nesting_parses(body: str) -> None:
+    note = parse_text(body)
+    assert note.tokens
+    assert not any("internal error" in d.message for d in note.diagnostics)
+    pickle.dumps(note)
+
+
+def test_template_placeholder_in_code_is_not_reported() -> None:
+    note = parse_text("# Jinja\n\n```\n{% for x in y %}\n```\n\nUse `{% raw %}` here.\n")
+    assert note.diagnostics == ()
+
+
+def test_aliases_and_id_shapes() -> None:
+    note = parse_text("---\nid: ' abc '\nalias: [One, 2, One]\naliases: Three\n---\n")
+    assert note.note_id == "abc"
+    assert note.aliases == ("Three", "One", "2")
+    assert parse_text("---\nid: true\n---\n", "x.md").note_id == "x.md"
+    assert parse_text("---\nid: 12\n---\n").note_id == "12"
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=150, deadline=None)
+def test_never_raises_on_random_bytes(data: bytes) -> None:
+    note = parse_note("random.md", data, 0)
+    assert note.title
+    assert not any("internal error" in d.message for d in note.diagnostics)
+
+
+MARKDOWNISH = st.lists(
+    st.sampled_from([*"ab #-:%`*_[]|^>\n\r{}<>$=!/\\", "---\n", "```\n", "%%", "[[x]]", "\t"]),
+    max_size=150,
+).map("".join)
+
+
+@given(MARKDOWNISH)
+@settings(max_examples=300, deadline=None)
+def test_token_lines_stay_inside_the_file(text: str) -> None:
+    note = parse_text(text)
+    assert not any("internal error" in d.message for d in note.diagnostics)
+    line_count = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    # Cleaning the body never adds or removes lines.
+    assert note.body.count("\n") + note.body_line == line_count
+    for token in note.tokens:
+        if token.map is not None:
+            assert 1 <= token.map[0] + note.body_line <= line_count
+    for tag in note.tags:
+        assert tag == normalise_tag(tag)
+        assert tag and " " not in tag
+
+
+def make_note(path: str, text: str) -> Note:
+    return parse_text(text, path)
+
+
+def test_duplicate_ids_and_titles_are_reported() -> None:
+    notes = [
+        make_note("a.md", "---\nid: same\n---\n# Alpha\n"),
+        make_note("b.md", "---\nid: same\n---\n# Beta\n"),
+        make_note("dir/c.md", "\n# alpha  \n"),
+        make_note("d.md", "# Delta\n"),
+    ]
+    found = duplicate_note_diagnostics(notes)
+    assert [(d.path, d.line) for d in found] == [("b.md", None), ("dir/c.md", 2)]
+    assert "same id 'same'" in found[0].message and "a.md" in found[0].message
+    assert "same title" in found[1].message and "a.md" in found[1].message
+    assert duplicate_note_diagnostics(notes[2:]) == []
+
+
+def test_corpus(corpus: Path) -> None:
+    """Every real note parses; only the four templates warn, each with a line number."""
+    paths, walk_problems = find_note_files(corpus)
+    assert walk_problems == []
+    assert len(paths) == 207
+    notes = []
+    for path in paths:
+        data, mtime, problems = read_note(corpus, path)
+        assert problems == [] and data is not None
+        notes.append(parse_note(path, data, mtime))
+    warned = {note.path: note.diagnostics for note in notes if note.diagnostics}
+    assert sorted(warned) == [
+        "001_Templates/header_biblio.md",
+        "001_Templates/header_posts.md",
+        "001_Templates/header_reading.md",
+        "001_Templates/header_zettel.md",
+    ]
+    for diagnostics in warned.values():
+        assert all(d.line is not None for d in diagnostics)
+    biblio = warned["001_Templates/header_biblio.md"]
+    assert (biblio[0].line, "invalid YAML" in biblio[0].message) == (3, True)
+    assert sum(1 for note in notes if note.tags) == 169
+    transformers = next(n for n in notes if n.path.endswith("142013_transformers.md"))
+    assert transformers.title == "Transformers"
+    pickle.dumps(notes)
