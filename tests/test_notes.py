@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clozeforge.model import Note
 from clozeforge.notes import duplicate_note_diagnostics, normalise_tag, parse_note
 from clozeforge.vault import find_note_files, read_note
+from conftest import SEEDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.md"))
@@ -68,7 +68,7 @@ def test_fixture(name: str) -> None:
         assert plain(note.metadata) == expected["metadata"]
     got = [(d.path, d.line) for d in note.diagnostics]
     assert got == [(path, line) for line, _ in expected["diagnostics"]], note.diagnostics
-    for diagnostic, (_, words) in zip(note.diagnostics, expected["diagnostics"]):
+    for diagnostic, (_, words) in zip(note.diagnostics, expected["diagnostics"], strict=True):
         assert words in diagnostic.message
     for snippet, line in expected.get("lines", {}).items():
         assert file_line(note, snippet) == line, snippet
