@@ -1,0 +1,834 @@
+"""Note -> Facts: the statements in a note worth a card.
+
+Three kinds, found in the markdown-it token stream of the note body (never by matching
+raw text for structure, so code, HTML, math blocks, tables and footnotes stay out):
+
+* **definitions**: list items whose first paragraph reads ``Term: definition`` (or the
+  bold / italic / code / dash variants, see ``_DEFINITION_FORMS``);
+* **enumerations**: a paragraph or list item ending in ``:`` directly followed by a list
+  of 2..15 short items (when most items are definitions, the definitions are emitted
+  instead);
+* **claims**: self-contained sentences of prose, scored by ``_claim_score`` and capped
+  per note.
+
+Text fields are the inline Markdown of the note with wikilinks replaced by the text a
+card shows for them (``LinkIndex.display``); embeds, code spans and math stay as written.
+Extraction is pure and never raises: unexpected token streams give a Diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it.token import Token
+
+from . import cloze
+from .links import LinkIndex
+from .markdown import WIKILINK
+from .model import Diagnostic, Fact, FactKind, Note
+
+# --- tuning knobs (measured on the golovkine-notes vault) ---------------------------
+
+TERM_MAX_WORDS = 8
+"""A definition's term has at most this many words; longer "terms" are sentences with a colon."""
+TERM_MAX_CHARS = 80
+"""...and at most this many characters."""
+DEFINITION_MIN_WORDS = 2
+"""A definition needs this many words: ``Kernel: tricube kernel`` is one, ``Language: Python``
+is not."""
+ENUMERATION_MIN_ITEMS = 2
+"""Fewer items is not a list worth recalling."""
+ENUMERATION_MAX_ITEMS = 15
+"""More items is not recallable as one card."""
+ENUMERATION_ITEM_MAX_WORDS = 25
+"""An item longer than this is prose in a list, not an item of an enumeration."""
+LEAD_IN_MAX_WORDS = 30
+"""A lead-in longer than this is not a heading for its list."""
+CLAIM_MIN_WORDS = 6
+"""Shorter sentences are fragments or headings."""
+CLAIM_MAX_WORDS = 40
+"""Longer sentences make unreadable cards."""
+CLAIM_MAX_CHARS = 300
+"""Same, in characters (math and links make long sentences with few words)."""
+CLAIM_MAX_LINK_SHARE = 0.5
+"""A sentence whose characters are more than this share links or math says little in words."""
+
+SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
+"""Callout types holding bibliography and metadata (Zotero templates), not prose."""
+
+UNRESOLVED_STARTS = frozenset(
+    {
+        "this", "it", "they", "these", "those", "both", "such", "he", "she", "that", "then",
+        "here", "there", "its", "their", "thus", "hence", "therefore", "also", "and", "but",
+        "so", "let",
+    }
+)  # fmt: skip
+"""First words that point at an earlier sentence (or, for "Let", set up notation for later
+ones): a claim starting so is not self-contained."""
+
+_TITLE_STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "and", "or", "with",
+        "by", "as", "is", "are", "be", "its", "their", "into", "over", "under", "using", "use",
+        "how", "what", "why", "when", "where", "which", "notes", "note", "about", "introduction",
+    }
+)  # fmt: skip
+
+# --- inline text ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Text:
+    """Inline Markdown with wikilinks resolved, and where it sits in the body."""
+
+    text: str
+    """The text; lines of the source paragraph are separated by ``\\n``."""
+    line: int
+    """0-based body line of ``text[0]``."""
+    link_spans: list[tuple[int, int]] = field(default_factory=list)
+    """Spans of ``text`` that are resolved wikilinks, embeds or inline math."""
+    highlights: list[str] = field(default_factory=list)
+    """Plain text of the bold and ``==mark==`` spans, in order."""
+
+    def slice(self, start: int, end: int | None = None) -> _Text:
+        """The part ``text[start:end]``, with its line and spans moved along."""
+        end = len(self.text) if end is None else end
+        spans = [
+            (max(s, start) - start, min(e, end) - start)
+            for s, e in self.link_spans
+            if e > start and s < end
+        ]
+        return _Text(
+            self.text[start:end],
+            self.line + self.text.count("\n", 0, start),
+            spans,
+            self.highlights,
+        )
+
+
+def _find_unescaped(raw: str, needle: str, start: int) -> int:
+    index = raw.find(needle, start)
+    while index > 0 and raw[index - 1] == "\\":
+        index = raw.find(needle, index + 1)
+    return index
+
+
+def _link_display(meta: dict[str, Any], links: LinkIndex) -> str:
+    target = str(meta.get("target") or "")
+    alias = meta.get("alias")
+    if target:
+        return links.display(target, alias)
+    # [[#Heading]] links inside the same note: show the heading.
+    return str(alias or meta.get("heading") or "")
+
+
+def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[int]]:
+    """The inline token's source text with wikilinks replaced by their display text.
+
+    The children say which ``[[...]]`` really are wikilinks (not code, math or escaped
+    text) and in which order; the raw content is kept everywhere else so that escapes,
+    code spans and emphasis stay exactly as the user wrote them. Returns the text and
+    the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
+    raw = inline.content
+    out: list[str] = []
+    length = 0  # len("".join(out)), kept incrementally
+    copied = 0  # raw[:copied] is in out
+    search = 0  # where the next child's source can start
+    spans: list[tuple[int, int]] = []
+    highlights: list[str] = []
+    open_highlights: list[list[str]] = []
+    stray: list[int] = []
+
+    def copy_to(position: int) -> None:
+        nonlocal copied, length
+        if position > copied:
+            piece = raw[copied:position]
+            out.append(piece)
+            length += len(piece)
+            copied = position
+
+    for child in inline.children or ():
+        kind = child.type
+        if kind == WIKILINK:
+            meta = child.meta if isinstance(child.meta, dict) else {}
+            index = _find_unescaped(raw, child.markup, search) if child.markup else -1
+            if index < 0:
+                continue
+            copy_to(index)
+            shown = child.markup if meta.get("embed") else _link_display(meta, links)
+            out.append(shown)
+            spans.append((length, length + len(shown)))
+            length += len(shown)
+            copied = search = index + len(child.markup)
+            if not meta.get("embed") and raw.startswith("]]", copied):
+                # "[[x]]]]": a typo in the note; the extra brackets would show on the card.
+                stray.append(line + raw.count("\n", 0, copied))
+                copied = search = copied + 2
+            for accumulator in open_highlights:
+                accumulator.append(shown)
+        elif kind in ("math_inline", "math_inline_double"):
+            fence = "$$" if kind == "math_inline_double" else "$"
+            index = raw.find(f"{fence}{child.content}{fence}", search)
+            if index >= 0:
+                end = index + len(child.content) + 2 * len(fence)
+                spans.append((length + index - copied, length + end - copied))
+                search = end
+        elif kind == "code_inline":
+            # Step over the code span so that "[[x]]" inside it is not taken for a link.
+            index = raw.find(child.markup, search) if child.markup else -1
+            close = raw.find(child.markup, index + len(child.markup)) if index >= 0 else -1
+            if close >= 0:
+                search = close + len(child.markup)
+            for accumulator in open_highlights:
+                accumulator.append(child.content)
+        elif kind in ("strong_open", "mark_open"):
+            open_highlights.append([])
+        elif kind in ("strong_close", "mark_close"):
+            if open_highlights:
+                shown = "".join(open_highlights.pop()).strip()
+                if shown:
+                    highlights.append(shown)
+        elif kind == "text":
+            for accumulator in open_highlights:
+                accumulator.append(child.content)
+    copy_to(len(raw))
+    return _Text("".join(out), line, spans, highlights), stray
+
+
+# --- block tree ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Node:
+    token: Token
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        kind = self.token.type
+        return kind[:-5] if kind.endswith("_open") else kind
+
+
+def _tree(tokens: Sequence[Token]) -> list[_Node]:
+    """Nest the flat block token stream; unbalanced closes are ignored."""
+    root = _Node(Token("root", "", 0))
+    stack = [root]
+    for token in tokens:
+        if token.nesting == 1:
+            node = _Node(token)
+            stack[-1].children.append(node)
+            stack.append(node)
+        elif token.nesting == -1:
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            stack[-1].children.append(_Node(token))
+    return root.children
+
+
+_LIST_TYPES = ("bullet_list", "ordered_list")
+# Subtrees that never hold facts: their text is code, markup, data or metadata.
+_SKIPPED_BLOCKS = frozenset(
+    {
+        "heading",
+        "table",
+        "footnote_block",
+        "fence",
+        "code_block",
+        "html_block",
+        "math_block",
+        "math_block_label",
+        "front_matter",
+        "hr",
+    }
+)
+
+# --- patterns ------------------------------------------------------------------------
+
+_TEMPLATE_RE = re.compile(r"\{\{|\}\}|<%|%>|\{%|%\}")
+_FIELD_LINE_RE = re.compile(r"^\s*(?:\*\*|__)?[^\s:*_][^:*]{0,60}?(?:\*\*|__)?::")
+_LABEL_RE = re.compile(r"^(\*\*|__)(?P<label>[^*_\n:]{1,40}?)(?::\1|\1\s*:)[ \t]*")
+_CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
+_TASK_RE = re.compile(r"^\[[ xX]\]\s")
+_MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")
+_MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-z]+://[^>]*>|\b[a-z]+://\S+", re.I)
+_SENTENCE_GAP_RE = re.compile(r"[.!?][)\]\"'\u2019\u201d*_]*\s+\S")
+_END_RE = re.compile(r"[.!][)\]\"'\u2019\u201d*_=]*$")
+_DEFINITIONAL_RE = re.compile(
+    r"\b(?:is|are|was|were|refers? to|consists? of|means|defined as|called|known as"
+    r"|corresponds? to|denotes?|represents?)\b",
+    re.I,
+)
+_NUMBER_RE = re.compile(r"(?<![\w$])\d+(?:[.,]\d+)?(?![\w$])")
+_CONTINUATION_END_RE = re.compile(
+    r"(?:[,;(\-\u2013\u2014]|\b(?:a|an|the|of|to|in|on|at|and|or|by|with|for|from|as|is|are))$",
+    re.I,
+)
+
+# Tried in order on a list item's first paragraph; each captures ``term`` and ``definition``.
+# A separator colon is never part of "::" (Dataview inline fields are metadata).
+_SEPARATOR = r"\s*(?::(?!:)|[-\u2013\u2014])\s+"
+_DEFINITION_FORMS = (
+    # **Term:** definition
+    re.compile(r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?):(?P=m)\s+(?P<definition>.+)", re.S),
+    # **Term**: definition / **Term** - definition
+    re.compile(
+        r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?)(?P=m)" + _SEPARATOR + r"(?P<definition>.+)",
+        re.S,
+    ),
+    # **Term** definition
+    re.compile(
+        r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?)(?P=m)\s+(?P<definition>[^\s:\u2013\u2014-].+)",
+        re.S,
+    ),
+    # *Term*: definition / _Term_ - definition
+    re.compile(
+        r"(?P<m>[*_])(?P<term>[^*_\s](?:[^*_\n]*[^*_\s])?)(?P=m)"
+        + _SEPARATOR
+        + r"(?P<definition>.+)",
+        re.S,
+    ),
+    # `code`: definition (the backticks stay: the card shows the term as code)
+    re.compile(r"(?P<term>(?P<m>`+)[^`\n]+?(?P=m))" + _SEPARATOR + r"(?P<definition>.+)", re.S),
+    # Term: definition / Term - definition / Term \u2014 definition
+    re.compile(
+        r"(?P<term>[^\n]+?)(?:(?<![:\s]):(?!:)|\s[-\u2013\u2014]|\u2014)\s+(?P<definition>.+)",
+        re.S,
+    ),
+)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _balanced(text: str) -> bool:
+    return (
+        text.count("$") % 2 == 0
+        and text.count("`") % 2 == 0
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+    )
+
+
+def _strip_emphasis(term: str) -> str:
+    for marker in ("**", "__", "*", "_", "=="):
+        if len(term) > 2 * len(marker) and term.startswith(marker) and term.endswith(marker):
+            return term[len(marker) : -len(marker)].strip()
+    return term
+
+
+def _sane_term(term: str) -> bool:
+    plain = _MATH_RE.sub("", term)
+    return (
+        1 <= _word_count(term) <= TERM_MAX_WORDS
+        and len(term) <= TERM_MAX_CHARS
+        and term[-1] not in ".,;:!?"
+        and "://" not in term
+        and not term.casefold().startswith("www.")
+        and any(ch.isalnum() for ch in plain)
+        and _balanced(term)
+        and not _TEMPLATE_RE.search(term)
+    )
+
+
+def _split_definition(text: str) -> tuple[str, str] | None:
+    """(term, definition) when ``text`` is a definition item, else None."""
+    if re.match(r"[^:]*::", text) or _TASK_RE.match(text):
+        return None
+    for form in _DEFINITION_FORMS:
+        match = form.match(text)
+        if not match:
+            continue
+        term = match.group("term").strip()
+        definition = match.group("definition").strip()
+        if not term or not _sane_term(term):
+            continue
+        if _word_count(definition) < DEFINITION_MIN_WORDS or _TEMPLATE_RE.search(definition):
+            continue
+        return _strip_emphasis(term), definition
+    return None
+
+
+# --- sentences -------------------------------------------------------------------------
+
+_segmenter_instance: Any = None
+
+
+def _segmenter() -> Any:
+    """The pysbd segmenter, built on first use (building it and importing pysbd is slow)."""
+    global _segmenter_instance
+    if _segmenter_instance is None:
+        import pysbd
+
+        _segmenter_instance = pysbd.Segmenter(language="en", clean=False)
+    return _segmenter_instance
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of one line group.
+
+    pysbd is by far the slowest step of extraction, so it only sees text that has a
+    sentence end followed by more text; everything else is one sentence."""
+    if not _SENTENCE_GAP_RE.search(text):
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in _segmenter().segment(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        index = text.find(piece, cursor)
+        if index < 0:
+            # pysbd changed the text: fall back to the whole group.
+            return [(0, len(text))]
+        spans.append((index, index + len(piece)))
+        cursor = index + len(piece)
+    return spans or [(0, len(text))]
+
+
+def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
+    """Spans of runs of lines that may form sentences together.
+
+    In Obsidian a newline is a visible line break, and notes often put one statement per
+    line without a final period; a new line starting with a capital after a line that
+    does not end mid-phrase is therefore a new sentence. Dataview fields (``Key:: value``)
+    are skipped, and ``__Contents__:``-style labels are cut off when ``drop_labels``."""
+    start: int | None = None
+    end = 0
+    position = 0
+    previous = ""
+    for line in text.split("\n"):
+        line_start, line_end = position, position + len(line)
+        position = line_end + 1
+        stripped = line.strip()
+        if not stripped or _FIELD_LINE_RE.match(line):
+            if start is not None:
+                yield start, end
+            start, previous = None, ""
+            continue
+        offset = 0
+        if drop_labels:
+            label = _LABEL_RE.match(line)
+            if label:
+                offset = label.end()
+                if start is not None:
+                    yield start, end
+                start, previous = None, ""
+                if not line[offset:].strip():
+                    continue
+        first = line[offset:].lstrip()[:1]
+        new_statement = not first.islower() and not _CONTINUATION_END_RE.search(previous)
+        if start is not None and (offset or new_statement):
+            yield start, end
+            start = None
+        if start is None:
+            start = line_start + offset
+        end = line_end
+        previous = stripped
+    if start is not None:
+        yield start, end
+
+
+def _sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
+    """Spans of ``text``'s sentences, stripped, in order."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _line_groups(text, drop_labels=drop_labels):
+        group = text[start:end]
+        for s, e in _split_sentences(group):
+            piece = group[s:e]
+            left = len(piece) - len(piece.lstrip())
+            right = len(piece.rstrip())
+            if right > left:
+                spans.append((start + s + left, start + s + right))
+    return spans
+
+
+# --- claims --------------------------------------------------------------------------
+
+
+def _first_word(sentence: str) -> str:
+    match = re.search(r"[^\W\d_]+", sentence)
+    return match.group(0).casefold() if match else ""
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(
+        w
+        for w in cloze.words(title)
+        if len(w) > 2 and w not in _TITLE_STOPWORDS and not w.isdigit()
+    )
+
+
+def _claim_rejection(sentence: str, link_chars: int) -> str | None:
+    """Why ``sentence`` is not a claim, or None when it is one."""
+    if _TEMPLATE_RE.search(sentence):
+        return "template placeholder"
+    if "?" in sentence:
+        return "question"
+    if not _END_RE.search(sentence) or sentence.endswith(".."):
+        return "fragment"
+    count = _word_count(sentence)
+    if count < CLAIM_MIN_WORDS:
+        return "fragment"
+    if count > CLAIM_MAX_WORDS or len(sentence) > CLAIM_MAX_CHARS:
+        return "too long"
+    if _first_word(sentence) in UNRESOLVED_STARTS:
+        return "unresolved reference"
+    if sentence[0].islower():
+        # "the functions are ..." after a formula or a "where": the end of a sentence.
+        return "continuation"
+    if _TASK_RE.match(sentence):
+        return "task"
+    visible = sum(not ch.isspace() for ch in sentence)
+    if visible == 0 or link_chars / visible > CLAIM_MAX_LINK_SHARE:
+        return "mostly links or math"
+    return None
+
+
+def _claim_score(sentence: str, highlights: Sequence[str], title_words: frozenset[str]) -> float:
+    """How worth a card a claim is, 0..1: the sum of these features.
+
+    * 0.20 base;
+    * 0.25 a definitional verb (is, are, refers to, consists of, means, called, ...):
+      the sentence states what something is;
+    * 0.20 the note emphasised part of it (bold, ``==highlight==``);
+    * 0.15 it shares a content word with the note's title: on topic;
+    * 0.10 it has a number or year outside math: concrete, checkable;
+    * 0.10 it is 8..25 words long: long enough to say something, short enough to recall.
+    """
+    score = 0.20
+    plain = _MATH_RE.sub(" ", sentence)
+    if _DEFINITIONAL_RE.search(plain):
+        score += 0.25
+    if highlights:
+        score += 0.20
+    if title_words and title_words.intersection(cloze.words(plain)):
+        score += 0.15
+    if _NUMBER_RE.search(plain):
+        score += 0.10
+    if 8 <= _word_count(sentence) <= 25:
+        score += 0.10
+    return round(min(score, 1.0), 4)
+
+
+# --- the walk ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    line: int
+    """0-based body line, for ordering."""
+    kind: FactKind
+    key: str
+    subject: str
+    details: tuple[str, ...]
+    source_text: str
+    score: float = 1.0
+    highlights: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Item:
+    node: _Node
+    head: _Text | None
+    """The first paragraph up to any lazy continuation lines."""
+    lazy: _Text | None
+    """Lazy continuation lines of the first paragraph: prose that follows the list."""
+    rest: list[_Node]
+    """The item's other blocks (nested lists, further paragraphs)."""
+
+
+class _Extractor:
+    def __init__(self, note: Note, links: LinkIndex) -> None:
+        self.note = note
+        self.links = links
+        self.found: list[_Found] = []
+        self.claims: list[_Found] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.title_words = _title_words(note.title)
+        self._lines: list[str] | None = None
+        self._texts: dict[int, _Text | None] = {}
+
+    # helpers
+
+    def diagnose(self, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.note.path, line + self.note.body_line, message))
+
+    def body_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.note.body.split("\n")
+        return self._lines
+
+    def text_of(self, node: _Node) -> _Text | None:
+        """Resolved text of a paragraph node (cached: a list may be looked at twice)."""
+        if id(node) not in self._texts:
+            self._texts[id(node)] = self._resolve_node(node)
+        return self._texts[id(node)]
+
+    def _resolve_node(self, node: _Node) -> _Text | None:
+        inline = next((c.token for c in node.children if c.token.type == "inline"), None)
+        if inline is None or node.token.map is None:
+            return None
+        text, stray = _resolve(inline, node.token.map[0], self.links)
+        for line in stray:
+            self.diagnose(line, "stray ']]' after a wikilink; left out")
+        return text if text.text.strip() else None
+
+    def _indent(self, line: int) -> int | None:
+        lines = self.body_lines()
+        if not 0 <= line < len(lines):
+            return None
+        content = re.sub(r"^(?:[ \t]*>)*", "", lines[line]).expandtabs(4)
+        return len(content) - len(content.lstrip())
+
+    def item(self, node: _Node) -> _Item:
+        children = list(node.children)
+        if not children or children[0].type != "paragraph":
+            return _Item(node, None, None, children)
+        paragraph, rest = children[0], children[1:]
+        text = self.text_of(paragraph)
+        if text is None:
+            return _Item(node, None, None, rest)
+        head, lazy = text, None
+        marker = node.token.map[0] if node.token.map else None
+        marker_indent = self._indent(marker) if marker is not None else None
+        lines = text.text.split("\n")
+        para_map = paragraph.token.map
+        if marker_indent is not None and para_map and para_map[1] - para_map[0] == len(lines):
+            offset = len(lines[0]) + 1
+            for number in range(1, len(lines)):
+                indent = self._indent(para_map[0] + number)
+                if indent is not None and indent <= marker_indent:
+                    # A lazy continuation line: Markdown glues it to the item, but the
+                    # author wrote it flush left, after the list: it is prose of its own.
+                    head, lazy = text.slice(0, offset - 1), text.slice(offset)
+                    break
+                offset += len(lines[number]) + 1
+        return _Item(node, head, lazy, rest)
+
+    # emitters
+
+    def definition(self, text: _Text) -> bool:
+        split = _split_definition(text.text)
+        if split is None:
+            return False
+        term, definition = split
+        key = _normal(term.replace("`", ""))
+        self.found.append(
+            _Found(text.line, FactKind.DEFINITION, key, term, (definition,), text.text.strip())
+        )
+        return True
+
+    def prose(self, text: _Text) -> None:
+        for start, end in _sentences(text.text):
+            sentence = text.text[start:end]
+            link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
+            link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
+            if _claim_rejection(sentence, link_chars):
+                continue
+            highlights = tuple(dict.fromkeys(h for h in text.highlights if h in sentence))
+            key = " ".join(cloze.words(sentence)[:6])
+            if not key:
+                continue
+            self.claims.append(
+                _Found(
+                    text.line + text.text.count("\n", 0, start),
+                    FactKind.CLAIM,
+                    key,
+                    sentence,
+                    (),
+                    sentence,
+                    _claim_score(sentence, highlights, self.title_words),
+                    highlights,
+                )
+            )
+
+    def lead_in(self, text: _Text) -> tuple[str, str, int] | None:
+        """(subject, lead-in as written, 0-based line) of a paragraph ending in ':'."""
+        body = text.text.rstrip()
+        if not body.endswith(":") or body.endswith("::"):
+            return None
+        line_start = body.rfind("\n") + 1
+        last = body[line_start:]
+        spans = _sentences(last, drop_labels=False)
+        if not spans:
+            return None
+        written = last[spans[-1][0] :].strip()
+        label = _LABEL_RE.match(written)
+        if label and label.end() == len(written):
+            subject = label.group("label").strip()
+        else:
+            if label:
+                written = written[label.end() :].strip()
+            subject = _strip_emphasis(written[:-1].strip())
+        if (
+            not subject
+            or not any(ch.isalnum() for ch in subject)
+            or _word_count(subject) > LEAD_IN_MAX_WORDS
+            or "?" in subject
+            or _TEMPLATE_RE.search(subject)
+        ):
+            return None
+        return subject, written, text.line + body.count("\n")
+
+    def enumeration(self, lead: _Text, list_node: _Node) -> bool:
+        """Emit the enumeration ``lead`` introduces, when it is one; True when emitted or
+        when the list was handled as definitions."""
+        items = [self.item(c) for c in list_node.children if c.type == "list_item"]
+        heads = [i.head for i in items]
+        definitions = sum(h is not None and _split_definition(h.text) is not None for h in heads)
+        if definitions * 2 > len(items):
+            return False  # a glossary: the walk emits each definition
+        found = self.lead_in(lead)
+        texts = [h.text.strip() for h in heads if h is not None]
+        if (
+            found is None
+            or len(texts) != len(items)
+            or not ENUMERATION_MIN_ITEMS <= len(items) <= ENUMERATION_MAX_ITEMS
+            or any(_word_count(t) > ENUMERATION_ITEM_MAX_WORDS for t in texts)
+            or sum("?" in t for t in texts) * 2 > len(texts)
+            or any(_TEMPLATE_RE.search(t) or _TASK_RE.match(t) for t in texts)
+        ):
+            return False
+        subject, written, line = found
+        self.found.append(
+            _Found(
+                line,
+                FactKind.ENUMERATION,
+                _normal(subject),
+                subject,
+                tuple(texts),
+                "\n".join([written, *texts]),
+            )
+        )
+        for item in items:
+            if item.lazy is not None:
+                self.prose(item.lazy)
+            self.walk(item.rest)
+        return True
+
+    def paragraph(self, text: _Text, following: _Node | None) -> bool:
+        """Prose, or the lead-in of the list ``following``; True when that list was used."""
+        self.prose(text)
+        if following is not None and following.type in _LIST_TYPES:
+            return self.enumeration(text, following)
+        return False
+
+    def list_item(self, node: _Node) -> None:
+        item = self.item(node)
+        rest = item.rest
+        head = item.head
+        if head is not None and not _TASK_RE.match(head.text) and not self.definition(head):
+            following = rest[0] if rest else None
+            if self.paragraph(head, following):
+                rest = rest[1:]
+            elif following is None and self.empty_definition(head.text):
+                self.diagnose(
+                    head.line, f"list item {head.text.strip()!r} has nothing after the colon"
+                )
+        if item.lazy is not None:
+            self.prose(item.lazy)
+        self.walk(rest)
+
+    @staticmethod
+    def empty_definition(text: str) -> bool:
+        """``- Term:`` with nothing after it and no list below: a definition left unfinished."""
+        match = re.fullmatch(r"(?P<term>[^:\n]+?)(?::\*\*|:__|:)(?:\*\*|__)?\s*", text.strip())
+        return match is not None and _sane_term(_strip_emphasis(match.group("term").strip()))
+
+    def blockquote(self, node: _Node) -> None:
+        children = node.children
+        if children and children[0].type == "paragraph":
+            text = self.text_of(children[0])
+            callout = _CALLOUT_RE.match(text.text) if text else None
+            if text is not None and callout:
+                if callout.group("type").casefold() in SKIPPED_CALLOUTS:
+                    return
+                # The callout's first line is its type and title, not prose.
+                newline = text.text.find("\n")
+                text = text.slice(newline + 1) if newline >= 0 else None
+                if text is not None and not text.text.strip():
+                    text = None
+            following = children[1] if len(children) > 1 else None
+            if text is not None and self.paragraph(text, following):
+                self.walk(children[2:])
+            else:
+                self.walk(children[1:])
+            return
+        self.walk(children)
+
+    def walk(self, nodes: Sequence[_Node]) -> None:
+        index = 0
+        while index < len(nodes):
+            node = nodes[index]
+            kind = node.type
+            following = nodes[index + 1] if index + 1 < len(nodes) else None
+            if kind == "paragraph":
+                text = self.text_of(node)
+                if text is not None and self.paragraph(text, following):
+                    index += 1
+            elif kind in _LIST_TYPES:
+                for child in node.children:
+                    if child.type == "list_item":
+                        self.list_item(child)
+            elif kind == "blockquote":
+                self.blockquote(node)
+            elif kind not in _SKIPPED_BLOCKS:
+                # Unknown containers (plugins): look inside, they may hold prose.
+                self.walk(node.children)
+            index += 1
+
+    # result
+
+    def facts(self, max_claims: int) -> list[Fact]:
+        claims = sorted(self.claims, key=lambda c: -c.score)[: max(0, max_claims)]
+        chosen = sorted([*self.found, *claims], key=lambda f: f.line)
+        seen: dict[tuple[FactKind, str], int] = {}
+        facts: list[Fact] = []
+        note = self.note
+        for found in chosen:
+            # GUIDs hash (note, kind, key): a key only has to be unique within its kind.
+            count = seen.get((found.kind, found.key), 0) + 1
+            seen[(found.kind, found.key)] = count
+            key = found.key if count == 1 else f"{found.key}#{count}"
+            facts.append(
+                Fact(
+                    kind=found.kind,
+                    key=key,
+                    subject=found.subject,
+                    details=found.details,
+                    source_text=found.source_text,
+                    path=note.path,
+                    line=found.line + note.body_line,
+                    note_id=note.note_id,
+                    note_title=note.title,
+                    tags=note.tags,
+                    score=found.score,
+                    highlights=found.highlights,
+                )
+            )
+        return facts
+
+
+def extract_facts(
+    note: Note, links: LinkIndex, *, max_claims: int = 5
+) -> tuple[list[Fact], list[Diagnostic]]:
+    """The definitions, enumerations and best ``max_claims`` claims of ``note``, in
+    document order, with the problems met on the way. Never raises."""
+    extractor = _Extractor(note, links)
+    try:
+        extractor.walk(_tree(note.tokens))
+        return extractor.facts(max_claims), extractor.diagnostics
+    except Exception as error:  # a token stream no test foresaw must not stop a whole export
+        return [], [
+            *extractor.diagnostics,
+            Diagnostic(note.path, None, f"could not extract facts ({error!r}); note skipped"),
+        ]
