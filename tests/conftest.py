@@ -43,3 +43,28 @@ def corpus() -> Path:
     if path is None:
         pytest.skip("shared corpus not present")
     return path
+
+
+# --- T5 phraser fixtures (tests/test_t5.py, tests/test_cache.py) -------------------------
+# Tiny random-weight T5 checkpoints written with save_pretrained, built once per session.
+
+
+@pytest.fixture(scope="session")
+def tiny_t5_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder of a tiny random-weight T5 and its tokenizer; skips without transformers."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tiny_t5 import build_tiny_t5
+
+    return build_tiny_t5(tmp_path_factory.mktemp("tiny-t5"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def other_tiny_t5_path(tmp_path_factory: pytest.TempPathFactory, tiny_t5_path: Path) -> Path:
+    """Another tiny T5, same tokenizer, different weights: a different model."""
+    from tiny_t5 import build_tiny_t5, train_tokenizer
+
+    return build_tiny_t5(tmp_path_factory.mktemp("tiny-t5-b"), seed=1, tokenizer=train_tokenizer())
+
+
+# --- end of T5 phraser fixtures ----------------------------------------------------------

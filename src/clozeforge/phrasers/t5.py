@@ -190,20 +190,22 @@ def to_cloze(output: str, fact: Fact) -> str:
     text = " ".join(output.split())
     if "{{c" in text:
         return text
-    if _MARKER_RE.search(text):
-        counter = 0
+    counter = 0
 
-        def replace(match: re.Match[str]) -> str:
-            nonlocal counter
-            counter += 1
-            number = int(match.group(1)) if match.group(1) else counter
-            return make_cloze(match.group(2), number)
+    def replace(match: re.Match[str]) -> str:
+        nonlocal counter
+        if not match.group(2).strip():
+            return " "  # "[]" marks nothing
+        counter += 1
+        number = int(match.group(1)) if match.group(1) else counter
+        return make_cloze(match.group(2), number)
 
-        text = _MARKER_RE.sub(replace, text)
-        if "[" not in fact.source_text and "]" not in fact.source_text:
-            # A stray half marker carries no meaning for the card.
-            text = text.replace("[", "").replace("]", "")
-        return " ".join(text.split())
+    text = _MARKER_RE.sub(replace, text)
+    if "[" not in fact.source_text and "]" not in fact.source_text:
+        # A half marker left over carries no meaning for the card.
+        text = " ".join(text.replace("[", " ").replace("]", " ").split())
+    if counter:
+        return text
     return _wrap_known_answers(text, _expected_answers(fact))
 
 
@@ -283,14 +285,17 @@ def _download(model: str) -> Path:
 
 
 def model_fingerprint(folder: Path) -> str:
-    """Hash of a model folder's config.json content and its weight files' names and sizes.
+    """Hash of a model folder's config.json content and its weight files' names, sizes and
+    modification times.
 
-    Cheap (no weight is read) and changes when the model is replaced or retrained."""
+    Cheap (no weight is read) and changes when the model is replaced or retrained in place
+    (same config, same sizes, new weights: only the time tells)."""
     digest = hashlib.sha256()
     digest.update((folder / "config.json").read_bytes())
     for file in sorted(folder.iterdir()):
         if file.suffix in _WEIGHT_SUFFIXES or file.name.endswith(".safetensors.index.json"):
-            digest.update(f"\0{file.name}\0{file.stat().st_size}".encode())
+            info = file.stat()
+            digest.update(f"\0{file.name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
