@@ -188,12 +188,14 @@ class MediaIndex:
                 from_note, None, f"attachment {link!r} is an absolute path; not packed"
             )
         note_dir = posixpath.dirname(from_note.replace("\\", "/"))
-        from_note_dir = posixpath.normpath(posixpath.join(note_dir, raw))
-        if from_note_dir == ".." or from_note_dir.startswith("../"):
-            return Diagnostic(
-                from_note, None, f"attachment {link!r} is outside the notes folder; not packed"
-            )
-        for candidate in (from_note_dir, posixpath.normpath(raw)):
+        for candidate in (
+            posixpath.normpath(posixpath.join(note_dir, raw)),
+            posixpath.normpath(raw),
+        ):
+            if candidate == ".." or candidate.startswith("../"):
+                return Diagnostic(
+                    from_note, None, f"attachment {link!r} is outside the notes folder; not packed"
+                )
             found = self._lookup_path(candidate)
             if found is not None:
                 return self._file(found, link, from_note)
