@@ -248,6 +248,7 @@ _SKIPPED_BLOCKS = frozenset(
 
 # --- patterns ------------------------------------------------------------------------
 
+_LEADING_MARKUP_RE = re.compile(r"\s*(?:(?:\*\*|__|==|[*_])(?=\s)\s*)?")
 _TEMPLATE_RE = re.compile(r"\{\{|\}\}|<%|%>|\{%|%\}")
 _FIELD_LINE_RE = re.compile(r"^\s*(?:\*\*|__)?[^\s:*_][^:*]{0,60}?(?:\*\*|__)?::")
 _LABEL_RE = re.compile(r"^(\*\*|__)(?P<label>[^*_\n:]{1,40}?)(?::\1|\1\s*:)[ \t]*")
@@ -316,6 +317,11 @@ def _balanced(text: str) -> bool:
         and text.count("(") == text.count(")")
         and text.count("[") == text.count("]")
     )
+
+
+def _balanced_markup(text: str) -> bool:
+    unescaped = re.sub(r"\\.", "", text)
+    return all(unescaped.count(marker) % 2 == 0 for marker in ("**", "__", "==", "`", "$"))
 
 
 def _strip_emphasis(term: str) -> str:
@@ -444,7 +450,10 @@ def _sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
         group = text[start:end]
         for s, e in _split_sentences(group):
             piece = group[s:e]
-            left = len(piece) - len(piece.lstrip())
+            # "_Why?_ Because ...": the closing marker of the first sentence's emphasis
+            # is left at the start of the next one.
+            leading = _LEADING_MARKUP_RE.match(piece)
+            left = leading.end() if leading else 0
             right = len(piece.rstrip())
             if right > left:
                 spans.append((start + s + left, start + s + right))
@@ -482,11 +491,16 @@ def _claim_rejection(sentence: str, link_chars: int) -> str | None:
         return "too long"
     if _first_word(sentence) in UNRESOLVED_STARTS:
         return "unresolved reference"
+    if _first_word(sentence) in ("see", "cf"):
+        return "pointer to another note"
     if sentence[0].islower():
         # "the functions are ..." after a formula or a "where": the end of a sentence.
         return "continuation"
     if _TASK_RE.match(sentence):
         return "task"
+    if not _balanced_markup(sentence):
+        # The sentence split cut through emphasis or code: the card would show the markers.
+        return "unbalanced markup"
     visible = sum(not ch.isspace() for ch in sentence)
     if visible == 0 or link_chars / visible > CLAIM_MAX_LINK_SHARE:
         return "mostly links or math"
@@ -634,7 +648,15 @@ class _Extractor:
             link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
             if _claim_rejection(sentence, link_chars):
                 continue
-            highlights = tuple(dict.fromkeys(h for h in text.highlights if h in sentence))
+            highlights = tuple(
+                dict.fromkeys(
+                    h
+                    for h in text.highlights
+                    # "**and**", "**or**" stress a word but are no answer worth asking for.
+                    if h in sentence
+                    and any(len(w) > 2 and w not in cloze.CONNECTIVES for w in cloze.words(h))
+                )
+            )
             key = " ".join(cloze.words(sentence)[:6])
             if not key:
                 continue
