@@ -75,7 +75,7 @@ class RenderedField:
     html: str
     """The field's HTML; deletion markup only where the cloze text had deletions."""
     media: tuple[MediaFile, ...] = ()
-    """Files the HTML refers to (``<img src>``), each once, in order of first use."""
+    """Files the HTML refers to (``<img src>``), each once: what must be packed with it."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Problems met while rendering (missing or remote images, links out of the folder)."""
 
