@@ -68,9 +68,15 @@ class PhrasingCache:
                 raise sqlite3.DatabaseError(
                     f"cache schema version {version}, this clozeforge uses {SCHEMA_VERSION}"
                 )
-            with connection:
-                connection.execute(_SCHEMA)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            exists = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'phrasing'"
+            ).fetchone()
+            if not exists:
+                # Only a new file is written to on opening: readers must not queue for
+                # the write lock another build may be holding.
+                with connection:
+                    connection.execute(_SCHEMA)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             connection.close()
             raise

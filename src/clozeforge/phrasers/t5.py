@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..cache import PhrasingCache
-from ..cloze import make_cloze
+from ..cloze import make_cloze, malformation, split_segments
 from ..errors import ConfigError, PhraserUnavailableError
 from ..model import Fact, FactKind
 from .base import Phraser
@@ -174,11 +174,24 @@ def _wrap_known_answers(text: str, answers: Sequence[str]) -> str:
     return "".join(pieces)
 
 
+def _without_hints(text: str) -> str:
+    """``text`` with every deletion's hint removed.
+
+    A hint (``{{c1::answer::hint}}``) is shown on the card, but ``cloze.grounding_failure``
+    does not check its words, so a model must not be able to write one."""
+    if malformation(text):
+        return text  # rejected anyway; keep it as the model wrote it for the report
+    return "".join(
+        segment.text if segment.number is None else make_cloze(segment.text, segment.number)
+        for segment in split_segments(text)
+    )
+
+
 def to_cloze(output: str, fact: Fact) -> str:
     """Turn a raw model output into cloze text, following the convention of prompts/README.md.
 
     - Output that already holds ``{{cN::`` markup (a tokenizer that can spell braces) is
-      kept as it is.
+      kept as it is, minus any hint (its words would escape the grounding check).
     - Otherwise ``[answer]`` and ``[cN: answer]`` become deletions: explicit numbers are
       kept, bare brackets are numbered in order of appearance.
     - An output without markers gets the fact's expected answers marked where it repeats
@@ -189,7 +202,7 @@ def to_cloze(output: str, fact: Fact) -> str:
     """
     text = " ".join(output.split())
     if "{{c" in text:
-        return text
+        return _without_hints(text)
     counter = 0
 
     def replace(match: re.Match[str]) -> str:
@@ -198,7 +211,8 @@ def to_cloze(output: str, fact: Fact) -> str:
             return " "  # "[]" marks nothing
         counter += 1
         number = int(match.group(1)) if match.group(1) else counter
-        return make_cloze(match.group(2), number)
+        # "::" inside an answer would start a hint, which the grounding check does not read.
+        return make_cloze(re.sub(r":{2,}", " ", match.group(2)), number)
 
     text = _MARKER_RE.sub(replace, text)
     if "[" not in fact.source_text and "]" not in fact.source_text:
