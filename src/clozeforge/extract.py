@@ -170,6 +170,13 @@ def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[in
                 copied = search = copied + 2
             for accumulator in open_highlights:
                 accumulator.append(shown)
+        elif kind == "footnote_ref":
+            # "[^1]" points at a footnote the card does not have: leave it out.
+            label = child.meta.get("label") if isinstance(child.meta, dict) else None
+            index = raw.find(f"[^{label}]", search) if label is not None else -1
+            if index >= 0:
+                copy_to(index)
+                copied = search = index + len(f"[^{label}]")
         elif kind in ("math_inline", "math_inline_double"):
             fence = "$$" if kind == "math_inline_double" else "$"
             index = raw.find(f"{fence}{child.content}{fence}", search)
