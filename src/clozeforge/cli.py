@@ -116,7 +116,7 @@ def build(
     try:
         settings = Settings.resolve(flags, config_path=config_path)
         if settings.phraser == "t5" and not settings.model:
-            raise click.UsageError("--phraser t5 needs --model (a local folder or a hub name)")
+            raise click.ClickException("--phraser t5 needs --model (a local folder or a hub name)")
         with _progress_bars() as progress:
             report = run_build(settings, progress=progress)
     except ClozeforgeError as error:

@@ -15,8 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
-_OPEN_RE = re.compile(r"\{\{c\d+::")
+_OPEN_RE = re.compile(r"\{\{c(\d+)::")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 CONNECTIVES: frozenset[str] = frozenset(
@@ -51,26 +50,76 @@ class Segment:
     """The deletion's hint, when it has one."""
 
 
+_ESCAPED_IN_ANSWER_RE = re.compile(r"(`+[^`]*`+|\$\$.*?\$\$|\$[^$]*\$)|([:{}])", re.DOTALL)
+
+
 def make_cloze(answer: str, number: int = 1) -> str:
     """Mark ``answer`` as deletion ``number``.
 
-    Braces and ``::`` inside the answer would end the deletion early in Anki; they are
-    kept as text by ``render.py``, which escapes them inside answers, so here the answer
-    is only trimmed."""
-    return f"{{{{c{number}::{answer.strip()}}}}}"
+    ``:``, ``{`` and ``}`` in the answer are backslash-escaped (Markdown shows them as
+    themselves) so that a term such as ``std::vector`` cannot end the deletion early or
+    start a hint; code spans and math are left as written (``split_segments`` skips them)."""
+
+    def escape(match: re.Match[str]) -> str:
+        return match.group(1) or "\\" + match.group(2)
+
+    return f"{{{{c{number}::{_ESCAPED_IN_ANSWER_RE.sub(escape, answer.strip())}}}}}"
+
+
+def _scan_deletion(text: str, start: int) -> tuple[str, str | None, int] | None:
+    """Read a deletion body from ``start`` (just after ``{{cN::``): (answer, hint, end).
+
+    Backslash escapes and code spans are skipped, so ``::`` or ``}}`` inside them belong
+    to the answer. None when the deletion is never closed."""
+    parts: list[str] = []
+    hint_at: int | None = None
+    position = start
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "`":
+            run = len(text) - len(text[position:].lstrip("`"))
+            fence = text[position:run]
+            close = text.find(fence, run)
+            if close >= 0:
+                position = close + len(fence)
+                continue
+        if text.startswith("}}", position):
+            parts.append(text[hint_at if hint_at is not None else start : position])
+            if hint_at is None:
+                return parts[0], None, position + 2
+            return text[start : hint_at - 2], parts[0], position + 2
+        if hint_at is None and text.startswith("::", position):
+            hint_at = position + 2
+            position += 2
+            continue
+        position += 1
+    return None
 
 
 def split_segments(text: str) -> list[Segment]:
-    """Split a cloze text into plain and deletion segments, in order."""
+    """Split a cloze text into plain and deletion segments, in order.
+
+    An unclosed ``{{cN::`` stays plain text (``malformation`` reports it)."""
     segments: list[Segment] = []
-    position = 0
-    for match in _CLOZE_RE.finditer(text):
-        if match.start() > position:
-            segments.append(Segment(text[position : match.start()]))
-        segments.append(Segment(match.group(2), int(match.group(1)), match.group(3)))
-        position = match.end()
-    if position < len(text):
-        segments.append(Segment(text[position:]))
+    plain_start = 0
+    search_from = 0
+    while True:
+        match = _OPEN_RE.search(text, search_from)
+        if match is None:
+            break
+        scanned = _scan_deletion(text, match.end())
+        if scanned is None:
+            break
+        answer, hint, end = scanned
+        if match.start() > plain_start:
+            segments.append(Segment(text[plain_start : match.start()]))
+        segments.append(Segment(answer, int(match.group(1)), hint))
+        plain_start = search_from = end
+    if plain_start < len(text):
+        segments.append(Segment(text[plain_start:]))
     return segments
 
 
@@ -87,9 +136,6 @@ def malformation(text: str) -> str | None:
     if not text or not text.strip():
         return "empty output"
     segments = split_segments(text)
-    numbers = sorted({s.number for s in segments if s.number is not None})
-    if not numbers:
-        return "no cloze deletion"
     for segment in segments:
         if segment.number is None:
             if _OPEN_RE.search(segment.text) or "}}" in segment.text:
@@ -99,6 +145,9 @@ def malformation(text: str) -> str | None:
                 return "empty cloze answer"
             if "{{" in segment.text:
                 return "nested cloze deletion"
+    numbers = sorted({s.number for s in segments if s.number is not None})
+    if not numbers:
+        return "no cloze deletion"
     if numbers != list(range(1, len(numbers) + 1)):
         return "cloze numbers do not start at 1 or have gaps"
     return None

@@ -70,7 +70,7 @@ def _mark_rule(state: StateInline, silent: bool) -> bool:
 
 def _build(*, html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
-    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(footnote_plugin)
     # Before "link" so that "[[x]]" is not read as a reference link attempt.
     md.inline.ruler.before("link", WIKILINK, _wikilink_rule)

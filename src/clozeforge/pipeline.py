@@ -23,7 +23,7 @@ from .model import Card, Diagnostic, Fact, FactKind, Note
 from .notes import duplicate_note_diagnostics, parse_note
 from .phrasers import get_phraser, phrase_cards
 from .phrasers.base import Phraser
-from .render import render_cloze, render_text
+from .render import field_has_math, render_cloze, render_text
 from .state import BuildState, state_path
 from .vault import find_note_files, read_note
 
@@ -126,9 +126,6 @@ def make_phraser(settings: Settings) -> Phraser:
     )
 
 
-_MATH_RE = re.compile(r"\\\(|\\\[")
-
-
 def _source_line(card: Card) -> str:
     return f"{card.fact.note_title} · {card.fact.path}:{card.fact.line}"
 
@@ -156,14 +153,17 @@ def package_cards(
             diagnostics.append(Diagnostic(fact.path, fact.line, "duplicate card identity; skipped"))
             continue
         seen_guids.add(guid)
-        text = render_cloze(card.text, note_path=fact.path, media=media_index)
-        extra = render_text(fact.source_text, note_path=fact.path, media=media_index)
-        diagnostics.extend(text.diagnostics)
+        text = render_cloze(card.text, note_path=fact.path, media=media_index, line=fact.line)
+        extra = render_text(
+            fact.source_text, note_path=fact.path, media=media_index, line=fact.line
+        )
+        # The Extra field shows the same source, so its problems repeat the text's.
+        diagnostics.extend(dict.fromkeys((*text.diagnostics, *extra.diagnostics)))
         files = [*text.media, *extra.media]
         for file in files:
             media[file.name] = file.source
         with_media += bool(text.media)
-        with_math += bool(_MATH_RE.search(text.html))
+        with_math += field_has_math(text.html)
         fields = (
             text.html,
             f"<b>{_escape(fact.note_title)}</b><br>{extra.html}",
