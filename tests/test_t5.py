@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -333,3 +334,44 @@ def test_to_cloze(kind: FactKind, output: str, expected: str) -> None:
     if kind is FactKind.ENUMERATION:
         fact = next(f for f in sample_facts() if f.details[-1:] == ("Unigram",))
     assert to_cloze(output, fact) == expected
+
+
+# -- end to end: the command line and a real Anki collection ---------------------------
+
+
+@pytest.mark.slow
+def test_cli_t5_build_equals_the_rule_deck_in_real_anki(
+    tiny_t5_path: Path, seeds_copy: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("anki")
+    from click.testing import CliRunner
+
+    from clozeforge.cli import cli
+
+    from anki_support import assert_clean_deck, collection, import_package
+
+    before = sorted(p.name for p in seeds_copy.rglob("*"))
+    runner = CliRunner()
+    decks = {}
+    for phraser in ("t5", "rules"):
+        output = tmp_path / f"{phraser}.apkg"
+        args = ["build", str(seeds_copy), "-o", str(output), "--phraser", phraser]
+        if phraser == "t5":
+            args += ["--model", str(tiny_t5_path), "--max-new-tokens", "16"]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        if phraser == "t5":
+            assert "model outputs rejected, rule phrasing used instead" in result.output
+            assert "by t5" not in result.output
+        with collection(tmp_path / f"{phraser}.anki2") as col:
+            import_package(col, output)
+            decks[phraser] = sorted(
+                (c.guid, c.deck, c.tags, c.text, tuple(c.fields.items()), c.question, c.answer)
+                for c in assert_clean_deck(col)
+            )
+    assert decks["t5"] == decks["rules"]
+    assert len(decks["t5"]) > 10
+    # The phrasing cache went to the cache folder, never into the notes.
+    assert sorted(p.name for p in seeds_copy.rglob("*")) == before
+    cache_dir = Path(os.environ["CLOZEFORGE_CACHE_DIR"])
+    assert list(cache_dir.rglob("*.sqlite"))
