@@ -115,7 +115,6 @@ def test_rule_cards_are_grounded_in_source_text(name: str) -> None:
             assert _grounded(fact) is None, fact
 
 
-@pytest.mark.xfail(strict=True, reason="cloze.words reads '__Term__' as one word '__term__'")
 def test_underscore_emphasised_term_is_grounded() -> None:
     facts, _, _ = _fixture_facts("definition_forms")
     (fact,) = [f for f in facts if f.key == "underscore bold"]

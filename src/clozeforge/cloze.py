@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _OPEN_RE = re.compile(r"\{\{c(\d+)::")
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Letters and digits only: "__Term__" (Markdown bold) and "snake_case" split the same way
+# in the note and on the card.
+_WORD_RE = re.compile(r"[^\W_]+")
 
 CONNECTIVES: frozenset[str] = frozenset(
     {
