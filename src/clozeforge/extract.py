@@ -211,8 +211,12 @@ def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[in
 
 @dataclass(slots=True)
 class _Node:
+    """A block token with the blocks (or the inline token) it contains."""
+
     token: Token
+    """The opening token, or the token itself for leaves (``fence``, ``inline``, ...)."""
     children: list[_Node] = field(default_factory=list)
+    """What lies between the opening and the closing token, nested likewise."""
 
     @property
     def type(self) -> str:
@@ -302,7 +306,7 @@ _DEFINITION_FORMS = (
     ),
     # `code`: definition (the backticks stay: the card shows the term as code)
     re.compile(r"(?P<term>(?P<m>`+)[^`\n]+?(?P=m))" + _SEPARATOR + r"(?P<definition>.+)", re.S),
-    # Term: definition / Term - definition / Term \u2014 definition
+    # Term: definition / Term - definition / the same with an en or em dash
     re.compile(
         r"(?P<term>[^\n]+?)(?:(?<![:\s]):(?!:)|\s[-\u2013\u2014]|\u2014)\s+(?P<definition>.+)",
         re.S,
@@ -599,22 +603,34 @@ def _claim_score(sentence: str, highlights: Sequence[str], title_words: frozense
 
 @dataclass(slots=True)
 class _Found:
+    """A fact before it gets its note's fields and a unique key."""
+
     line: int
-    """0-based body line, for ordering."""
+    """0-based body line."""
     kind: FactKind
+    """As ``Fact.kind``."""
     key: str
+    """As ``Fact.key``, before duplicates get ``#2``, ``#3``."""
     subject: str
+    """As ``Fact.subject``."""
     details: tuple[str, ...]
+    """As ``Fact.details``."""
     source_text: str
+    """As ``Fact.source_text``."""
     score: float = 1.0
+    """As ``Fact.score``."""
     highlights: tuple[str, ...] = ()
+    """As ``Fact.highlights``."""
     order: int = field(default_factory=itertools.count().__next__)
     """Order of discovery, which is document order; breaks ties between facts on one line."""
 
 
 @dataclass(slots=True)
 class _Item:
+    """A list item, split the way extraction reads it."""
+
     node: _Node
+    """The ``list_item`` node."""
     head: _Text | None
     """The first paragraph up to any lazy continuation lines."""
     lazy: _Text | None
@@ -624,6 +640,8 @@ class _Item:
 
 
 class _Extractor:
+    """One note's walk: collects facts and claims in document order, and diagnostics."""
+
     def __init__(self, note: Note, links: LinkIndex) -> None:
         self.note = note
         self.links = links
