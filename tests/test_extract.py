@@ -100,25 +100,11 @@ def _grounded(fact: Fact) -> str | None:
     return grounding_failure(card, fact.source_text)
 
 
-# cloze.words keeps the underscores of "__Term__" / "_Term_" (they are \w), so a card
-# blanking the plain term is not grounded in such a source. Reported to cloze.py's owner;
-# test_underscore_emphasised_term_is_grounded tracks it.
-_UNDERSCORE_EMPHASIS = {("definition_forms", "underscore bold")}
-_UNDERSCORE_EMPHASIS_RE = re.compile(r"(?<![^\W_])_+[^\W_]|[^\W_]_+(?![^\W_])")
-
-
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_rule_cards_are_grounded_in_source_text(name: str) -> None:
     facts, _, _ = _fixture_facts(name)
     for fact in facts:
-        if (name, fact.key) not in _UNDERSCORE_EMPHASIS:
-            assert _grounded(fact) is None, fact
-
-
-def test_underscore_emphasised_term_is_grounded() -> None:
-    facts, _, _ = _fixture_facts("definition_forms")
-    (fact,) = [f for f in facts if f.key == "underscore bold"]
-    assert _grounded(fact) is None
+        assert _grounded(fact) is None, fact
 
 
 # --- the seed note -------------------------------------------------------------------
@@ -322,8 +308,7 @@ def test_real_vault(capsys: pytest.CaptureFixture[str]) -> None:
         candidates += len(expected)
         found += len(expected & definition_lines)
         for fact in facts:
-            if not _UNDERSCORE_EMPHASIS_RE.search(fact.source_text):
-                assert _grounded(fact) is None, fact
+            assert _grounded(fact) is None, fact
             assert "?" not in fact.subject or fact.kind is not FactKind.CLAIM
             assert all(a.strip() for a in cloze_answers(RulePhraser().phrase(fact) or ""))
     share = found / candidates
