@@ -5,6 +5,19 @@ nested and inline tags, wikilinks of every form, definition bullets, enumeration
 math, code, callouts, figure embeds, a broken template) without reusing anyone's text:
 every sentence is assembled from the word lists below by a small grammar.
 
+Note sizes follow the reference vault (golovkine-notes, 207 real notes, measured in
+bytes per file, quantiles by ``statistics.quantiles(method="inclusive")``): min 151, p10
+425, p25 631, median 1081, p75 1788, p90 2719, p95 2984, max 4270, mean 1323 (log-mean
+6.97, log-sd 0.69: roughly log-normal around 1.06 KB). By
+folder: Zettelkasten notes (140, 68 %) median 823 B from 151 B to 3.3 KB, reading notes
+(26, 13 %) 1.4-2.2 KB, reference notes and posts (36, 17 %) 0.2-4.3 KB. Each generated kind
+draws its size from its own log-normal law fitted to those figures (``_SIZES``), in about
+the same mix (68 % Zettelkasten, 14 % reading, 18 % topic notes). A generated vault of
+10,000 notes (seed 0) measures: min 210, p10 362, p25 613, median 1156, p75 1745, p90
+2205, p95 2665, max 4708, mean 1266. The fixed parts of a note (frontmatter, title, tags,
+headings) keep the smallest generated notes a little above the smallest real ones, and
+the longest topic notes may pass their aim by a few hundred bytes.
+
 Output is byte-for-byte reproducible: the same ``n_notes`` and ``seed`` always give
 the same files. Each note draws from its own ``random.Random`` seeded by a string
 (Python hashes string seeds with SHA-512, so this does not depend on PYTHONHASHSEED).
@@ -523,8 +536,13 @@ DEFINITION_RE = re.compile(
     re.MULTILINE,
 )
 
-_MIN_BYTES = 1000
-_MAX_BYTES = 6000
+_SIZES: dict[str, tuple[float, float, int, int]] = {
+    "zettel": (820.0, 0.5, 150, 3400),
+    "reading": (1750.0, 0.15, 1350, 2300),
+    "topic": (1600.0, 0.65, 950, 4000),
+}
+"""Per note kind: (median bytes, log-sd, min, max) of the size a note aims at; fitted to
+the reference vault's folders (see the module docstring)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -847,7 +865,7 @@ class _Writer:
             )
             r = rng.random()
             if r < 0.42:
-                block = self.paragraph()
+                block = self.paragraph(2, 7)
             elif r < 0.6:
                 block = self.definitions_block()
             elif r < 0.74:
@@ -862,7 +880,7 @@ class _Writer:
                 block = self.embed_block(n_figures)
             else:
                 block = self.paragraph(1, 3)
-            if size and size + len(block) > budget + 200:
+            if size + len(block) > budget + 200:
                 (
                     counts.definition_bullets,
                     counts.enumerations,
@@ -873,7 +891,7 @@ class _Writer:
                 # Retry with another (likely shorter) block rather than stop far below
                 # the budget; give up after a few tries.
                 retries += 1
-                if retries > 4:
+                if retries > 6:
                     break
                 continue
             if headings and rng.random() < 0.35:
@@ -888,6 +906,9 @@ class _Writer:
             parts.append(sep if parts else "")
             parts.append(block)
             size += len(block) + len(sep)
+        if not parts:
+            # Nothing fitted a small budget: one or two sentences still make a body.
+            parts.append(self.paragraph(1, 2))
         # Every planned heading must exist: other notes link to it with [[stem#Heading]].
         for heading in heading_iter:
             parts.append(f"\n\n## {heading}\n\n{self.paragraph(1, 3)}")
@@ -958,13 +979,13 @@ def _make_plans(n_notes: int, seed: int) -> list[_Plan]:
             plans.append(_Plan("template", f"001_Templates/{stem}.md", stem, stem, topic_index, ()))
             continue
         r = rng.random()
-        if r < 0.6:
+        if r < 0.68:  # shares of the reference vault: 68 % Zettelkasten
             stem = f"{_timestamp(minutes)[0]}_{_slug(title)}"
             folder = "100_Zettelkasten"
             if rng.random() < 0.3:
                 folder += "/" + topic.folder
             plans.append(_Plan("zettel", f"{folder}/{stem}.md", stem, title, topic_index, ()))
-        elif r < 0.85:
+        elif r < 0.82:  # 14 % reading notes, 18 % longer topic notes
             words = "".join(_cap(w) for w in re.findall(r"[a-zA-Z]+", title)[:3])
             citekey = f"{_surname(rng).lower()}{words}{2000 + rng.randrange(25)}"
             while citekey in used:
@@ -988,9 +1009,16 @@ def _note_rng(seed: int, plan: _Plan) -> random.Random:
     return random.Random(f"clozeforge-vault/{seed}/{plan.relpath}")
 
 
-def _target_size(rng: random.Random) -> int:
-    # Log-normal around 2.5 KB, clamped to what real notes weigh.
-    return max(_MIN_BYTES, min(_MAX_BYTES - 1600, int(rng.lognormvariate(math.log(2300), 0.5))))
+def _target_size(rng: random.Random, kind: str) -> int:
+    """Bytes a note of ``kind`` aims at: log-normal, clamped to what real notes weigh."""
+    median, sigma, low, high = _SIZES[kind]
+    return max(low, min(high, int(rng.lognormvariate(math.log(median), sigma))))
+
+
+def _lead_paragraph(w: _Writer, budget: int) -> str:
+    """The prose that opens a note, no longer than ``budget`` allows (one sentence at least)."""
+    most = max(1, min(10, budget // 110))
+    return w.paragraph(max(1, most // 2), most)
 
 
 def _render_zettel(w: _Writer, plan: _Plan, index: int, n_figures: int) -> str:
@@ -1003,9 +1031,9 @@ def _render_zettel(w: _Writer, plan: _Plan, index: int, n_figures: int) -> str:
     updated = f"{plan.stem[0:4]}-{plan.stem[4:6]}-{updated_day:02d} {hour:02d}:{minute:02d}"
     tags = " ".join(f"#{w.tag()}" for _ in range(rng.randint(1, 3)))
     lead = "\n" if rng.random() < 0.08 else ""
-    contents = w.paragraph() + "\n\n" + w.body_blocks(_target_size(rng), n_figures)
+    target = _target_size(rng, "zettel")
     refs = ""
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 and target > 700:
         n_refs = rng.randint(1, 2)
         # Literature notes are not part of the vault: these links always dangle.
         w.counts.wikilinks += n_refs
@@ -1015,11 +1043,16 @@ def _render_zettel(w: _Writer, plan: _Plan, index: int, n_figures: int) -> str:
             f" - {_surname(rng)} and {_surname(rng)} - _{_cap(w.term())}_"
             for _ in range(n_refs)
         )
-    return (
+    head = (
         f"{lead}---\ncreation date: {created}\nlast updated: {updated}\n---\n"
-        f"# [[{plan.stem}]] - {plan.title}\n\n__Tags__: {tags}\n\n---\n"
-        f"__Contents__: {contents}\n\n__References__:\n{refs}\n"
+        f"# [[{plan.stem}]] - {plan.title}\n\n__Tags__: {tags}\n\n---\n__Contents__: "
     )
+    tail = f"\n\n__References__:\n{refs}\n"
+    budget = target - len(head) - len(tail)
+    contents = _lead_paragraph(w, budget)
+    if budget - len(contents) > 250:
+        contents += "\n\n" + w.body_blocks(budget - len(contents) - 2, n_figures)
+    return head + contents + tail
 
 
 def _yaml_tags(w: _Writer) -> str:
@@ -1041,20 +1074,21 @@ def _render_reading(w: _Writer, plan: _Plan, n_figures: int) -> str:
         f"reimplemented: {rng.choice(('true', 'false'))}\n---\n"
     )
     lead = "\n" if rng.random() < 0.05 else ""
-    budget = _target_size(rng)
+    budget = _target_size(rng, "reading")
     sections = [
         f"# Paper\n\n{plan.title} ({_surname(rng)} et al.)",
         f"# Why read it\n\n{w.sentence()}",
-        f"# Problem\n\n{w.paragraph(1, 3)}",
+        f"# Problem\n\n{w.paragraph(1, 2)}",
         f"# Data\n\n{_cap(w.obj())} {rng.choice(_TAILS)}.",
         f"# Relation to other work\n\n{w.sentence()} {w.link()}",
         "# Main contributions\n\n"
-        + "\n".join(f"- {w.sentence()}" for _ in range(rng.randint(2, 4))),
+        + "\n".join(f"- {w.sentence()}" for _ in range(rng.randint(1, 3))),
     ]
-    size = sum(map(len, sections))
-    sections.append("# Notions\n\n" + w.body_blocks(max(500, budget - size), n_figures))
-    if rng.random() < 0.5:
-        sections.append(f"# Open questions\n\n{w.paragraph(1, 4)}")
+    questions = f"# Open questions\n\n{w.paragraph(1, 2)}" if rng.random() < 0.5 else ""
+    size = len(front) + sum(map(len, sections)) + len(questions)
+    sections.append("# Notions\n\n" + w.body_blocks(max(150, budget - size - 30), n_figures))
+    if questions:
+        sections.append(questions)
     return lead + front + "\n\n".join(sections) + "\n"
 
 
@@ -1068,8 +1102,13 @@ def _render_topic(w: _Writer, plan: _Plan, n_figures: int) -> str:
     )
     lead = "\n" if rng.random() < 0.05 else ""
     # Leave room for the headings body_blocks may have to append at the end.
-    body = w.body_blocks(_target_size(rng) - 600, n_figures, _TOPIC_HEADINGS[1:])
-    return f"{lead}{front}# {plan.title}\n\n## Overview\n\n{w.paragraph()}\n\n{body}\n"
+    target = _target_size(rng, "topic")
+    head = f"{lead}{front}# {plan.title}\n\n## Overview\n\n"
+    overview = _lead_paragraph(w, (target - len(head)) // 3)
+    # Leave room for the headings body_blocks may have to append at the end.
+    budget = target - len(head) - len(overview) - 400
+    body = w.body_blocks(max(150, budget), n_figures, _TOPIC_HEADINGS[1:])
+    return f"{head}{overview}\n\n{body}\n"
 
 
 def _render_template(plan: _Plan) -> str:

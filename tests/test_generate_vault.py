@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import statistics
 import struct
 import sys
 import zlib
@@ -93,12 +94,25 @@ def test_note_sizes_folders_and_frontmatter_look_like_a_real_vault(tmp_path: Pat
             with pytest.raises(yaml.YAMLError):
                 yaml.safe_load(front)
             continue
-        assert 1000 <= len(text.encode("utf-8")) <= 6500, rel
+        assert 150 <= len(text.encode("utf-8")) <= 5000, rel
         meta = yaml.safe_load(front)
         assert isinstance(meta, dict), rel
         assert "creation date" in meta or ("id" in meta and "tags" in meta), rel
     assert any(t.startswith("\n---\n") for t in notes.values())
     assert any(re.search(r"#[a-z-]+/[a-z]+", t) for t in notes.values())
+
+
+def test_note_sizes_follow_the_reference_vault(tmp_path: Path) -> None:
+    # golovkine-notes (207 notes): p25 631 B, median 1081 B, p75 1788 B, p95 2984 B.
+    gv.generate_vault(tmp_path, 400, seed=4)
+    sizes = sorted(len(t.encode("utf-8")) for t in _notes(tmp_path).values())
+    cuts = statistics.quantiles(sizes, n=20, method="inclusive")
+    p25, median, p75, p95 = cuts[4], cuts[9], cuts[14], cuts[18]
+    assert 450 <= p25 <= 800
+    assert 850 <= median <= 1400
+    assert 1400 <= p75 <= 2200
+    assert 2200 <= p95 <= 3600
+    assert sizes[-1] <= 5000
 
 
 def test_attachments_are_valid_png(tmp_path: Path) -> None:
