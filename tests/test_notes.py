@@ -257,6 +257,29 @@ def test_pathological_nesting_parses(body: str) -> None:
     pickle.dumps(note)
 
 
+HOSTILE_LINES = {
+    # Each once took minutes: work per tag or per backtick run grew with the line length.
+    "distinct-tags": " ".join(f"#t{i}" for i in range(40_000)) + " \\#t1 &#35;x",
+    "backtick-runs": "".join("`" * k + "a" for k in range(1, 600)) + " %%c%% <% x",
+    "template-openers": "%% c %% " + "<%{%" * 100_000,
+    "comment-openers": "a %% b " + "`%%" * 100_000,
+    "hashes": "#" * 300_000 + " x" + " #" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_LINES))
+def test_hostile_lines_parse_in_linear_time(name: str) -> None:
+    start = time.monotonic()
+    note = parse_text(f"# Hostile\n\n{HOSTILE_LINES[name]}\n")
+    assert time.monotonic() - start < 3
+    assert not any("internal error" in d.message for d in note.diagnostics)
+
+
+def test_escaped_hash_is_no_tag_unless_also_written_plainly() -> None:
+    note = parse_text("A \\#escaped and &#35;entity, \\#both and #both.\n")
+    assert note.tags == ("both",)
+
+
 def test_template_placeholder_in_code_is_not_reported() -> None:
     note = parse_text("# Jinja\n\n```\n{% for x in y %}\n```\n\nUse `{% raw %}` here.\n")
     assert note.diagnostics == ()

@@ -61,6 +61,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -246,6 +247,7 @@ _FENCE_OPEN = re.compile(
 )
 _FENCE_CLOSE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*")
 _CODE_OR_COMMENT = re.compile(r"`+|%%")
+_BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:(?<=\s)|^)\^[A-Za-z0-9-]+[ \t]*$")
 
 
@@ -293,6 +295,12 @@ def _clean_body(lines: list[str]) -> tuple[list[str], set[int], int | None]:
 def _strip_inline_comments(line: str) -> tuple[str, bool]:
     """``line`` without its ``%% ... %%`` parts outside code spans; True when a comment
     opened on this line does not close on it."""
+    # Start positions of backtick runs, per run length: a run opens a code span when a
+    # later run of the same length closes it (on this line). Indexed once, so that a
+    # line of many unmatched runs is not rescanned for each of them.
+    runs: dict[int, list[int]] = {}
+    for run in _BACKTICKS.finditer(line):
+        runs.setdefault(len(run.group()), []).append(run.start())
     kept: list[str] = []
     pos = 0
     while True:
@@ -307,16 +315,15 @@ def _strip_inline_comments(line: str) -> tuple[str, bool]:
                 return "".join(kept), True
             pos = end + 2
             continue
-        # A backtick run opens a code span when the same run closes it on this line.
-        run = match.group()
-        closer = re.compile(rf"(?<!`){run}(?!`)").search(line, match.end())
-        stop = closer.end() if closer else match.end()
+        length = len(match.group())
+        starts = runs[length]
+        later = bisect_right(starts, match.start())
+        stop = starts[later] + length if later < len(starts) else match.end()
         kept.append(line[pos:stop])
         pos = stop
 
 
-_TEMPLATE = re.compile(r"<%.*?%>|\{%.*?%\}")
-_CODE_SPAN = re.compile(r"(`+).*?(?<!`)\1(?!`)")
+_TEMPLATE_MARKERS = (("<%", "%>"), ("{%", "%}"))
 
 
 def _template_line(lines: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
@@ -324,10 +331,32 @@ def _template_line(lines: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
     for number, line in lines:
         if "%" not in line:
             continue
-        match = _TEMPLATE.search(_CODE_SPAN.sub("", line))
-        if match:
-            return number, match.group()
+        line = _without_code_spans(line)
+        for opener, closer in _TEMPLATE_MARKERS:
+            # The first opener has the most room for a closer: if it has none, none has.
+            begin = line.find(opener)
+            end = line.find(closer, begin + 2) if begin >= 0 else -1
+            if end >= 0:
+                return number, line[begin : end + 2]
     return None
+
+
+def _without_code_spans(line: str) -> str:
+    runs: dict[int, list[int]] = {}
+    for run in _BACKTICKS.finditer(line):
+        runs.setdefault(len(run.group()), []).append(run.start())
+    kept: list[str] = []
+    pos = 0
+    for run in _BACKTICKS.finditer(line):
+        if run.start() < pos:
+            continue
+        starts = runs[len(run.group())]
+        later = bisect_right(starts, run.start())
+        if later < len(starts):
+            kept.append(line[pos : run.start()])
+            pos = starts[later] + len(run.group())
+    kept.append(line[pos:])
+    return "".join(kept)
 
 
 # ---------------------------------------------------------------------------- tags
@@ -335,6 +364,7 @@ def _template_line(lines: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
 _TAG_CHAR = r"[^\s!-,.:-@\[\\\]^`{-~]"
 _INLINE_TAG = re.compile(rf"(?<!\S)#((?:{_TAG_CHAR}|::(?={_TAG_CHAR}))+)")
 _COLOUR = re.compile(r"(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_ESCAPED_TAG = re.compile(rf"(?:\\#|&#35;|&num;|&#x23;)((?:{_TAG_CHAR}|::)+)", re.IGNORECASE)
 _LABEL = re.compile(r"(?:__|\*\*)?tags(?:__|\*\*)?[ \t]*::?", re.IGNORECASE)
 _SKIPPED_INLINE = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
 
@@ -453,13 +483,17 @@ def _html_nesting(html: str) -> int:
 
 def _text_tags(text: str, source: str) -> list[str]:
     tags = []
+    # Text tokens are unescaped: "\#x" or "&#35;x" in the source is "#x" here. Tags the
+    # source also writes escaped only count where it writes them plainly too. Finding
+    # the escaped ones first keeps this linear on lines full of tags.
+    escaped = set()
+    if "\\" in source or "&" in source:
+        escaped = {_trim_tag(m[1]) for m in _ESCAPED_TAG.finditer(source)}
     for match in _INLINE_TAG.finditer(text):
         raw = _trim_tag(match.group(1))
         if not raw or _COLOUR.fullmatch(raw):
             continue
-        # Text tokens are unescaped: "\#x" in the source is "#x" here. Only count the
-        # tag when the source has it written without a backslash before the "#".
-        if not re.search(rf"(?<!\\)#{re.escape(raw)}", source):
+        if raw in escaped and not re.search(rf"(?<![\\&])#{re.escape(raw)}", source):
             continue
         tags.append(raw)
     return tags
