@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -228,6 +230,22 @@ def test_deeply_nested_yaml_is_refused() -> None:
     assert note.metadata == {}
     assert len(note.diagnostics) == 1
     pickle.dumps(note)
+
+
+def test_deep_flow_yaml_does_not_crash_the_process() -> None:
+    # libyaml overflowed the C stack here: a segfault, not an exception. A subprocess,
+    # so that a regression fails this test instead of killing the test run.
+    code = (
+        "from clozeforge.notes import parse_note\n"
+        "n = parse_note('deep.md', b'---\\nk: ' + b'[' * 100000 + b'\\n---\\n# Deep\\n', 0)\n"
+        "assert n.metadata == {} and n.title == 'Deep', n\n"
+        "print(n.diagnostics[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "deep.md:1: frontmatter cannot be read" in done.stdout
 
 
 def test_one_megabyte_line() -> None:

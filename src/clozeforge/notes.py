@@ -108,6 +108,7 @@ _EMPTY = FrozenDict()
 # self-referencing aliases cannot make converting or pickling them explode.
 _MAX_YAML_NODES = 10_000
 _MAX_YAML_DEPTH = 32
+_MAX_C_YAML_BRACKETS = 1_000
 
 
 class _TooComplex(Exception):
@@ -170,8 +171,13 @@ def _split_frontmatter(
 
 def _load_yaml(text: str, first_line: int, path: str) -> tuple[Mapping[str, Any], list[Diagnostic]]:
     """Frontmatter YAML -> frozen mapping; ``first_line`` is the 1-based file line of ``text``."""
+    # libyaml (the handler's default loader) overflows the C stack and kills the process
+    # on deeply nested flow collections ("[[[[..."). Nesting needs an opening bracket per
+    # level, so few brackets means it is safe; otherwise the pure-Python loader, slower
+    # but stopping with a RecursionError, reads it.
+    few_brackets = text.count("[") + text.count("{") <= _MAX_C_YAML_BRACKETS
     try:
-        loaded = YAMLHandler().load(text)
+        loaded = YAMLHandler().load(text, **({} if few_brackets else {"Loader": yaml.SafeLoader}))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = first_line + mark.line if mark is not None else first_line - 1
