@@ -69,7 +69,10 @@ def _mark_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _build(*, html: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+    # maxNesting: CommonMark's preset stops at 20 levels and silently drops the rest of the
+    # note; 100 is what markdown-it-py parses within Python's default recursion limit.
+    md = MarkdownIt("commonmark", {"html": html, "maxNesting": 100})
+    md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(footnote_plugin)
     # Before "link" so that "[[x]]" is not read as a reference link attempt.
