@@ -422,7 +422,18 @@ def _wikilink_html(meta: dict[str, object], ctx: _Context) -> str:
     if meta.get("embed") and _is_image(target):
         alt, width, height = _split_size(str(meta.get("alias") or ""))
         return _image_html(target, alt, width, height, ctx, markdown_link=False)
+    if meta.get("embed"):
+        _warn_if_outside(target, ctx)
     return escapeHtml(_wikilink_text(meta))
+
+
+def _warn_if_outside(link: str, ctx: _Context) -> None:
+    """Embeds of non-images are shown as their name and never read; one that points out
+    of the notes folder (``![[../../etc/passwd]]``) is still worth a warning."""
+    raw = link.strip().replace("\\", "/")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.note_path), raw))
+    if raw.startswith(("/", "~")) or resolved == ".." or resolved.startswith("../"):
+        ctx.warn(f"embed {link!r} points outside the notes folder; not read")
 
 
 def _is_image(link: str) -> bool:
@@ -447,6 +458,7 @@ def _image_html(
     link = unquote(src) if markdown_link else src
     shown = alt or posixpath.basename(link.strip().replace("\\", "/"))
     if not _is_image(link) or ctx.index is None:
+        _warn_if_outside(link, ctx)
         return escapeHtml(shown)
     found = ctx.index.resolve(link, ctx.note_path)
     if isinstance(found, Diagnostic):
