@@ -654,6 +654,11 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
         diagnostics.append(Diagnostic(path, None, message))
         tokens = ()
 
+    cut = _nesting_cut(tokens)
+    if cut is not None:
+        message = "lists or quotes nested too deeply for the parser; the deeper part is not read"
+        diagnostics.append(Diagnostic(path, cut + body_line, message))
+
     label_tags, inline_tags = _body_tags(tokens)
     tags = _normalised((*_frontmatter_tags(metadata), *label_tags, *inline_tags))
 
@@ -677,6 +682,18 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
         mtime=mtime,
         diagnostics=tuple(diagnostics),
     )
+
+
+def _nesting_cut(tokens: Sequence[Token]) -> int | None:
+    """0-based body line where markdown-it stopped reading because of its nesting limit.
+
+    At the limit markdown-it silently skips the content of the container it just
+    opened, so that container's opening token sits exactly one level below the limit."""
+    deepest = markdown.structure_parser().options["maxNesting"] - 1
+    for token in tokens:
+        if token.nesting == 1 and token.level >= deepest and token.map is not None:
+            return token.map[0]
+    return None
 
 
 def _title_key(title: str) -> str:
