@@ -20,13 +20,18 @@ WIKILINK = "wikilink"
 """Token type of ``[[target#heading|alias]]`` and ``![[embed]]``; details in ``token.meta``."""
 
 
+_MAX_LINK_LENGTH = 1000
+"""Longest ``[[...]]`` body looked for; longer bracket runs are plain text."""
+
+
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     start = state.pos
     embed = state.src.startswith("![[", start)
     if not (embed or state.src.startswith("[[", start)):
         return False
     inner_start = start + (3 if embed else 2)
-    end = state.src.find("]]", inner_start)
+    # Bounded: a line of thousands of "[" must not make every one scan to the line's end.
+    end = state.src.find("]]", inner_start, min(state.posMax, inner_start + _MAX_LINK_LENGTH))
     if end < 0:
         return False
     inner = state.src[inner_start:end]
@@ -68,12 +73,12 @@ def _mark_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _build(*, html: bool) -> MarkdownIt:
+def _build(*, html: bool, max_nesting: int = 400) -> MarkdownIt:
     # maxNesting counts tokens (a list level is two: list and item). CommonMark's preset
     # stops at 20 and silently drops the rest of the note; 400 (about 200 list levels)
     # stays well inside Python's default recursion limit (measured: 300 levels parse,
     # 1000 overflow). notes.py warns when a note is cut short anyway.
-    md = MarkdownIt("commonmark", {"html": html, "maxNesting": 400})
+    md = MarkdownIt("commonmark", {"html": html, "maxNesting": max_nesting})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(footnote_plugin)
@@ -96,6 +101,19 @@ def card_parser() -> MarkdownIt:
     return _build(html=False)
 
 
+@cache
+def _shallow_structure_parser() -> MarkdownIt:
+    return _build(html=True, max_nesting=60)
+
+
 def parse(body: str) -> list[Token]:
-    """Block tokens (with inline children and 0-based ``map`` line ranges) of ``body``."""
-    return structure_parser().parse(body)
+    """Block tokens (with inline children and 0-based ``map`` line ranges) of ``body``.
+
+    Deep inline nesting (hundreds of ``[`` in one paragraph) can exhaust Python's
+    recursion limit before ``maxNesting`` is reached; such a note is parsed again with a
+    lower limit, which cuts the pathological part short (notes.py warns) instead of
+    losing the whole note."""
+    try:
+        return structure_parser().parse(body)
+    except RecursionError:
+        return _shallow_structure_parser().parse(body)
