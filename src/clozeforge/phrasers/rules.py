@@ -5,7 +5,8 @@
   so Anki makes one card per item and each card shows the other items as context.
 - Claim: the sentence with one key span blanked. The span is, in order of preference:
   what the note emphasised (bold, ``==highlight==``), a number or year, a proper noun or
-  acronym in mid-sentence, a word of the note's title, the longest remaining word.
+  acronym in mid-sentence, the note's title words (adjacent ones together), the longest
+  remaining word.
 
 Because it only inserts cloze markup, its output is grounded by construction; it is also
 the fallback for every model output that fails the grounding check.
@@ -144,8 +145,15 @@ def _claim_candidates(
         for m in _WORD_RE.finditer(sentence)
         if not _overlaps(m.span(), protected) and m.group().casefold() not in CONNECTIVES
     ]
+    # Runs of adjacent title words ("gradient descent", not just "gradient"), longest first.
+    runs: list[tuple[int, int]] = []
     for match in plain_words:
-        if match.group().casefold() in title_words:
-            yield match.span()
+        if match.group().casefold() not in title_words:
+            continue
+        if runs and sentence[runs[-1][1] : match.start()].strip() == "":
+            runs[-1] = (runs[-1][0], match.end())
+        else:
+            runs.append(match.span())
+    yield from sorted(runs, key=lambda span: (span[0] - span[1], span[0]))
     for match in sorted(plain_words, key=lambda m: (-len(m.group()), m.start())):
         yield match.span()
