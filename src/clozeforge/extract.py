@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sentencex
 from markdown_it.token import Token
 
 from . import cloze
@@ -260,6 +261,7 @@ _SKIPPED_BLOCKS = frozenset(
 
 # --- patterns ------------------------------------------------------------------------
 
+_CLOSING_MARKUP_RE = re.compile(r"(?:\*\*|__|==|[*_])(?=\s)")
 _LEADING_MARKUP_RE = re.compile(r"\s*(?:(?:\*\*|__|==|[*_])(?=\s)\s*)?")
 _TEMPLATE_RE = re.compile(r"\{\{|\}\}|<%|%>|\{%|%\}")
 _FIELD_LINE_RE = re.compile(r"^\s*(?:\*\*|__)?[^\s:*_][^:*]{0,60}?(?:\*\*|__)?::")
@@ -377,91 +379,41 @@ def _split_definition(text: str) -> tuple[str, str] | None:
 
 # --- sentences -------------------------------------------------------------------------
 
-_segmenter_instance: Any = None
 
-
-def _segmenter() -> Any:
-    """The pysbd segmenter, built on first use (building it and importing pysbd is slow)."""
-    global _segmenter_instance
-    if _segmenter_instance is None:
-        import pysbd
-
-        _segmenter_instance = pysbd.Segmenter(language="en", clean=False)
-    return _segmenter_instance
-
-
-_ABBREVIATIONS = frozenset(
-    {
-        "al", "approx", "cf", "dr", "eg", "eq", "eqs", "fig", "figs", "ie", "inc",
-        "jr", "ltd", "mr", "mrs", "ms", "no", "nos", "prof", "ref", "refs", "resp", "sec",
-        "sr", "st", "vol", "vs", "viz",
-    }
-)  # fmt: skip
-"""Words that end with a period without ending the sentence ("etc." often does end one)."""
-_SENTENCE_OPENERS = "*_=[`$!\"'\u201c\u2018"
-"""Characters other than letters and digits that a sentence can start with."""
-
-
-def _plain_boundaries(text: str) -> list[int] | None:
-    """Where ``text``'s sentences start, when no candidate end is ambiguous; else None.
-
-    A period, ``!`` or ``?`` followed by space is no end after a single letter (initials,
-    "e.g.") or a known abbreviation, nor before a lowercase word. It is an end after a
-    word of two or more letters or digits, or after a closing bracket, math, code or
-    emphasis, when the sentence so far has no open bracket, math or code. Anything else
-    is ambiguous. Most prose is plain, and splitting it here instead of with pysbd (which
-    takes milliseconds per call) keeps extraction fast; the rest still goes to pysbd."""
-    starts: list[int] = []
-    for match in _SENTENCE_GAP_RE.finditer(text):
-        stop = match.start()
-        head = text[:stop]
-        word = re.search(r"[^\W_]+$", head)
-        following = text[match.end() - 1]
-        if not (following.isalnum() or following in _SENTENCE_OPENERS):
-            return None
-        if following.islower() or (
-            word is not None
-            and (
-                (len(word.group(0)) == 1 and word.group(0).isalpha())
-                or word.group(0).casefold() in _ABBREVIATIONS
-            )
-        ):
-            continue
-        closed = word is not None or (head[-1:] in ")]$`*_\"'\u2019\u201d")
-        if (
-            not closed
-            or head.count("$") % 2
-            or head.count("`") % 2
-            or head.count("(") != head.count(")")
-            or head.count("[") != head.count("]")
-        ):
-            return None
-        starts.append(match.end() - 1)
-    return starts
+def _inside_math_or_code(head: str) -> bool:
+    """Whether ``head`` ends inside ``$math$`` or a code span (an odd count of markers)."""
+    dollars = head.count("$") - head.count("\\$")
+    return dollars % 2 == 1 or head.count("`") % 2 == 1
 
 
 def _split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of one line group.
+    """Spans of the sentences of one line group, as sentencex (Wikimedia's rule-based
+    segmenter, with English abbreviations) splits them, surrounding space left out.
 
-    pysbd is by far the slowest step of extraction, so it only sees text with a sentence
-    end that ``_plain_boundaries`` cannot place."""
+    sentencex knows prose, not Markdown: a boundary it finds inside math or a code span
+    (``$x. Y$``), or one followed by neither space nor closing emphasis and space
+    (``p^m.$$``; but ``_Why?_ Because``), is not a sentence end."""
     if not _SENTENCE_GAP_RE.search(text):
         return [(0, len(text))]
-    plain = _plain_boundaries(text)
-    if plain is not None:
-        return list(zip([0, *plain], [*plain, len(text)], strict=True))
+    pieces = list(sentencex.segment("en", text))
+    if "".join(pieces) != text:
+        # sentencex changed the text (it never should): keep the group whole.
+        return [(0, len(text))]
     spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in _segmenter().segment(text):
-        piece = piece.strip()
-        if not piece:
+    start = end = 0
+    for number, piece in enumerate(pieces, 1):
+        end += len(piece)
+        if number < len(pieces) and (
+            not (piece[-1:].isspace() or _CLOSING_MARKUP_RE.match(pieces[number]))
+            or _inside_math_or_code(text[:end])
+        ):
             continue
-        index = text.find(piece, cursor)
-        if index < 0:
-            # pysbd changed the text: fall back to the whole group.
-            return [(0, len(text))]
-        spans.append((index, index + len(piece)))
-        cursor = index + len(piece)
+        sentence = text[start:end]
+        stripped = sentence.strip()
+        if stripped:
+            lead = len(sentence) - len(sentence.lstrip())
+            spans.append((start + lead, start + lead + len(stripped)))
+        start = end
     return spans or [(0, len(text))]
 
 
@@ -566,7 +518,7 @@ def _claim_rejection(sentence: str, link_chars: int) -> str | None:
     if not _balanced_markup(sentence):
         # The sentence split cut through emphasis or code: the card would show the markers.
         return "unbalanced markup"
-    visible = sum(not ch.isspace() for ch in sentence)
+    visible = len(sentence) - sum(map(str.isspace, sentence))
     if visible == 0 or link_chars / visible > CLAIM_MAX_LINK_SHARE:
         return "mostly links or math"
     return None
