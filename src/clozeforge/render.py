@@ -231,9 +231,17 @@ def _markdown_html(text: str, ctx: _Context, *, at_end: bool) -> str:
     return "".join(parts)
 
 
+_MARKDOWN_SPECIAL_RE = re.compile(r"[\\`*_\[\]!$%^<&~=\n\r\x00]")
+"""Characters that can start inline Markdown (or that markdown-it rewrites, like ``\r``):
+text without any of them parses to one plain text token."""
+
+
 def _inline_html(text: str, ctx: _Context, *, at_end: bool) -> str:
     if not text:
         return ""
+    if _MARKDOWN_SPECIAL_RE.search(text) is None:
+        # Most card text is plain prose; parsing it would give one text token anyway.
+        return escapeHtml(text)
     tokens = card_parser().parseInline(text, {})[0].children or []
     tokens = _prices_as_text(tokens)
     tokens = _drop_comments(tokens)
