@@ -71,7 +71,7 @@ def test_grounded_rephrasing_is_used_as_written() -> None:
         ("{{c1::Query}} is the embedding of the token", "words not in the note: embedding"),
         ("{{c1::Key}} is the vector of the token", "cloze answer not in the note: 'Key'"),
         ("the {{c1::information}} looking vector", "words are out of the note's order"),
-        ("{{c1::Query is the vector of the token", "no cloze deletion"),
+        ("{{c1::Query is the vector of the token", "unbalanced cloze markup"),
         ("{{c1::Query}} is the {{c2::vector", "unbalanced cloze markup"),
         ("Query is the vector of the token", "no cloze deletion"),
         ("", "empty output"),

@@ -169,6 +169,14 @@ def test_close_releases_the_model_and_a_later_call_loads_it_again(tiny_t5_path: 
     assert phraser.model_calls == 2
 
 
+def test_unavailable_device_is_reported(tiny_t5_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(PhraserUnavailableError, match="cannot load model"):
+        _phraser(tiny_t5_path, device="cuda").phrase_batch(sample_facts()[:1])
+
+
 def test_empty_batch_loads_nothing(tmp_path: Path) -> None:
     # The folder is not even a model: an empty batch must not look at it.
     assert T5Phraser(model=str(tmp_path)).phrase_batch([]) == []
@@ -327,10 +335,14 @@ _CLAIM = dataclasses.replace(
          "The blocks are based on {{c1::attention layers}}."),
         (FactKind.CLAIM, "The [blocks] are based on attention layers.",
          "The {{c1::blocks}} are based on attention layers."),
+        (FactKind.CLAIM, "Google introduced transformers in 2017",
+         "Google introduced transformers in {{c1::2017}}"),
     ],
 )  # fmt: skip
 def test_to_cloze(kind: FactKind, output: str, expected: str) -> None:
     fact = _CLAIM if kind is FactKind.CLAIM else _FACTS[kind]
+    if "2017" in output:
+        fact = next(f for f in sample_facts() if "2017" in f.subject)
     if kind is FactKind.ENUMERATION:
         fact = next(f for f in sample_facts() if f.details[-1:] == ("Unigram",))
     assert to_cloze(output, fact) == expected

@@ -35,6 +35,7 @@ from ..cloze import make_cloze, malformation, split_segments
 from ..errors import ConfigError, PhraserUnavailableError
 from ..model import Fact, FactKind
 from .base import Phraser
+from .rules import RulePhraser
 
 INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 """The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
@@ -153,7 +154,16 @@ def _expected_answers(fact: Fact) -> list[str]:
         return [fact.subject.strip()]
     if fact.kind is FactKind.ENUMERATION:
         return [item.strip() for item in fact.details if item.strip()]
-    return [h.strip() for h in fact.highlights if h.strip()][:1]
+    highlights = [h.strip() for h in fact.highlights if h.strip()]
+    if highlights:
+        return highlights[:1]
+    # No emphasis: the span the rule phraser would blank, so a model's rewording of a
+    # claim still gets the answer a rule card would ask for.
+    span = RulePhraser.claim_answer_span(fact)
+    if span is None:
+        return []
+    answer = fact.subject[span[0] : span[1]].strip("*_= ")
+    return [answer] if answer else []
 
 
 def _wrap_known_answers(text: str, answers: Sequence[str]) -> str:
@@ -196,7 +206,7 @@ def to_cloze(output: str, fact: Fact) -> str:
       kept, bare brackets are numbered in order of appearance.
     - An output without markers gets the fact's expected answers marked where it repeats
       them word for word: the term of a definition, each item of an enumeration, the
-      emphasised span of a claim.
+      emphasised span of a claim (else the span the rule phraser would blank).
 
     Nothing else is changed; whether the result is grounded is for ``phrase_cards`` to say.
     """
@@ -411,7 +421,8 @@ class T5Phraser(Phraser):
             model.to(device)
         except PhraserUnavailableError:
             raise
-        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        except (OSError, ValueError, KeyError, RuntimeError, ImportError, AssertionError) as exc:
+            # AssertionError: torch's answer to "cuda" on a build without CUDA.
             raise PhraserUnavailableError(f"cannot load model from {folder}: {exc}") from None
         finally:
             if progress_was_on:
