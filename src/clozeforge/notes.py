@@ -63,6 +63,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -74,7 +75,14 @@ from . import markdown
 from .markdown import WIKILINK
 from .model import Diagnostic, Note
 
-__all__ = ["FrozenDict", "duplicate_note_diagnostics", "normalise_tag", "parse_note"]
+__all__ = [
+    "FrozenDict",
+    "NoteHeader",
+    "duplicate_note_diagnostics",
+    "normalise_tag",
+    "note_header",
+    "parse_note",
+]
 
 
 class FrozenDict(Mapping[str, Any]):
@@ -696,26 +704,55 @@ def _nesting_cut(tokens: Sequence[Token]) -> int | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class NoteHeader:
+    """What other notes need to know of a note: how links name it and what it is called.
+
+    Small and picklable (no tokens): builds keep it between runs and pass it between
+    processes, where whole ``Note`` values would be too big."""
+
+    path: str
+    """As ``Note.path``."""
+    note_id: str
+    """As ``Note.note_id``."""
+    title: str
+    """As ``Note.title``."""
+    aliases: tuple[str, ...]
+    """As ``Note.aliases``."""
+    title_line: int | None
+    """1-based file line of the H1 the title comes from; None when it comes from elsewhere."""
+
+
+def note_header(note: Note) -> NoteHeader:
+    """The header of a parsed note."""
+    _, line = _heading_title(note.tokens)
+    return NoteHeader(
+        path=note.path,
+        note_id=note.note_id,
+        title=note.title,
+        aliases=note.aliases,
+        title_line=None if line is None else line + note.body_line,
+    )
+
+
 def _title_key(title: str) -> str:
     return " ".join(unicodedata.normalize("NFC", title).casefold().split())
 
 
-def duplicate_note_diagnostics(notes: Sequence[Note]) -> list[Diagnostic]:
+def duplicate_note_diagnostics(notes: Sequence[Note | NoteHeader]) -> list[Diagnostic]:
     """Warnings for notes sharing a ``note_id`` (their cards would collide) or a title
     (links by title and card sources become ambiguous), each naming the first note."""
+    headers = [note if isinstance(note, NoteHeader) else note_header(note) for note in notes]
     diagnostics: list[Diagnostic] = []
-    first_by_id: dict[str, Note] = {}
-    first_by_title: dict[str, Note] = {}
-    for note in notes:
-        first = first_by_id.setdefault(note.note_id, note)
-        if first is not note:
-            message = f"same id {note.note_id!r} as {first.path}; their cards would collide"
-            diagnostics.append(Diagnostic(note.path, None, message))
-        first = first_by_title.setdefault(_title_key(note.title), note)
-        if first is not note:
-            _, line = _heading_title(note.tokens)
-            message = f"same title {note.title!r} as {first.path}"
-            diagnostics.append(
-                Diagnostic(note.path, None if line is None else line + note.body_line, message)
-            )
+    first_by_id: dict[str, NoteHeader] = {}
+    first_by_title: dict[str, NoteHeader] = {}
+    for header in headers:
+        first = first_by_id.setdefault(header.note_id, header)
+        if first is not header:
+            message = f"same id {header.note_id!r} as {first.path}; their cards would collide"
+            diagnostics.append(Diagnostic(header.path, None, message))
+        first = first_by_title.setdefault(_title_key(header.title), header)
+        if first is not header:
+            message = f"same title {header.title!r} as {first.path}"
+            diagnostics.append(Diagnostic(header.path, header.title_line, message))
     return diagnostics
