@@ -184,3 +184,21 @@ def test_model_retrained_in_place_misses(tmp_path: Path) -> None:
     after.phrase_batch(sample_facts()[:2])
     assert after.identity != before.identity
     assert after.cache_hits == 0
+
+
+def test_grounded_model_output_becomes_a_t5_card(tiny_t5_path: Path, tmp_path: Path) -> None:
+    # The tiny model cannot write a good card; a cached output stands in for one that can.
+    from clozeforge.phrasers import phrase_cards
+
+    definition, claim = sample_facts()[0], sample_facts()[-1]
+    cache_path = tmp_path / "phrasings.sqlite"
+    phraser = _phraser(tiny_t5_path, cache_path)
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*phraser.cache_key(definition), "[Query] is the vector of the token")
+        cache.put(*phraser.cache_key(claim), "Transformers are big models.")
+    cards, _ = phrase_cards([definition, claim], phraser)
+    assert [(c.text, c.phrased_by, c.fallback_reason) for c in cards] == [
+        ("{{c1::Query}} is the vector of the token", "t5", None),
+        ("{{c1::Transformers}} are big models.", "t5", None),
+    ]
+    assert phraser.model_calls == 0

@@ -449,6 +449,11 @@ class T5Phraser(Phraser):
         # The constraint depends on the source text, which the prompt may not show whole.
         return f"{prompt}\n\x1f{fact.source_text}" if self.copy_constrained else prompt
 
+    def cache_key(self, fact: Fact) -> tuple[str, str, str]:
+        """(model identity, template hash, input text): where ``fact``'s output is cached."""
+        prompt = render_prompt(self.prompts, fact)
+        return self.model_identity, self.prompts.hashes[fact.kind], self._cache_input(prompt, fact)
+
     def phrase_batch(
         self, facts: Sequence[Fact], progress: Callable[[int], None] | None = None
     ) -> list[str | None]:
