@@ -193,7 +193,11 @@ def grounding_failure(output: str, source: str) -> str | None:
             return "cloze answer has no words"
         if f" {normal} " not in padded_source:
             return f"cloze answer not in the note: {answer.strip()!r}"
-    plain = "".join(segment.text for segment in split_segments(output))
+    # Hints are shown on the card too: their words are held to the same rules.
+    plain = " ".join(
+        f"{segment.text} {segment.hint}" if segment.hint else segment.text
+        for segment in split_segments(output)
+    )
     output_words = words(plain)
     invented = [w for w in output_words if w not in source_set and w not in CONNECTIVES]
     if invented:
