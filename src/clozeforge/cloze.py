@@ -193,13 +193,14 @@ def grounding_failure(output: str, source: str) -> str | None:
             return "cloze answer has no words"
         if f" {normal} " not in padded_source:
             return f"cloze answer not in the note: {answer.strip()!r}"
-    # Hints are shown on the card too: their words are held to the same rules.
-    plain = " ".join(
-        f"{segment.text} {segment.hint}" if segment.hint else segment.text
-        for segment in split_segments(output)
-    )
-    output_words = words(plain)
-    invented = [w for w in output_words if w not in source_set and w not in CONNECTIVES]
+    segments = split_segments(output)
+    output_words = words("".join(segment.text for segment in segments))
+    # Hints show on the card too: their words must come from the note as well (they sit
+    # beside the sentence, so they take no part in the word-order check).
+    hint_words = words(" ".join(segment.hint for segment in segments if segment.hint))
+    invented = [
+        w for w in output_words + hint_words if w not in source_set and w not in CONNECTIVES
+    ]
     if invented:
         return f"words not in the note: {', '.join(dict.fromkeys(invented))}"
     content_words = [w for w in output_words if w in source_set]
