@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .model import Note
+from .notes import NoteHeader
 
 
 def _key(name: str) -> str:
@@ -26,7 +27,7 @@ class LinkIndex:
     """Normalised link name (path, stem, alias, id) -> title."""
 
     @classmethod
-    def from_notes(cls, notes: Iterable[Note]) -> LinkIndex:
+    def from_notes(cls, notes: Iterable[Note | NoteHeader]) -> LinkIndex:
         """Index ``notes``; on clashes the first note in sorted path order wins, as in Obsidian."""
         index = cls()
         for note in notes:
@@ -48,3 +49,18 @@ class LinkIndex:
         if alias:
             return alias
         return self.title_for(target) or target.strip()
+
+
+@dataclass(slots=True)
+class RecordingLinkIndex(LinkIndex):
+    """A view of a LinkIndex that remembers every lookup, so a build can tell later
+    whether a note's facts still hold after other notes were renamed or retitled."""
+
+    lookups: dict[str, str | None] = field(default_factory=dict)
+    """Link target as written -> the title it resolved to (None: no such note)."""
+
+    def title_for(self, target: str) -> str | None:
+        """As ``LinkIndex.title_for``, remembered."""
+        title = LinkIndex.title_for(self, target)
+        self.lookups[target] = title
+        return title
