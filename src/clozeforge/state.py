@@ -1,32 +1,79 @@
 """Build state: what earlier builds of a notes folder produced, kept outside the folder.
 
-Anki updates a note on re-import only when the incoming modification time is newer than
-its own. So each card's time must advance exactly when the card's content changes: a
-card whose fields, deck and tags are unchanged keeps the time it had; a changed or new
-card gets its note file's modification time, and never less than one second after the
-time it had before (files restored from a backup can carry older times).
+One SQLite file per notes folder, in the cache folder (``Settings.cache_dir``), never in
+the notes folder. It holds three things.
 
-One SQLite file per notes folder, in the cache folder (``Settings.cache_dir``).
+Card times (table ``cards``)
+    Anki updates a note on re-import only when the incoming modification time is newer
+    than its own. So each card's time must advance exactly when the card's content
+    changes: a card whose fields, deck and tags are unchanged keeps the time it had; a
+    changed or new card gets its note file's modification time, and never less than one
+    second after the time it had before (files restored from a backup can carry older
+    times). Each card also has a status: ``live`` (in the last package), ``orphan`` (its
+    fact disappeared; its last content is kept so it can be sent once more, tagged, into
+    a ``_removed`` deck), ``emitted`` (sent so) or ``retired`` (known from an older state
+    format: only its time matters).
+
+Note records (table ``notes``)
+    Per note file: size, modification and change times (ns), content hash, and the
+    pickled ``records.NoteRecord`` (header, facts, cards, rendered Anki notes, and the
+    link lookups they depend on). A file whose size and times are unchanged is not read
+    again; one whose times changed but whose bytes hash the same is not parsed again.
+
+Build facts (table ``meta``)
+    The fingerprints of the settings that shape records and packages, the attachments'
+    fingerprint, the outputs written (with their hashes), and the last build's report.
+
+A state written by another schema version is migrated (card times kept) or, if it
+cannot be read, started afresh: it only ever makes builds faster, never different.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .deck import DeckNote
 
-_SCHEMA = """
+SCHEMA_VERSION = 2
+"""Version of the tables below; another version in a state file means migrate or restart."""
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value BLOB
+);
+CREATE TABLE IF NOT EXISTS notes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    hash TEXT,
+    record BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cards (
     guid TEXT PRIMARY KEY,
     content TEXT NOT NULL,
-    mtime INTEGER NOT NULL
+    mtime INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'live',
+    last BLOB
 );
 """
+
+LIVE = "live"
+"""Card status: in the last package written."""
+ORPHAN = "orphan"
+"""Card status: its fact disappeared; not yet sent to the ``_removed`` deck."""
+EMITTED = "emitted"
+"""Card status: sent to the ``_removed`` deck once; never sent again."""
+RETIRED = "retired"
+"""Card status: known from an older state format, only for its time."""
 
 
 def state_path(state_dir: Path, notes_dir: Path) -> Path:
@@ -54,19 +101,90 @@ class CardTimes:
     """Cards that are new or whose content changed since the last build."""
     unchanged: int
     """Cards identical to the last build (their time is kept)."""
+    contents: tuple[str, ...] = ()
+    """``content_hash`` of each note, in order."""
+    to_record: tuple[int, ...] = ()
+    """Indexes of the notes whose row in the state must be written (new, changed, or
+    not live before)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStat:
+    """What the state knows of one note file from the last build."""
+
+    size: int
+    """Size in bytes."""
+    mtime_ns: int
+    """Modification time, nanoseconds."""
+    ctime_ns: int
+    """Status change time, nanoseconds (changes on any write, rename or chmod)."""
+    content_hash: str | None
+    """SHA-256 of the bytes read; None when the file was skipped."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    """A note record to store: its file's stat when it was read, and the pickled record."""
+
+    path: str
+    """The file, relative to the notes folder."""
+    stat: NoteStat
+    """As observed before reading."""
+    record: bytes
+    """``pickle.dumps`` of the ``records.NoteRecord``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """A card in an earlier package whose fact is gone."""
+
+    note: DeckNote
+    """Its last content and time, as the state remembers them."""
+    emitted: bool
+    """Whether it was already sent to the ``_removed`` deck."""
+
+
+def dumps(value: Any) -> bytes:
+    """Pickle ``value`` for the state (and for passing records between processes)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(data: bytes) -> Any:
+    """The value ``dumps`` pickled."""
+    # Only ever our own file, in the user's cache folder.
+    return pickle.loads(data)
 
 
 class BuildState:
-    """Per-card content hashes and times from earlier builds of one notes folder."""
+    """Card times, note records and build facts from earlier builds of one notes folder."""
 
     def __init__(self, path: Path | None) -> None:
-        """Open (creating) the state at ``path``; None keeps nothing between builds."""
+        """Open (creating, migrating) the state at ``path``; None keeps nothing between
+        builds. A file that is not a readable state is replaced."""
         self.path = path
         self._connection: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = sqlite3.connect(path)
-            self._connection.executescript(_SCHEMA)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection = self._open(path)
+        except sqlite3.DatabaseError:
+            # Not a database, or a damaged one: it is only a cache.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self._connection = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            _migrate(connection)
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         """Close the database."""
@@ -80,45 +198,250 @@ class BuildState:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _known(self, guids: Sequence[str]) -> dict[str, tuple[str, int]]:
+    # -- build facts ---------------------------------------------------------------------
+
+    def meta(self, key: str) -> Any:
+        """The value stored under ``key`` by ``save``; None when absent or unreadable."""
+        if self._connection is None:
+            return None
+        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return loads(row[0])
+        except Exception:  # written by another version: as good as absent
+            return None
+
+    # -- note records ----------------------------------------------------------------------
+
+    def note_stats(self) -> dict[str, NoteStat]:
+        """Every note file of the last build, with what was known of it."""
         if self._connection is None:
             return {}
-        known: dict[str, tuple[str, int]] = {}
+        rows = self._connection.execute("SELECT path, size, mtime_ns, ctime_ns, hash FROM notes")
+        return {
+            path: NoteStat(size, mtime, ctime, digest) for path, size, mtime, ctime, digest in rows
+        }
+
+    def records(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
+        """The stored records of ``paths`` (all when None), unpickled; unreadable ones are
+        left out (the build then treats those notes as new)."""
+        if self._connection is None:
+            return {}
+        wanted = None if paths is None else set(paths)
+        found: dict[str, Any] = {}
+        with closing(self._connection.cursor()) as cursor:
+            for path, blob in cursor.execute("SELECT path, record FROM notes"):
+                if wanted is not None and path not in wanted:
+                    continue
+                try:
+                    found[path] = loads(blob)
+                except Exception:
+                    continue
+        return found
+
+    def save(
+        self,
+        *,
+        rows: Sequence[NoteRow] = (),
+        stats: Mapping[str, NoteStat] | None = None,
+        keep: Iterable[str] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store new note ``rows``, refresh the ``stats`` of notes found unchanged by their
+        hash, forget every note not in ``keep`` (when given), and set ``meta`` values."""
+        if self._connection is None:
+            return
+        with self._connection:
+            if keep is not None:
+                kept = set(keep)
+                gone = [
+                    (path,)
+                    for (path,) in self._connection.execute("SELECT path FROM notes")
+                    if path not in kept
+                ]
+                self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO notes (path, size, mtime_ns, ctime_ns, hash, record)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        row.path,
+                        row.stat.size,
+                        row.stat.mtime_ns,
+                        row.stat.ctime_ns,
+                        row.stat.content_hash,
+                        row.record,
+                    )
+                    for row in rows
+                ],
+            )
+            self._connection.executemany(
+                "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
+                [(s.size, s.mtime_ns, s.ctime_ns, path) for path, s in (stats or {}).items()],
+            )
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(key, dumps(value)) for key, value in (meta or {}).items()],
+            )
+
+    # -- card times --------------------------------------------------------------------------
+
+    def _known(self, guids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
+        if self._connection is None:
+            return {}
+        known: dict[str, tuple[str, int, str]] = {}
         with closing(self._connection.cursor()) as cursor:
             # Chunked: SQLite limits the number of parameters in one statement.
             for start in range(0, len(guids), 900):
                 chunk = guids[start : start + 900]
                 marks = ",".join("?" * len(chunk))
                 cursor.execute(
-                    f"SELECT guid, content, mtime FROM cards WHERE guid IN ({marks})", chunk
+                    f"SELECT guid, content, mtime, status FROM cards WHERE guid IN ({marks})",
+                    chunk,
                 )
-                known.update({guid: (content, mtime) for guid, content, mtime in cursor})
+                known.update(
+                    {guid: (content, mtime, status) for guid, content, mtime, status in cursor}
+                )
         return known
 
-    def assign_times(self, notes: Iterable[DeckNote]) -> CardTimes:
+    def assign_times(
+        self, notes: Iterable[DeckNote], contents: Sequence[str] | None = None
+    ) -> CardTimes:
         """Give each note its modification time (see module docstring); ``note.mtime`` on
-        input is the source file's time."""
+        input is the source file's time. ``contents``: each note's ``content_hash``, when
+        already known."""
         notes = list(notes)
+        if contents is None:
+            contents = [content_hash(note) for note in notes]
         known = self._known([note.guid for note in notes])
         result: list[DeckNote] = []
+        to_record: list[int] = []
         changed = 0
-        for note in notes:
-            digest = content_hash(note)
+        for index, (note, digest) in enumerate(zip(notes, contents, strict=True)):
             before = known.get(note.guid)
             if before is not None and before[0] == digest:
-                result.append(replace(note, mtime=before[1]))
+                result.append(note if note.mtime == before[1] else replace(note, mtime=before[1]))
+                if before[2] != LIVE:
+                    to_record.append(index)
                 continue
             changed += 1
+            to_record.append(index)
             floor = before[1] + 1 if before is not None else 0
-            result.append(replace(note, mtime=max(note.mtime, floor)))
-        return CardTimes(tuple(result), changed, len(result) - changed)
+            result.append(note if note.mtime >= floor else replace(note, mtime=floor))
+        return CardTimes(
+            tuple(result), changed, len(result) - changed, tuple(contents), tuple(to_record)
+        )
 
-    def record(self, notes: Iterable[DeckNote]) -> None:
-        """Remember what was just written (call after the package is safely on disk)."""
+    def record(self, notes: Iterable[DeckNote], contents: Sequence[str] | None = None) -> None:
+        """Remember ``notes`` as live, as just written (call after the package is safely on
+        disk). ``contents``: each note's ``content_hash``, when already known."""
+        if self._connection is None:
+            return
+        notes = list(notes)
+        if contents is None:
+            contents = [content_hash(note) for note in notes]
+        with self._connection:
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO cards (guid, content, mtime, status, last)"
+                " VALUES (?, ?, ?, ?, NULL)",
+                [
+                    (note.guid, digest, note.mtime, LIVE)
+                    for note, digest in zip(notes, contents, strict=True)
+                ],
+            )
+
+    # -- orphans -------------------------------------------------------------------------------
+
+    def card_times(self, guids: Sequence[str]) -> dict[str, int]:
+        """The last written modification time of each of ``guids`` the state knows."""
+        return {guid: known[1] for guid, known in self._known(guids).items()}
+
+    def retire(self, guids: Iterable[str]) -> None:
+        """Stop treating ``guids`` as live without keeping them as orphans (used when
+        their last content is no longer known)."""
         if self._connection is None:
             return
         with self._connection:
             self._connection.executemany(
-                "INSERT OR REPLACE INTO cards (guid, content, mtime) VALUES (?, ?, ?)",
-                [(note.guid, content_hash(note), note.mtime) for note in notes],
+                "UPDATE cards SET status = ? WHERE guid = ?", [(RETIRED, g) for g in guids]
             )
+
+    def live_guids(self) -> set[str]:
+        """GUIDs of the cards in the last package."""
+        if self._connection is None:
+            return set()
+        rows = self._connection.execute("SELECT guid FROM cards WHERE status = ?", (LIVE,))
+        return {guid for (guid,) in rows}
+
+    def orphans(self) -> list[Orphan]:
+        """Cards whose fact disappeared in an earlier build, with their last content."""
+        if self._connection is None:
+            return []
+        found = []
+        rows = self._connection.execute(
+            "SELECT last, status FROM cards WHERE status IN (?, ?) AND last IS NOT NULL"
+            " ORDER BY guid",
+            (ORPHAN, EMITTED),
+        )
+        for blob, status in rows:
+            try:
+                found.append(Orphan(loads(blob), status == EMITTED))
+            except Exception:
+                continue
+        return found
+
+    def mark_orphans(self, notes: Iterable[DeckNote]) -> None:
+        """Remember ``notes`` (as last written) as orphans: their fact is gone."""
+        if self._connection is None:
+            return
+        with self._connection:
+            self._connection.executemany(
+                "UPDATE cards SET status = ?, last = ? WHERE guid = ?",
+                [(ORPHAN, dumps(note), note.guid) for note in notes],
+            )
+
+    def mark_emitted(self, notes: Iterable[DeckNote]) -> None:
+        """Remember that ``notes`` (as written into the ``_removed`` deck) were sent."""
+        if self._connection is None:
+            return
+        with self._connection:
+            self._connection.executemany(
+                "UPDATE cards SET status = ?, content = ?, mtime = ?, last = ? WHERE guid = ?",
+                [
+                    (EMITTED, content_hash(note), note.mtime, dumps(note), note.guid)
+                    for note in notes
+                ],
+            )
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring the tables to ``SCHEMA_VERSION``: version 1 had only ``cards (guid, content,
+    mtime)``, whose times are kept (as ``retired`` cards); anything else starts afresh."""
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    version = None
+    if "meta" in tables:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        try:
+            version = loads(row[0]) if row is not None else None
+        except Exception:
+            version = None
+    if version == SCHEMA_VERSION:
+        return
+    with connection:
+        if "cards" in tables:
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(cards)")}
+            if "status" not in columns and {"guid", "content", "mtime"} <= columns:
+                connection.execute(
+                    f"ALTER TABLE cards ADD COLUMN status TEXT NOT NULL DEFAULT '{RETIRED}'"
+                )
+                connection.execute("ALTER TABLE cards ADD COLUMN last BLOB")
+            elif "status" not in columns or version is not None:
+                connection.execute("DROP TABLE cards")
+        for table in ("meta", "notes"):
+            if table in tables:
+                connection.execute(f"DROP TABLE {table}")
+        connection.executescript(_TABLES)
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', ?)", (dumps(SCHEMA_VERSION),)
+        )

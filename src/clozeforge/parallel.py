@@ -1,0 +1,342 @@
+"""The per-note work of a build (``records``) spread over several processes.
+
+The build's own process takes a share of the notes and worker processes take the rest,
+each share balanced by file size. The work comes in the two steps ``records`` describes:
+
+1. ``parse``: each process reads and parses its share and sends back the headers only.
+   The parsed notes (token streams, the bulk of the work's memory) stay where they were
+   parsed: pickling them to another process would cost about as much as parsing.
+2. ``process``: the build sends every process the link index (all titles, now known)
+   and any more notes to do; each process extracts, phrases (rule phraser only: a model
+   phraser runs in the build's process) and renders its notes, and sends back the
+   records, pickled: the build stores those bytes as they are in its state.
+
+So the result is the same as doing everything in one process, in the same order, which
+``NotePool(jobs=1)`` does. A worker that dies is replaced by the build's own process
+doing its share; nothing is lost but time.
+
+Workers are forked where the platform allows it (they start in milliseconds and share
+the loaded modules) and spawned elsewhere.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .links import LinkIndex
+from .media import MediaIndex
+from .model import Note
+from .phrasers.rules import RulePhraser
+from .records import NoteRecord, ParsedNote, process_note, read_and_parse
+from .state import dumps, loads
+
+SMALL_BUILD = 300
+"""With ``jobs=0``, fewer notes to parse than this are parsed in one process: starting
+workers and passing results would cost more than it saves."""
+
+_PROGRESS_EVERY = 50
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSettings:
+    """What the per-note work needs to know (a picklable subset of ``Settings``)."""
+
+    notes_dir: Path
+    """The notes folder."""
+    max_note_bytes: int
+    """Larger files are skipped."""
+    max_claims: int
+    """Claims kept per note."""
+    root: str
+    """Root deck name."""
+    batch_size: int
+    """Facts per phrasing batch."""
+    phrase: bool
+    """Phrase with the rule phraser and render where the note is processed; False stops
+    at the facts (a model phraser then runs in the build's process)."""
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def choose_jobs(requested: int, to_parse: int) -> int:
+    """Processes to use: ``requested``, or with 0 one per core, but one process for
+    fewer than ``SMALL_BUILD`` notes; never more processes than notes."""
+    jobs = requested or (1 if to_parse < SMALL_BUILD else cpu_count())
+    return max(1, min(jobs, to_parse))
+
+
+class _Local:
+    """The per-note work done in this process, remembering parsed notes between steps."""
+
+    def __init__(self, work: WorkSettings, media: MediaIndex | None) -> None:
+        self.work = work
+        self.media = media
+        self.phraser = RulePhraser() if work.phrase else None
+        self.notes: dict[str, tuple[Note | None, ParsedNote]] = {}
+
+    def parse(self, path: str) -> ParsedNote:
+        note, parsed = read_and_parse(self.work.notes_dir, path, self.work.max_note_bytes)
+        self.notes[path] = (note, parsed)
+        return parsed
+
+    def process(self, path: str, links: LinkIndex) -> NoteRecord:
+        if path not in self.notes:
+            self.parse(path)
+        note, parsed = self.notes.pop(path)
+        work = self.work
+        return process_note(
+            note,
+            parsed,
+            links,
+            max_claims=work.max_claims,
+            root=work.root,
+            media=self.media,
+            phraser=self.phraser,
+            batch_size=work.batch_size,
+        )
+
+
+def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None) -> None:
+    """A worker process: parse its share, then process it (see the module docstring)."""
+    # Short-lived, allocation-heavy and free of reference cycles worth collecting.
+    gc.disable()
+    local = _Local(work, media)
+    try:
+        paths: list[str] = connection.recv()
+        parsed = []
+        for count, path in enumerate(paths, 1):
+            parsed.append(local.parse(path))
+            if count % _PROGRESS_EVERY == 0:
+                connection.send(("progress", _PROGRESS_EVERY))
+        connection.send(("parsed", parsed))
+        titles, extra = connection.recv()
+        links = LinkIndex(titles)
+        records = []
+        for path in [*paths, *extra]:
+            records.append((path, dumps(local.process(path, links))))
+            if len(records) == _PROGRESS_EVERY:
+                # Sent as they are made: the build unpickles them while this goes on.
+                connection.send(("records", records))
+                records = []
+        connection.send(("records", records))
+        connection.send(("done", None))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        pass  # the build went away or was interrupted: nothing to report to
+    except Exception:
+        connection.send(("error", traceback.format_exc()))
+    finally:
+        connection.close()
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    # Forking a process that runs threads can deadlock the child; spawn is always safe.
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _shares(paths: Sequence[str], sizes: Callable[[str], int], count: int) -> list[list[str]]:
+    """Split ``paths`` into ``count`` shares of about equal total size (largest first,
+    each to the lightest share), each share in the order of ``paths``."""
+    loads_ = [0] * count
+    chosen: dict[str, int] = {}
+    for path in sorted(paths, key=lambda p: -sizes(p)):
+        share = loads_.index(min(loads_))
+        chosen[path] = share
+        loads_[share] += sizes(path) + 512  # a note costs something whatever its size
+    shares: list[list[str]] = [[] for _ in range(count)]
+    for path in paths:
+        shares[chosen[path]].append(path)
+    return shares
+
+
+def _ignore(count: int) -> None:
+    pass
+
+
+class _Worker:
+    """The build's end of one worker process."""
+
+    def __init__(self, context: Any, work: WorkSettings, media: MediaIndex | None) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, work, media), daemon=True)
+        self.process.start()
+        child.close()
+        self.paths: list[str] = []
+        self.extra: list[str] = []
+        self.alive = True
+        self.pending: list[tuple[str, Any]] = []
+
+    def send(self, message: object) -> None:
+        if self.alive:
+            try:
+                self.connection.send(message)
+            except (OSError, ValueError):
+                self.alive = False
+
+    def _next(self) -> tuple[str, Any] | None:
+        if self.pending:
+            return self.pending.pop(0)
+        try:
+            message: tuple[str, Any] = self.connection.recv()
+        except (EOFError, OSError):
+            self.alive = False
+            return None
+        return message
+
+    def receive(self, kinds: tuple[str, ...], on_progress: Callable[[int], None] = _ignore) -> Any:
+        """The next message whose tag is one of ``kinds``, as (tag, value); progress
+        messages on the way go to ``on_progress``. None when the worker died or failed."""
+        while self.alive or self.pending:
+            message = self._next()
+            if message is None:
+                return None
+            tag, value = message
+            if tag == "progress":
+                on_progress(value)
+            elif tag in kinds:
+                return message
+            else:  # "error": the worker's traceback; its share is done here instead
+                self.alive = False
+        return None
+
+    def drain_progress(self, on_progress: Callable[[int], None]) -> None:
+        """Pass on the progress messages already waiting, without blocking; a result
+        that comes meanwhile is kept for ``receive``."""
+        # Reading promptly keeps the pipe from filling up, which would stall the worker.
+        while self.alive and self.connection.poll():
+            try:
+                message: tuple[str, Any] = self.connection.recv()
+            except (EOFError, OSError):
+                self.alive = False
+                return
+            if message[0] == "progress":
+                on_progress(message[1])
+            else:
+                self.pending.append(message)
+
+    def close(self) -> None:
+        self.connection.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class NotePool:
+    """Reads, parses and processes notes in ``jobs`` processes (this one included)."""
+
+    def __init__(
+        self,
+        work: WorkSettings,
+        media: MediaIndex | None,
+        *,
+        jobs: int,
+        sizes: Callable[[str], int] = lambda path: 0,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        """``sizes``: a file's size, to balance the shares; ``progress(stage, count)``
+        is told of every ``count`` notes done in stage ``read`` or ``extract``."""
+        self.work = work
+        self.media = media
+        self.jobs = max(1, jobs)
+        self.sizes = sizes
+        self.progress = progress or (lambda stage, count: None)
+        self.local = _Local(work, media)
+        self.workers: list[_Worker] = []
+        self._mine: list[str] = []
+        self._mine_extra: list[str] = []
+        if self.jobs > 1:
+            context = _context()
+            self.workers = [_Worker(context, work, media) for _ in range(self.jobs - 1)]
+
+    def __enter__(self) -> NotePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers."""
+        for worker in self.workers:
+            worker.close()
+        self.workers = []
+
+    def parse(self, paths: Sequence[str]) -> dict[str, ParsedNote]:
+        """Read and parse ``paths``; their headers and warnings, by path."""
+        shares = _shares(paths, self.sizes, len(self.workers) + 1)
+        self._mine = shares[0]
+        for worker, share in zip(self.workers, shares[1:], strict=True):
+            worker.paths = share
+            worker.send(share)
+        found: dict[str, ParsedNote] = {}
+        for path in self._mine:
+            found[path] = self.local.parse(path)
+            self.progress("read", 1)
+            self._drain("read")
+        for worker in self.workers:
+            message = worker.receive(("parsed",), lambda n: self.progress("read", n))
+            if message is not None:
+                found.update((p.path, p) for p in message[1])
+        for worker in self.workers:
+            if not worker.alive:
+                # Its share is parsed here instead (and processed here later).
+                for path in worker.paths:
+                    found[path] = self.local.parse(path)
+                self._mine += worker.paths
+                worker.paths = []
+        return found
+
+    def _drain(self, stage: str) -> None:
+        for worker in self.workers:
+            if worker.connection.poll():
+                worker.drain_progress(lambda n, stage=stage: self.progress(stage, n))
+
+    def process(
+        self, links: LinkIndex, extra: Iterable[str] = ()
+    ) -> tuple[dict[str, NoteRecord], dict[str, bytes]]:
+        """Process every parsed note and ``extra`` (not parsed yet) against ``links``:
+        the records by path, and the pickled records the workers sent, by path."""
+        extra_shares = _shares(list(extra), self.sizes, len(self.workers) + 1)
+        mine = [*self._mine, *extra_shares[0]]
+        for worker, share in zip(self.workers, extra_shares[1:], strict=True):
+            worker.extra = share
+            worker.send((links.titles, share))
+        records: dict[str, NoteRecord] = {}
+        for path in mine:
+            records[path] = self.local.process(path, links)
+            self.progress("extract", 1)
+            self._drain("extract")
+        blobs: dict[str, bytes] = {}
+        for worker in self.workers:
+            received: dict[str, NoteRecord] = {}
+            while (sent := worker.receive(("records", "done"))) is not None:
+                tag, value = sent
+                if tag == "done":
+                    break
+                for path, blob in value:
+                    received[path] = loads(blob)
+                    blobs[path] = blob
+                self.progress("extract", len(value))
+            else:
+                # The worker failed: what it did not send is done here.
+                for path in [*worker.paths, *worker.extra]:
+                    if path not in received:
+                        received[path] = self.local.process(path, links)
+            records.update(received)
+        return records, blobs

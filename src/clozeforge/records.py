@@ -1,0 +1,256 @@
+"""One note file's share of a build: read, parse, extract, phrase, render.
+
+A build is the same work for every note file, plus a little that needs all of them (the
+link index, duplicate warnings, packaging). This module is that per-note work, as plain
+functions over small values, so that the same code runs in the build's own process and
+in worker processes (``parallel``), and so that its outcome, a ``NoteRecord``, can be
+kept in the build state and reused while the file is unchanged.
+
+Two steps, because a note's facts show the *titles* of the notes it links to:
+
+1. ``read_and_parse``: the file's bytes -> a ``Note`` (kept where it was parsed) and a
+   ``ParsedNote`` (its header and warnings: small, sent to the build);
+2. ``process_note``: once every header is known, the note's facts, cards and rendered
+   Anki notes, with the link lookups its facts depend on.
+
+Nothing here raises on bad input: an unexpected failure on one note becomes a warning on
+that note, and the note gives no cards.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import html
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import deck as packaging
+from .extract import extract_facts
+from .links import LinkIndex, RecordingLinkIndex
+from .media import MediaFile, MediaIndex
+from .model import Card, Diagnostic, Fact, Note
+from .notes import NoteHeader, note_header, parse_note
+from .phrasers import phrase_cards
+from .phrasers.base import Phraser
+from .render import field_has_math, render_cloze, render_text
+from .state import content_hash
+from .vault import read_note
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNote:
+    """What reading and parsing one file tells the rest of the build."""
+
+    path: str
+    """The file, relative to the notes folder."""
+    header: NoteHeader | None
+    """The note's header; None when the file was skipped (too big, binary, unreadable)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Warnings from reading and parsing the file."""
+    content_hash: str | None
+    """SHA-256 of the bytes read; None when nothing was read."""
+    mtime: int
+    """The file's modification time, whole seconds (what its cards' times start from)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCard:
+    """One Anki note ready to package, with what packaging needs to know of it."""
+
+    note: packaging.DeckNote
+    """The Anki note; its ``mtime`` is the source file's (the build state adjusts it)."""
+    content: str
+    """``state.content_hash`` of ``note``: what Anki would update on import."""
+    media: tuple[MediaFile, ...]
+    """Files its fields show, to pack with it."""
+    has_media: bool
+    """Whether the cloze text itself shows an image (for the summary)."""
+    has_math: bool
+    """Whether the cloze text has MathJax (for the summary)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Warnings from rendering its fields (missing or remote images)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """Everything one note file gave a build; reused as long as the file and the titles
+    it links to stay the same."""
+
+    parsed: ParsedNote
+    """Header and reading warnings."""
+    link_lookups: tuple[tuple[str, str | None], ...]
+    """Every wikilink target the facts resolved, with the title it resolved to."""
+    facts: tuple[Fact, ...]
+    """The note's facts, in document order."""
+    extract_diagnostics: tuple[Diagnostic, ...]
+    """Warnings from extraction."""
+    cards: tuple[Card, ...]
+    """Phrased cards, in fact order (facts no phrasing could turn into a cloze have none)."""
+    phrase_diagnostics: tuple[Diagnostic, ...]
+    """Warnings from phrasing."""
+    rendered: tuple[RenderedCard, ...]
+    """One per card, in card order."""
+
+    @property
+    def path(self) -> str:
+        """The note file."""
+        return self.parsed.path
+
+    @property
+    def uses_media(self) -> bool:
+        """Whether rendering looked at attachments (so a change among them may change it)."""
+        return any(card.media or card.diagnostics for card in self.rendered)
+
+
+def _pickle_by_constructor(*classes: type) -> None:
+    """Pickle these dataclasses as a call to their constructor with their fields.
+
+    Frozen slotted dataclasses otherwise pickle through a generic ``__getstate__`` that
+    looks up their fields on every object: records hold tens of thousands of these, and
+    building and storing them then took longer than pickling them this way (2-3x)."""
+    for cls in classes:
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert len(names) > 1, "attrgetter of one name gives a value, not a tuple"
+        get = operator.attrgetter(*names)
+
+        def reduce(value: Any, cls: type = cls, get: Any = get) -> tuple[type, tuple[Any, ...]]:
+            return cls, get(value)
+
+        copyreg.pickle(cls, reduce)
+
+
+_pickle_by_constructor(
+    Fact,
+    Card,
+    Diagnostic,
+    packaging.DeckNote,
+    MediaFile,
+    NoteHeader,
+    ParsedNote,
+    RenderedCard,
+    NoteRecord,
+)
+
+
+def read_and_parse(
+    notes_dir: Path, rel_path: str, max_bytes: int
+) -> tuple[Note | None, ParsedNote]:
+    """Read and parse one file: the Note (None when skipped) and what the build needs of it."""
+    data, mtime, problems = read_note(notes_dir, rel_path, max_bytes)
+    if data is None:
+        return None, ParsedNote(rel_path, None, tuple(problems), None, mtime)
+    note = parse_note(rel_path, data, mtime)
+    parsed = ParsedNote(
+        rel_path,
+        note_header(note),
+        (*problems, *note.diagnostics),
+        note.content_hash,
+        mtime,
+    )
+    return note, parsed
+
+
+def extract_record(
+    note: Note | None, parsed: ParsedNote, links: LinkIndex, max_claims: int
+) -> NoteRecord:
+    """The record of a note up to its facts (no cards yet)."""
+    if note is None:
+        return NoteRecord(parsed, (), (), (), (), (), ())
+    recorder = RecordingLinkIndex(titles=links.titles)
+    facts, problems = extract_facts(note, recorder, max_claims=max_claims)
+    return NoteRecord(
+        parsed, tuple(recorder.lookups.items()), tuple(facts), tuple(problems), (), (), ()
+    )
+
+
+def with_cards(
+    record: NoteRecord,
+    cards: Sequence[Card],
+    problems: Sequence[Diagnostic],
+    *,
+    root: str,
+    media: MediaIndex | None,
+) -> NoteRecord:
+    """``record`` completed with its phrased ``cards``, rendered."""
+    return NoteRecord(
+        record.parsed,
+        record.link_lookups,
+        record.facts,
+        record.extract_diagnostics,
+        tuple(cards),
+        tuple(problems),
+        render_cards(cards, root=root, media=media, mtime=record.parsed.mtime),
+    )
+
+
+def process_note(
+    note: Note | None,
+    parsed: ParsedNote,
+    links: LinkIndex,
+    *,
+    max_claims: int,
+    root: str,
+    media: MediaIndex | None,
+    phraser: Phraser | None,
+    batch_size: int,
+) -> NoteRecord:
+    """A note's whole record; without a ``phraser`` it stops at the facts (the build
+    phrases them itself, see ``with_cards``). Never raises."""
+    try:
+        record = extract_record(note, parsed, links, max_claims)
+        if phraser is None or not record.facts:
+            return record
+        cards, problems = phrase_cards(record.facts, phraser, batch_size=batch_size)
+        return with_cards(record, cards, problems, root=root, media=media)
+    except Exception as error:  # one strange note must not stop a whole export
+        message = f"internal error while processing ({type(error).__name__}: {error}); note skipped"
+        return NoteRecord(parsed, (), (), (Diagnostic(parsed.path, None, message),), (), (), ())
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def render_cards(
+    cards: Sequence[Card], *, root: str, media: MediaIndex | None, mtime: int
+) -> tuple[RenderedCard, ...]:
+    """Render each card to an Anki note in deck ``root::first-tag``."""
+    rendered: list[RenderedCard] = []
+    for card in cards:
+        fact = card.fact
+        text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
+        extra = render_text(fact.source_text, note_path=fact.path, media=media, line=fact.line)
+        fields = (
+            text.html,
+            f"<b>{_escape(fact.note_title)}</b><br>{extra.html}",
+            _escape(f"{fact.note_title} · {fact.path}:{fact.line}"),
+            fact.kind.value,
+            _escape(fact.key),
+            card.phrased_by,
+            "",
+        )
+        note = packaging.DeckNote(
+            guid=packaging.guid_for_fact(fact),
+            deck=packaging.deck_for_tags(root, fact.tags),
+            fields=fields,
+            tags=tuple(packaging.anki_tag(tag) for tag in fact.tags),
+            mtime=mtime,
+            path=fact.path,
+            line=fact.line,
+        )
+        rendered.append(
+            RenderedCard(
+                note=note,
+                content=content_hash(note),
+                media=(*text.media, *extra.media),
+                has_media=bool(text.media),
+                has_math=field_has_math(text.html),
+                # The Extra field shows the same source, so its problems repeat the text's.
+                diagnostics=tuple(dict.fromkeys((*text.diagnostics, *extra.diagnostics))),
+            )
+        )
+    return tuple(rendered)
