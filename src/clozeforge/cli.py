@@ -7,7 +7,9 @@ unwritable output, ``--strict`` with warnings) with a one-line message; 2 nothin
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,12 +90,16 @@ def cli() -> None:
     help="Folder for the phrasing cache and build state [~/.cache/clozeforge].",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write cache or build state.")
-@click.option("--jobs", type=click.IntRange(min=0), help="Parser processes; 0 picks [0].")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    help="Processes reading the notes; 0: one per core, one for small builds [0].",
+)
 @click.option(
     "--orphans-deck",
     is_flag=True,
     default=None,
-    help="Put cards whose fact disappeared into ROOT::_removed.",
+    help="Put cards whose fact disappeared into ROOT::_removed, tagged clozeforge::removed.",
 )
 @click.option("--strict", is_flag=True, default=None, help="Fail (exit 1) on any warning.")
 @click.option(
@@ -210,6 +216,11 @@ def _print_report(report: Any, verbose: bool) -> None:
         )
     skipped = report.notes_found - report.notes_read
     click.echo(f"notes: {report.notes_read} read" + (f", {skipped} skipped" if skipped else ""))
+    jobs = f" in {report.jobs} processes" if report.jobs > 1 else ""
+    click.echo(
+        f"reused: {report.notes_reused} unchanged notes from the last build; "
+        f"{report.notes_parsed} parsed{jobs}, {report.facts_phrased} facts phrased"
+    )
     kinds = ", ".join(f"{count} {kind}s" for kind, count in report.facts_by_kind.items())
     click.echo(f"facts: {kinds}")
     click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
@@ -229,9 +240,35 @@ def _print_report(report: Any, verbose: bool) -> None:
             f"media: {report.media_files} files on {report.cards_with_media} cards; "
             f"math on {report.cards_with_math} cards"
         )
+    click.echo(f"changed: {report.cards_changed} cards new or updated since the last build")
+    _print_orphans(report, verbose)
     click.echo(f"warnings: {len(diagnostics)}")
     for path in report.outputs:
-        click.echo(f"wrote {path}")
+        click.echo(f"{'wrote' if report.package_written else 'up to date'} {path}")
+
+
+def _print_orphans(report: Any, verbose: bool) -> None:
+    """Cards of earlier packages whose fact is gone: an import cannot delete them."""
+    orphans = report.orphans
+    if not orphans:
+        return
+    if report.orphans_emitted:
+        deck = next((d for d in report.cards_by_deck if d.endswith("::_removed")), "_removed")
+        click.echo(
+            f"removed: {len(orphans)} cards whose fact is gone were put in {deck}; in Anki,"
+            " search tag:clozeforge::removed and delete them"
+        )
+    else:
+        click.echo(
+            f"removed: {len(orphans)} cards whose fact is gone are still in Anki (an import"
+            " cannot delete them); --orphans-deck tags them clozeforge::removed to find"
+        )
+    shown = orphans if verbose else orphans[:_SHOWN_WARNINGS]
+    for note in shown:
+        text = re.sub(r"<[^>]*>", "", note.fields[0]) if note.fields else ""
+        click.echo(f"  {note.path}:{note.line}: {_shorten(html.unescape(text), 70)}")
+    if len(orphans) > len(shown):
+        click.echo(f"  ... and {len(orphans) - len(shown)} more (-v shows all)")
 
 
 def main(argv: list[str] | None = None) -> None:
