@@ -1,0 +1,172 @@
+"""Parallel builds give exactly the single-process result; the fast paths change nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import sqlite3
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clozeforge import parallel, render
+from clozeforge.config import Settings
+from clozeforge.markdown import card_parser
+from clozeforge.pipeline import BuildReport, build
+
+_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_vault.py"
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate_vault", _SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate_vault", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated 400-note vault (with attachments, links, a template)."""
+    path = tmp_path_factory.mktemp("generated") / "vault"
+    _generator().generate_vault(path, 396, seed=11)
+    # Cross-note cases the generator does not make: cards showing images, and two notes
+    # sharing an id and a term (the second card is dropped with a warning).
+    extra = path / "extra"
+    extra.mkdir()
+    for name in ("one", "two"):
+        (extra / f"{name}.md").write_text(
+            f"---\nid: shared\n---\n# Shared {name}\n\n"
+            "- Loss curve: the plot ![[figure_1.png|200]] of the training loss over time\n"
+        )
+    (extra / "figures.md").write_text(
+        "# Figures\n\n- Second plot: a picture ![[figure_2.png]] of the validation loss\n"
+        "- Missing plot: a picture ![[nowhere.png]] that is not in the vault at all\n"
+    )
+    (extra / "math.md").write_text(
+        "# Math\n\n- Mean: the value $\\bar x = \\frac{1}{n} \\sum_i x_i$ of a sample\n"
+    )
+    return path
+
+
+def _build(vault: Path, tmp_path: Path, name: str, jobs: int) -> tuple[BuildReport, Path]:
+    output = tmp_path / f"{name}.apkg"
+    report = build(
+        Settings.resolve(
+            {
+                "notes_dir": vault,
+                "output": output,
+                "jobs": jobs,
+                "cache_dir": tmp_path / f"cache-{name}",
+                "deck_name": "Vault",
+                "timestamp": 1_700_000_000.0,
+            }
+        )
+    )
+    return report, output
+
+
+def _collection_dump(apkg: Path) -> list[str]:
+    with zipfile.ZipFile(apkg) as archive:
+        data = archive.read("collection.anki2")
+        media = archive.read("media")
+    database = apkg.with_suffix(".dump.sqlite")
+    database.write_bytes(data)
+    try:
+        with sqlite3.connect(database) as connection:
+            return [*connection.iterdump(), media.decode()]
+    finally:
+        database.unlink()
+
+
+def test_parallel_build_equals_single_process_build(vault: Path, tmp_path: Path) -> None:
+    serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
+    split, split_apkg = _build(vault, tmp_path, "parallel", jobs=2)
+    assert serial.jobs == 1 and split.jobs == 2
+    assert split.notes_parsed == serial.notes_parsed == 400
+    # Same cards, GUIDs, order, times and ids: the collections are identical row for row.
+    assert _collection_dump(split_apkg) == _collection_dump(serial_apkg)
+    different = {"jobs", "outputs"}
+    for field in dataclasses.fields(BuildReport):
+        if field.name not in different:
+            assert getattr(split, field.name) == getattr(serial, field.name), field.name
+    assert serial.media_files == 2 and serial.cards_with_math > 0
+    messages = [d.message for d in serial.diagnostics]
+    assert "duplicate card identity; skipped" in messages
+    assert any("nowhere.png" in message for message in messages)
+
+
+def test_a_worker_that_dies_is_replaced_by_the_build_itself(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
+
+    def crash(connection: Any, *args: Any) -> None:
+        connection.close()
+        raise SystemExit(3)
+
+    monkeypatch.setattr(parallel, "_worker", crash)
+    monkeypatch.setattr(parallel, "_context", lambda: parallel.multiprocessing.get_context("fork"))
+    report, apkg = _build(vault, tmp_path, "crashed", jobs=3)
+    assert report.notes_parsed == 400
+    assert _collection_dump(apkg) == _collection_dump(serial_apkg)
+    assert report.diagnostics == serial.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("requested", "to_parse", "cores", "expected"),
+    [
+        (0, 10, 2, 1),
+        (0, parallel.SMALL_BUILD - 1, 8, 1),
+        (0, parallel.SMALL_BUILD, 2, 2),
+        (0, 5000, 1, 1),
+        (3, 10, 2, 3),
+        (4, 2, 2, 2),
+        (0, 0, 4, 1),
+    ],
+)
+def test_jobs_zero_picks_one_process_for_small_builds_and_one_per_core_otherwise(
+    monkeypatch: pytest.MonkeyPatch, requested: int, to_parse: int, cores: int, expected: int
+) -> None:
+    monkeypatch.setattr(parallel, "cpu_count", lambda: cores)
+    assert parallel.choose_jobs(requested, to_parse) == expected
+
+
+def test_shares_balance_sizes_and_keep_path_order() -> None:
+    sizes = {f"n{i:02}.md": size for i, size in enumerate([900, 100, 500, 500, 300, 700, 50])}
+    shares = parallel._shares(sorted(sizes), sizes.__getitem__, 2)
+    assert sorted(p for share in shares for p in share) == sorted(sizes)
+    assert all(share == sorted(share) for share in shares)
+    loads = [sum(sizes[p] for p in share) for share in shares]
+    assert abs(loads[0] - loads[1]) <= 900
+
+
+# --- the render fast path: plain text is only escaped -------------------------------------
+
+_PLAIN = st.text(
+    alphabet=st.characters(
+        blacklist_characters="\\`*_[]!$%^<&~=\n\r\x00", blacklist_categories=("Cs",)
+    ),
+    max_size=40,
+)
+
+
+def _parsed_html(text: str) -> str:
+    ctx = render._Context("note.md", None, None)
+    tokens = card_parser().parseInline(text, {})[0].children or []
+    tokens = render._drop_comments(render._prices_as_text(tokens))
+    render._drop_footnotes_and_block_ids(tokens, at_end=True)
+    return render._render_tokens(tokens, ctx)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLAIN)
+def test_plain_text_renders_as_the_parser_would(text: str) -> None:
+    ctx = render._Context("note.md", None, None)
+    assert render._inline_html(text, ctx, at_end=True) == (_parsed_html(text) if text else "")
