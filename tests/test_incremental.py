@@ -347,3 +347,15 @@ def test_t5_unchanged_rebuild_runs_the_model_zero_times(
     assert made[-1].generated == first.facts_phrased > 0
     again = _build(small_vault, output, **flags)
     assert again.facts_phrased == 0 and made[-1].model_calls == 0 and made[-1].generated == 0
+
+
+def test_a_cache_folder_that_cannot_be_used_only_costs_speed(
+    small_vault: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    output = tmp_path / "deck.apkg"
+    first = _build(small_vault, output, cache_dir=blocked)
+    again = _build(small_vault, output, cache_dir=blocked)
+    assert first.notes_parsed == again.notes_parsed == 3
+    assert _package(output) and again.cards_by_deck == first.cards_by_deck

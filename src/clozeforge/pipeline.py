@@ -201,12 +201,12 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _records_fingerprint(settings: Settings, phraser: Phraser, uses_rules: bool) -> str:
+def _records_fingerprint(settings: Settings, phraser: Phraser, uses_rules: bool, code: str) -> str:
     """Everything besides a note's own file (and the titles and attachments it uses) that
-    its record depends on."""
+    its record depends on. ``code``: ``_code_digest()``."""
     parts = [
         f"schema={SCHEMA_VERSION}",
-        f"code={_code_digest()}",
+        f"code={code}",
         f"root={settings.root_deck}",
         f"max_claims={settings.max_claims}",
         f"max_note_bytes={settings.max_note_bytes}",
@@ -368,8 +368,10 @@ class _Build:
         settings = self.settings
         self.uses_rules = self.phraser.name == "rules"
         media_index = MediaIndex.build(self.notes_dir)
+        code = _code_digest()
         fingerprints = {
-            "records": _records_fingerprint(settings, self.phraser, self.uses_rules),
+            "code": code,
+            "records": _records_fingerprint(settings, self.phraser, self.uses_rules, code),
             "output": _output_fingerprint(settings),
             "media": _media_fingerprint(media_index),
             "walk": tuple(walk_diagnostics),
@@ -463,7 +465,8 @@ class _Build:
         settings = self.settings
         # Earlier records: reused for unchanged notes; for changed and removed ones they
         # still give earlier phrasings and the last content of cards that disappear.
-        old = state.records()
+        # Records another version of clozeforge wrote may not even unpickle right.
+        old = state.records() if state.meta("code") == fingerprints["code"] else {}
         same = [path for path in classified.same if path in old]
         same_set = set(same)
         to_parse = [path for path in paths if path not in same_set]

@@ -160,19 +160,23 @@ class BuildState:
 
     def __init__(self, path: Path | None) -> None:
         """Open (creating, migrating) the state at ``path``; None keeps nothing between
-        builds. A file that is not a readable state is replaced."""
+        builds. A file that is not a readable state is replaced; where no state can be
+        kept at all (a read-only cache folder), builds go on without one."""
         self.path = path
         self._connection: sqlite3.Connection | None = None
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._connection = self._open(path)
-        except sqlite3.DatabaseError:
-            # Not a database, or a damaged one: it is only a cache.
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            self._connection = self._open(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._connection = self._open(path)
+            except sqlite3.DatabaseError:
+                # Not a database, or a damaged one: it is only a cache.
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                self._connection = self._open(path)
+        except (OSError, sqlite3.Error):
+            self._connection = None
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
