@@ -36,8 +36,15 @@ from .links import LinkIndex
 from .media import MediaIndex
 from .model import Note
 from .phrasers.rules import RulePhraser
-from .records import NoteRecord, ParsedNote, process_note, read_and_parse
-from .state import dumps, loads
+from .records import (
+    NoteRecord,
+    ParsedNote,
+    join_record,
+    process_note,
+    read_and_parse,
+    split_record,
+)
+from .state import loads
 
 SMALL_BUILD = 300
 """With ``jobs=0``, fewer notes to parse than this are parsed in one process: starting
@@ -127,7 +134,7 @@ def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None
         links = LinkIndex(titles)
         records = []
         for path in [*paths, *extra]:
-            records.append((path, dumps(local.process(path, links))))
+            records.append((path, split_record(local.process(path, links))))
             if len(records) == _PROGRESS_EVERY:
                 # Sent as they are made: the build unpickles them while this goes on.
                 connection.send(("records", records))
@@ -309,9 +316,10 @@ class NotePool:
 
     def process(
         self, links: LinkIndex, extra: Iterable[str] = ()
-    ) -> tuple[dict[str, NoteRecord], dict[str, bytes]]:
+    ) -> tuple[dict[str, NoteRecord], dict[str, tuple[bytes, bytes]]]:
         """Process every parsed note and ``extra`` (not parsed yet) against ``links``:
-        the records by path, and the pickled records the workers sent, by path."""
+        the records by path, and the pickled records the workers sent (as
+        ``records.split_record`` pickles them), by path."""
         extra_shares = _shares(list(extra), self.sizes, len(self.workers) + 1)
         mine = [*self._mine, *extra_shares[0]]
         for worker, share in zip(self.workers, extra_shares[1:], strict=True):
@@ -322,16 +330,21 @@ class NotePool:
             records[path] = self.local.process(path, links)
             self.progress("extract", 1)
             self._drain("extract")
-        blobs: dict[str, bytes] = {}
+        blobs: dict[str, tuple[bytes, bytes]] = {}
         for worker in self.workers:
             received: dict[str, NoteRecord] = {}
             while (sent := worker.receive(("records", "done"))) is not None:
                 tag, value = sent
                 if tag == "done":
                     break
-                for path, blob in value:
-                    received[path] = loads(blob)
-                    blobs[path] = blob
+                for path, (light, detail) in value:
+                    # A complete record's facts and cards only go into the state: the
+                    # build needs them only when it still has to phrase them itself.
+                    record = loads(light)
+                    received[path] = (
+                        record if self.work.phrase else join_record(record, loads(detail))
+                    )
+                    blobs[path] = (light, detail)
                 self.progress("extract", len(value))
             else:
                 # The worker failed: what it did not send is done here.

@@ -41,7 +41,14 @@ from .notes import NoteHeader, duplicate_note_diagnostics, parse_note
 from .parallel import NotePool, WorkSettings, choose_jobs
 from .phrasers import get_phraser, phrase_cards
 from .phrasers.base import Phraser
-from .records import NoteRecord, ParsedNote, RenderedCard, with_cards
+from .records import (
+    NoteRecord,
+    ParsedNote,
+    RenderedCard,
+    join_record,
+    split_record,
+    with_cards,
+)
 from .state import (
     SCHEMA_VERSION,
     BuildState,
@@ -49,7 +56,6 @@ from .state import (
     NoteStat,
     Orphan,
     content_hash,
-    dumps,
     state_path,
 )
 from .vault import find_note_files, read_note
@@ -314,8 +320,8 @@ def _reason_kind(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
-def _count_kinds(facts: Sequence[Fact]) -> dict[str, int]:
-    counts = Counter(fact.kind.value for fact in facts)
+def _count_kinds(kinds: Sequence[str]) -> dict[str, int]:
+    counts = Counter(kinds)
     return {kind.value: counts.get(kind.value, 0) for kind in FactKind}
 
 
@@ -506,7 +512,11 @@ class _Build:
             total = len(to_parse) + len(redo)
             fresh, blobs = pool.process(links, redo)
         if not self.uses_rules:
-            fresh = self._phrase(fresh, old if not stale else {}, media_index)
+            earlier = {}
+            if not stale:
+                details = state.details(p for p in fresh if p in old)
+                earlier = {p: join_record(old[p], detail) for p, detail in details.items()}
+            fresh = self._phrase(fresh, earlier, media_index)
             blobs = {}
         records = {path: fresh[path] if path in fresh else old[path] for path in paths}
         return self._finish(
@@ -606,18 +616,18 @@ class _Build:
         diagnostics.extend(
             duplicate_note_diagnostics([h for h in headers.values() if h is not None])
         )
-        facts: list[Fact] = []
+        kinds: list[str] = []
         for record in ordered:
             diagnostics.extend(record.extract_diagnostics)
-            facts.extend(record.facts)
-        if not facts:
+            kinds.extend(record.fact_kinds)
+        if not kinds:
             notes = sum(header is not None for header in headers.values())
             raise NothingToBuildError(
                 f"{notes} notes read from {self.notes_dir}, but none holds a fact to make a card of"
             )
         for record in ordered:
             diagnostics.extend(record.phrase_diagnostics)
-        cards = [card for record in ordered for card in record.cards]
+        phrasings = [phrasing for record in ordered for phrasing in record.phrasings]
         rendered: list[RenderedCard] = []
         seen_guids: set[str] = set()
         for record in ordered:
@@ -662,12 +672,10 @@ class _Build:
         report = BuildReport(
             notes_found=len(paths),
             notes_read=sum(header is not None for header in headers.values()),
-            facts_by_kind=_count_kinds(facts),
+            facts_by_kind=_count_kinds(kinds),
             cards_by_deck=packaging.decks_of(packaged),
-            cards_by_phraser=dict(Counter(card.phrased_by for card in cards)),
-            fallbacks=dict(
-                Counter(_reason_kind(c.fallback_reason) for c in cards if c.fallback_reason)
-            ),
+            cards_by_phraser=dict(Counter(phraser for phraser, _ in phrasings)),
+            fallbacks=dict(Counter(_reason_kind(reason) for _, reason in phrasings if reason)),
             outputs=tuple(outputs),
             media_files=len(media),
             cards_with_media=sum(card.has_media for card in rendered),
@@ -677,7 +685,7 @@ class _Build:
             notes_parsed=len(fresh),
             notes_reused=len(paths) - len(fresh),
             facts_phrased=(
-                sum(len(record.facts) for record in fresh.values())
+                sum(len(record.fact_kinds) for record in fresh.values())
                 if self.facts_phrased is None
                 else self.facts_phrased
             ),
@@ -691,7 +699,8 @@ class _Build:
             stat = stats.get(path)
             if stat is not None:  # a file that could not even be looked at is not kept
                 stat = replace(stat, content_hash=record.parsed.content_hash)
-                rows.append(NoteRow(path, stat, blobs.get(path) or dumps(record)))
+                light, detail = blobs.get(path) or split_record(record)
+                rows.append(NoteRow(path, stat, light, detail))
         state.record(
             [deck_notes[i] for i in times.to_record],
             [times.contents[i] for i in times.to_record],

@@ -37,7 +37,7 @@ from .notes import NoteHeader, note_header, parse_note
 from .phrasers import phrase_cards
 from .phrasers.base import Phraser
 from .render import field_has_math, render_cloze, render_text
-from .state import content_hash
+from .state import content_hash, dumps
 from .vault import read_note
 
 
@@ -94,6 +94,10 @@ class NoteRecord:
     """Warnings from phrasing."""
     rendered: tuple[RenderedCard, ...]
     """One per card, in card order."""
+    fact_kinds: tuple[str, ...] = ()
+    """``kind`` of each fact: the summary's counts, also when ``facts`` is not loaded."""
+    phrasings: tuple[tuple[str, str | None], ...] = ()
+    """``(phrased_by, fallback_reason)`` of each card, likewise."""
 
     @property
     def path(self) -> str:
@@ -136,6 +140,19 @@ _pickle_by_constructor(
 )
 
 
+def split_record(record: NoteRecord) -> tuple[bytes, bytes]:
+    """``record`` pickled in two parts: without its facts and cards (what every rebuild
+    loads), and those (only needed when the note changes: earlier phrasings)."""
+    light = dataclasses.replace(record, facts=(), cards=())
+    return dumps(light), dumps((record.facts, record.cards))
+
+
+def join_record(light: NoteRecord, detail: tuple[tuple[Fact, ...], tuple[Card, ...]]) -> NoteRecord:
+    """The whole record from the two parts ``split_record`` made."""
+    facts, cards = detail
+    return dataclasses.replace(light, facts=facts, cards=cards)
+
+
 def read_and_parse(
     notes_dir: Path, rel_path: str, max_bytes: int
 ) -> tuple[Note | None, ParsedNote]:
@@ -163,7 +180,14 @@ def extract_record(
     recorder = RecordingLinkIndex(titles=links.titles)
     facts, problems = extract_facts(note, recorder, max_claims=max_claims)
     return NoteRecord(
-        parsed, tuple(recorder.lookups.items()), tuple(facts), tuple(problems), (), (), ()
+        parsed,
+        tuple(recorder.lookups.items()),
+        tuple(facts),
+        tuple(problems),
+        (),
+        (),
+        (),
+        tuple(fact.kind.value for fact in facts),
     )
 
 
@@ -184,6 +208,8 @@ def with_cards(
         tuple(cards),
         tuple(problems),
         render_cards(cards, root=root, media=media, mtime=record.parsed.mtime),
+        record.fact_kinds,
+        tuple((card.phrased_by, card.fallback_reason) for card in cards),
     )
 
 

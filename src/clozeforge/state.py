@@ -16,8 +16,9 @@ Card times (table ``cards``)
 
 Note records (table ``notes``)
     Per note file: size, modification and change times (ns), content hash, and the
-    pickled ``records.NoteRecord`` (header, facts, cards, rendered Anki notes, and the
-    link lookups they depend on). A file whose size and times are unchanged is not read
+    pickled ``records.NoteRecord`` (header, rendered Anki notes, and the link lookups
+    they depend on), and apart from it its facts and cards, which only a changed note
+    needs (for earlier phrasings). A file whose size and times are unchanged is not read
     again; one whose times changed but whose bytes hash the same is not parsed again.
 
 Build facts (table ``meta``)
@@ -41,7 +42,7 @@ from typing import Any
 
 from .deck import DeckNote
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the tables below; another version in a state file means migrate or restart."""
 
 _TABLES = """
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS notes (
     mtime_ns INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL,
     hash TEXT,
-    record BLOB NOT NULL
+    record BLOB NOT NULL,
+    detail BLOB
 );
 CREATE TABLE IF NOT EXISTS cards (
     guid TEXT PRIMARY KEY,
@@ -131,7 +133,9 @@ class NoteRow:
     stat: NoteStat
     """As observed before reading."""
     record: bytes
-    """``pickle.dumps`` of the ``records.NoteRecord``."""
+    """The pickled ``records.NoteRecord`` without its facts and cards."""
+    detail: bytes
+    """Its facts and cards, pickled (see ``records.split_record``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,19 +231,32 @@ class BuildState:
             path: NoteStat(size, mtime, ctime, digest) for path, size, mtime, ctime, digest in rows
         }
 
-    def records(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
-        """The stored records of ``paths`` (all when None), unpickled; unreadable ones are
+    def records(self) -> dict[str, Any]:
+        """Every stored record, unpickled, without facts and cards; unreadable ones are
         left out (the build then treats those notes as new)."""
         if self._connection is None:
             return {}
-        wanted = None if paths is None else set(paths)
         found: dict[str, Any] = {}
         with closing(self._connection.cursor()) as cursor:
             for path, blob in cursor.execute("SELECT path, record FROM notes"):
-                if wanted is not None and path not in wanted:
-                    continue
                 try:
                     found[path] = loads(blob)
+                except Exception:
+                    continue
+        return found
+
+    def details(self, paths: Iterable[str]) -> dict[str, Any]:
+        """The facts and cards of the records of ``paths``, unpickled, where readable."""
+        if self._connection is None:
+            return {}
+        found: dict[str, Any] = {}
+        with closing(self._connection.cursor()) as cursor:
+            for path in paths:
+                row = cursor.execute("SELECT detail FROM notes WHERE path = ?", (path,)).fetchone()
+                if row is None or row[0] is None:
+                    continue
+                try:
+                    found[path] = loads(row[0])
                 except Exception:
                     continue
         return found
@@ -266,8 +283,9 @@ class BuildState:
                 ]
                 self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
             self._connection.executemany(
-                "INSERT OR REPLACE INTO notes (path, size, mtime_ns, ctime_ns, hash, record)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO notes"
+                " (path, size, mtime_ns, ctime_ns, hash, record, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         row.path,
@@ -276,6 +294,7 @@ class BuildState:
                         row.stat.ctime_ns,
                         row.stat.content_hash,
                         row.record,
+                        row.detail,
                     )
                     for row in rows
                 ],
@@ -428,8 +447,9 @@ class BuildState:
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
-    """Bring the tables to ``SCHEMA_VERSION``: version 1 had only ``cards (guid, content,
-    mtime)``, whose times are kept (as ``retired`` cards); anything else starts afresh."""
+    """Bring the tables to ``SCHEMA_VERSION``. Card times are always kept: version 1 had
+    only ``cards (guid, content, mtime)``, whose cards become ``retired``; note records
+    and build facts of any other version are dropped (the next build remakes them)."""
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     version = None
     if "meta" in tables:
@@ -443,13 +463,13 @@ def _migrate(connection: sqlite3.Connection) -> None:
     with connection:
         if "cards" in tables:
             columns = {row[1] for row in connection.execute("PRAGMA table_info(cards)")}
-            if "status" not in columns and {"guid", "content", "mtime"} <= columns:
+            if not {"guid", "content", "mtime"} <= columns:
+                connection.execute("DROP TABLE cards")
+            elif "status" not in columns:
                 connection.execute(
                     f"ALTER TABLE cards ADD COLUMN status TEXT NOT NULL DEFAULT '{RETIRED}'"
                 )
                 connection.execute("ALTER TABLE cards ADD COLUMN last BLOB")
-            elif "status" not in columns or version is not None:
-                connection.execute("DROP TABLE cards")
         for table in ("meta", "notes"):
             if table in tables:
                 connection.execute(f"DROP TABLE {table}")
