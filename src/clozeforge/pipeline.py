@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.metadata
 import os
 import re
 import time
@@ -28,27 +27,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import deck as packaging
 from .config import Settings
 from .errors import NotesFolderError, NothingToBuildError, StrictModeError
-from .extract import extract_facts
-from .links import LinkIndex
 from .media import MediaIndex
 from .model import Card, Diagnostic, Fact, FactKind, Note
-from .notes import NoteHeader, duplicate_note_diagnostics, parse_note
-from .parallel import NotePool, WorkSettings, choose_jobs
 from .phrasers import get_phraser, phrase_cards
 from .phrasers.base import Phraser
-from .records import (
-    NoteRecord,
-    ParsedNote,
-    RenderedCard,
-    join_record,
-    split_record,
-    with_cards,
-)
 from .state import (
     SCHEMA_VERSION,
     BuildState,
@@ -59,6 +45,13 @@ from .state import (
     state_path,
 )
 from .vault import find_note_files, read_note
+
+# The parsers, genanki and the worker machinery load only when a build has work to do:
+# a rebuild that finds nothing changed needs none of them, and starts faster without.
+if TYPE_CHECKING:
+    from . import deck as packaging
+    from .notes import NoteHeader
+    from .records import NoteRecord, ParsedNote, RenderedCard
 
 REMOVED_DECK = "_removed"
 """Subdeck of the root deck that ``--orphans-deck`` sends cards of vanished facts to."""
@@ -136,6 +129,8 @@ def load_notes(
     settings: Settings, progress: ProgressCallback | None = None
 ) -> tuple[list[Note], list[Diagnostic], int]:
     """Find, read and parse every note: (notes, diagnostics, files found)."""
+    from .notes import duplicate_note_diagnostics, parse_note
+
     paths, diagnostics = find_note_files(settings.notes_dir, settings.ignore)
     notes: list[Note] = []
     for done, rel_path in enumerate(paths, 1):
@@ -155,6 +150,9 @@ def extract_all(
     notes: Sequence[Note], settings: Settings, progress: ProgressCallback | None = None
 ) -> tuple[list[Fact], list[Diagnostic]]:
     """Facts of every note, in note order, wikilinks resolved across the whole folder."""
+    from .extract import extract_facts
+    from .links import LinkIndex
+
     links = LinkIndex.from_notes(notes)
     facts: list[Fact] = []
     diagnostics: list[Diagnostic] = []
@@ -193,6 +191,8 @@ _DEPENDENCIES = ("genanki", "markdown-it-py", "mdit-py-plugins", "python-frontma
 def _code_digest() -> str:
     """Hash of clozeforge's own source and the versions of the libraries shaping output:
     any change to them may change every record."""
+    import importlib.metadata
+
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
@@ -248,9 +248,9 @@ def _media_fingerprint(index: MediaIndex) -> str:
     return digest.hexdigest()
 
 
-def _stat(notes_dir: Path, path: str) -> NoteStat | None:
+def _stat(notes_dir: str, path: str) -> NoteStat | None:
     try:
-        info = os.stat(notes_dir / path)
+        info = os.stat(os.path.join(notes_dir, path))
     except OSError:
         return None
     return NoteStat(info.st_size, info.st_mtime_ns, info.st_ctime_ns, None)
@@ -385,7 +385,8 @@ class _Build:
         state_file = state_path(settings.state_dir, self.notes_dir) if settings.state_dir else None
         with BuildState(state_file) as state:
             stale = state.meta("records") != fingerprints["records"]
-            stats = {path: _stat(self.notes_dir, path) for path in paths}
+            folder = str(self.notes_dir)
+            stats = {path: _stat(folder, path) for path in paths}
             classified = self._classify(paths, stats, {} if stale else state.note_stats(), state)
             if not classified.changed and not stale:
                 report = self._unchanged(state, paths, fingerprints)
@@ -468,6 +469,10 @@ class _Build:
         media_index: MediaIndex,
         fingerprints: Mapping[str, Any],
     ) -> BuildReport:
+        from .links import LinkIndex
+        from .parallel import NotePool, WorkSettings, choose_jobs
+        from .records import join_record
+
         settings = self.settings
         # Earlier records: reused for unchanged notes; for changed and removed ones they
         # still give earlier phrasings and the last content of cards that disappear.
@@ -552,6 +557,8 @@ class _Build:
     ) -> dict[str, NoteRecord]:
         """Phrase the facts of ``fresh`` records with the (model) phraser, reusing the
         cards of facts an earlier build already phrased; then render them."""
+        from .records import with_cards
+
         reused: dict[int, Card] = {}
         to_phrase: list[Fact] = []
         for path, record in fresh.items():
@@ -608,6 +615,10 @@ class _Build:
         fingerprints: Mapping[str, Any],
         jobs: int,
     ) -> BuildReport:
+        from . import deck as packaging
+        from .notes import duplicate_note_diagnostics
+        from .records import split_record
+
         settings = self.settings
         ordered = [records[path] for path in paths]
         diagnostics: list[Diagnostic] = list(fingerprints["walk"])
@@ -811,6 +822,8 @@ def _write_split(
     media: dict[str, Path],
     timestamp: float,
 ) -> list[Path]:
+    from . import deck as packaging
+
     outputs = []
     for tag, notes in _split_groups(deck_notes, settings).items():
         path = settings.output.with_name(f"{settings.output.stem}--{_split_slug(tag)}.apkg")
@@ -826,6 +839,10 @@ def inspect_note(
     path: Path, *, vault: Path | None = None, max_claims: int = 5
 ) -> tuple[list[Fact], list[Diagnostic]]:
     """Facts of one note, wikilinks resolved against ``vault`` (default: the note's folder)."""
+    from .extract import extract_facts
+    from .links import LinkIndex
+    from .notes import parse_note
+
     path = path.expanduser()
     if not path.is_file():
         raise NotesFolderError(f"{path}: no such note file")
