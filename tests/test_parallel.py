@@ -72,6 +72,21 @@ def _build(vault: Path, tmp_path: Path, name: str, jobs: int) -> tuple[BuildRepo
     return report, output
 
 
+@pytest.fixture
+def from_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many records each build got from worker processes (not made in the build's own)."""
+    counts: list[int] = []
+    process = parallel.NotePool.process
+
+    def counting(self: parallel.NotePool, *args: Any, **kwargs: Any) -> Any:
+        records, blobs = process(self, *args, **kwargs)
+        counts.append(len(blobs))
+        return records, blobs
+
+    monkeypatch.setattr(parallel.NotePool, "process", counting)
+    return counts
+
+
 def _collection_dump(apkg: Path) -> list[str]:
     with zipfile.ZipFile(apkg) as archive:
         data = archive.read("collection.anki2")
@@ -85,10 +100,13 @@ def _collection_dump(apkg: Path) -> list[str]:
         database.unlink()
 
 
-def test_parallel_build_equals_single_process_build(vault: Path, tmp_path: Path) -> None:
+def test_parallel_build_equals_single_process_build(
+    vault: Path, tmp_path: Path, from_workers: list[int]
+) -> None:
     serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
     split, split_apkg = _build(vault, tmp_path, "parallel", jobs=2)
     assert serial.jobs == 1 and split.jobs == 2
+    assert from_workers[0] == 0 and 100 < from_workers[1] < 300
     assert split.notes_parsed == serial.notes_parsed == 400
     # Same cards, GUIDs, order, times and ids: the collections are identical row for row.
     assert _collection_dump(split_apkg) == _collection_dump(serial_apkg)
@@ -103,7 +121,7 @@ def test_parallel_build_equals_single_process_build(vault: Path, tmp_path: Path)
 
 
 def test_a_worker_that_dies_is_replaced_by_the_build_itself(
-    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_workers: list[int]
 ) -> None:
     serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
 
@@ -114,9 +132,20 @@ def test_a_worker_that_dies_is_replaced_by_the_build_itself(
     monkeypatch.setattr(parallel, "_worker", crash)
     monkeypatch.setattr(parallel, "_context", lambda: parallel.multiprocessing.get_context("fork"))
     report, apkg = _build(vault, tmp_path, "crashed", jobs=3)
-    assert report.notes_parsed == 400
+    assert report.notes_parsed == 400 and from_workers[-1] == 0
     assert _collection_dump(apkg) == _collection_dump(serial_apkg)
     assert report.diagnostics == serial.diagnostics
+
+
+def test_spawned_workers_give_the_same_result(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_workers: list[int]
+) -> None:
+    serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
+    monkeypatch.setattr(parallel, "_context", lambda: parallel.multiprocessing.get_context("spawn"))
+    spawned, spawned_apkg = _build(vault, tmp_path, "spawned", jobs=2)
+    assert spawned.jobs == 2 and from_workers[-1] > 100
+    assert _collection_dump(spawned_apkg) == _collection_dump(serial_apkg)
+    assert spawned.diagnostics == serial.diagnostics
 
 
 @pytest.mark.parametrize(

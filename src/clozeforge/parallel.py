@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -150,9 +151,9 @@ def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None
 
 
 def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    # Forking a process that runs threads can deadlock the child; spawn is always safe.
-    if "fork" in methods and threading.active_count() == 1:
+    # Forking a process that runs threads can deadlock the child, and macOS system
+    # libraries do not survive a fork; spawn is always safe, only slower to start.
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
