@@ -198,7 +198,7 @@ def _code_digest() -> str:
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
-    for name in (*_DEPENDENCIES, "sentencex"):
+    for name in ("clozeforge", *_DEPENDENCIES, "sentencex"):
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
