@@ -40,7 +40,6 @@ from .state import (
     BuildState,
     NoteRow,
     NoteStat,
-    Orphan,
     content_hash,
     state_path,
 )
@@ -868,7 +867,6 @@ __all__ = [
     "REMOVED_DECK",
     "REMOVED_TAG",
     "BuildReport",
-    "Orphan",
     "Progress",
     "ProgressCallback",
     "build",
