@@ -666,7 +666,7 @@ class _Build:
         deck_notes = list(times.notes)
         # Derived from the notes, not the clock: the same notes give the same package.
         timestamp = settings.timestamp or float(max(n.mtime for n in deck_notes))
-        orphans, new_orphans, emitted = self._orphans(state, seen_guids, old, timestamp)
+        orphans, new_orphans, emitted, forgotten = self._orphans(state, seen_guids, old, timestamp)
         packaged = [*deck_notes, *emitted]
         outputs = [settings.output]
         if settings.split_by_tag:
@@ -717,6 +717,7 @@ class _Build:
         )
         state.mark_orphans(new_orphans)
         state.mark_emitted(emitted)
+        state.retire(forgotten)
         state.save(
             rows=rows,
             stats=classified.refreshed,
@@ -738,11 +739,18 @@ class _Build:
         live: set[str],
         old: Mapping[str, NoteRecord],
         timestamp: float,
-    ) -> tuple[tuple[packaging.DeckNote, ...], list[packaging.DeckNote], list[packaging.DeckNote]]:
+    ) -> tuple[
+        tuple[packaging.DeckNote, ...],
+        list[packaging.DeckNote],
+        list[packaging.DeckNote],
+        set[str],
+    ]:
         """(orphans to report, newly orphaned cards as last written, cards to emit into
-        the ``_removed`` deck)."""
+        the ``_removed`` deck, GUIDs of vanished cards whose content is not known). Writes
+        nothing: the build records all of it once the package is on disk."""
         gone = state.live_guids() - live
         new_orphans: list[packaging.DeckNote] = []
+        forgotten: set[str] = set()
         if gone:
             last_written = {
                 card.note.guid: card.note
@@ -756,7 +764,7 @@ class _Build:
                 for guid, note in last_written.items()
             ]
             # Cards with no record left to take their content from are only forgotten.
-            state.retire(gone - last_written.keys())
+            forgotten = gone - last_written.keys()
         earlier = [o for o in state.orphans() if o.note.guid not in live]
         pending = [o.note for o in earlier if not o.emitted]
         pending_guids = {note.guid for note in pending}
@@ -770,7 +778,7 @@ class _Build:
                 # Newer than the copy in Anki, or the import would not apply the tag.
                 mtime = max(note.mtime + 1, int(timestamp))
                 emitted.append(replace(note, deck=deck, tags=tags, mtime=mtime))
-        return tuple(pending), new_orphans, emitted
+        return tuple(pending), new_orphans, emitted, forgotten
 
 
 def _package_digest(
