@@ -7,16 +7,20 @@ import importlib.util
 import sqlite3
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clozeforge import parallel, render
+from clozeforge import parallel, phrasers, render
 from clozeforge.config import Settings
 from clozeforge.markdown import card_parser
+from clozeforge.model import Fact
+from clozeforge.phrasers import RulePhraser
+from clozeforge.phrasers.base import Phraser
 from clozeforge.pipeline import BuildReport, build
 
 _SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_vault.py"
@@ -146,6 +150,30 @@ def test_spawned_workers_give_the_same_result(
     assert spawned.jobs == 2 and from_workers[-1] > 100
     assert _collection_dump(spawned_apkg) == _collection_dump(serial_apkg)
     assert spawned.diagnostics == serial.diagnostics
+
+
+class _ModelLike(Phraser):
+    """Rule phrasings under another name: phrased in the build's process, like a model."""
+
+    name: ClassVar[str] = "model-like"
+
+    def phrase_batch(self, facts: Sequence[Fact]) -> list[str | None]:
+        return RulePhraser().phrase_batch(facts)
+
+
+def test_a_model_phraser_gets_the_same_facts_from_workers(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_workers: list[int]
+) -> None:
+    monkeypatch.setitem(phrasers._FACTORIES, "model-like", lambda **options: _ModelLike())
+    monkeypatch.setenv("CLOZEFORGE_PHRASER", "model-like")
+    serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
+    split, split_apkg = _build(vault, tmp_path, "parallel", jobs=2)
+    assert from_workers[-1] > 100
+    assert serial.cards_by_phraser == split.cards_by_phraser
+    assert set(split.cards_by_phraser) == {"model-like"}
+    assert split.facts_phrased == serial.facts_phrased > 0
+    assert _collection_dump(split_apkg) == _collection_dump(serial_apkg)
+    assert split.diagnostics == serial.diagnostics
 
 
 @pytest.mark.parametrize(
