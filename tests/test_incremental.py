@@ -359,3 +359,19 @@ def test_a_cache_folder_that_cannot_be_used_only_costs_speed(
     again = _build(small_vault, output, cache_dir=blocked)
     assert first.notes_parsed == again.notes_parsed == 3
     assert _package(output) and again.cards_by_deck == first.cards_by_deck
+
+
+def test_a_note_replaced_by_a_fifo_is_not_waited_for_and_its_cards_are_orphans(
+    small_vault: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "deck.apkg"
+    _build(small_vault, output)
+    gamma = small_vault / "gamma.md"
+    gamma.unlink()
+    os.mkfifo(gamma)  # reading it would block until someone writes
+    report = _build(small_vault, output)
+    assert report.notes_parsed == 0 and report.notes_read == 2
+    assert sorted(o.fields[0].split("}}")[0] for o in report.orphans) == [
+        "{{c1::Convexity",
+        "{{c1::Smoothness",
+    ]

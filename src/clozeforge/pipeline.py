@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
@@ -248,9 +249,13 @@ def _media_fingerprint(index: MediaIndex) -> str:
 
 
 def _stat(notes_dir: str, path: str) -> NoteStat | None:
+    """The file's stat, or None when it is gone or not a regular file (``read_note``
+    then says what is wrong; hashing a FIFO here would block)."""
     try:
         info = os.stat(os.path.join(notes_dir, path))
     except OSError:
+        return None
+    if not S_ISREG(info.st_mode):
         return None
     return NoteStat(info.st_size, info.st_mtime_ns, info.st_ctime_ns, None)
 
