@@ -379,6 +379,13 @@ def test_duplicate_ids_and_titles_are_reported() -> None:
     assert duplicate_note_diagnostics(notes[2:]) == []
 
 
+def test_a_title_shared_by_many_notes_is_one_warning() -> None:
+    notes = [make_note(f"n{i}.md", "# Notes\n") for i in range(30)]
+    (found,) = duplicate_note_diagnostics(notes)
+    assert found.path == "n1.md"
+    assert "'Notes' as n0.md, n2.md, n3.md and 26 more" in found.message
+
+
 def test_corpus(corpus: Path) -> None:
     """Every real note parses; only the four templates warn, each with a line number."""
     paths, walk_problems = find_note_files(corpus)

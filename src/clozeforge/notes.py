@@ -739,20 +739,32 @@ def _title_key(title: str) -> str:
     return " ".join(unicodedata.normalize("NFC", title).casefold().split())
 
 
+_NAMED_DUPLICATES = 3
+"""Files named in one duplicate-title warning."""
+
+
 def duplicate_note_diagnostics(notes: Sequence[Note | NoteHeader]) -> list[Diagnostic]:
-    """Warnings for notes sharing a ``note_id`` (their cards would collide) or a title
-    (links by title and card sources become ambiguous), each naming the first note."""
+    """Warnings for notes sharing a ``note_id`` (their cards would collide: one warning per
+    later note) or a title (cards from them show the same source: one warning per title,
+    on the second note, naming the others, since large vaults share titles such as "Notes"
+    by the dozen)."""
     headers = [note if isinstance(note, NoteHeader) else note_header(note) for note in notes]
     diagnostics: list[Diagnostic] = []
     first_by_id: dict[str, NoteHeader] = {}
-    first_by_title: dict[str, NoteHeader] = {}
+    by_title: dict[str, list[NoteHeader]] = {}
     for header in headers:
         first = first_by_id.setdefault(header.note_id, header)
         if first is not header:
             message = f"same id {header.note_id!r} as {first.path}; their cards would collide"
             diagnostics.append(Diagnostic(header.path, None, message))
-        first = first_by_title.setdefault(_title_key(header.title), header)
-        if first is not header:
-            message = f"same title {header.title!r} as {first.path}"
-            diagnostics.append(Diagnostic(header.path, header.title_line, message))
+        by_title.setdefault(_title_key(header.title), []).append(header)
+    for group in by_title.values():
+        if len(group) < 2:
+            continue
+        others = [h.path for h in group if h is not group[1]]
+        shown = ", ".join(others[:_NAMED_DUPLICATES])
+        more = len(others) - _NAMED_DUPLICATES
+        tail = f" and {more} more" if more > 0 else ""
+        message = f"same title {group[1].title!r} as {shown}{tail}"
+        diagnostics.append(Diagnostic(group[1].path, group[1].title_line, message))
     return diagnostics
