@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,24 @@ def corpus_dir() -> Path | None:
     configured = os.environ.get("CLOZEFORGE_CORPUS")
     candidate = Path(configured) if configured else REPO.parent / "shared/corpus/golovkine-notes"
     return candidate if candidate.is_dir() else None
+
+
+@contextmanager
+def no_hang(seconds: int = 60) -> Iterator[None]:
+    """Fail instead of hanging when input makes work explode (quadratic scans once took
+    minutes on hostile lines). A guard against hangs, not a speed target: speed is
+    measured by the benchmarks."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: the work is not linear")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(autouse=True)

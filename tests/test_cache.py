@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -57,9 +56,7 @@ def test_readers_are_not_blocked_by_an_open_write(tmp_path: Path) -> None:
     writer.execute("UPDATE phrasing SET output = 'new'")
     try:
         with PhrasingCache(path) as reader:
-            started = time.monotonic()
             assert reader.get("m", "p", "in") == "old"  # the committed value
-            assert time.monotonic() - started < 1
     finally:
         writer.execute("COMMIT")
         writer.close()

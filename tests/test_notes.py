@@ -13,7 +13,6 @@ import json
 import pickle
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from clozeforge.markdown import structure_parser
 from clozeforge.model import Note
 from clozeforge.notes import duplicate_note_diagnostics, normalise_tag, parse_note
 from clozeforge.vault import find_note_files, read_note
-from conftest import SEEDS
+from conftest import SEEDS, no_hang
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.md"))
@@ -218,9 +217,8 @@ def test_metadata_is_read_only_and_note_pickles() -> None:
 def test_yaml_alias_bomb_is_refused_quickly() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    start = time.monotonic()
-    note = parse_text("---\n" + "\n".join(lines) + "\n---\n# Bomb\n")
-    assert time.monotonic() - start < 2
+    with no_hang():
+        note = parse_text("---\n" + "\n".join(lines) + "\n---\n# Bomb\n")
     assert note.metadata == {}
     assert ["too large" in d.message for d in note.diagnostics] == [True]
     pickle.dumps(note)
@@ -251,9 +249,8 @@ def test_deep_flow_yaml_does_not_crash_the_process() -> None:
 
 def test_one_megabyte_line() -> None:
     line = "Words and more words #big-tag " + "lorem ipsum dolor sit amet " * 40_000
-    start = time.monotonic()
-    note = parse_text(f"# Big\n\n{line}\n")
-    assert time.monotonic() - start < 5
+    with no_hang():
+        note = parse_text(f"# Big\n\n{line}\n")
     assert note.tags == ("big-tag",)
     assert file_line(note, "Words and more") == 3
 
@@ -288,9 +285,8 @@ HOSTILE_LINES = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_LINES))
 def test_hostile_lines_parse_in_linear_time(name: str) -> None:
-    start = time.monotonic()
-    note = parse_text(f"# Hostile\n\n{HOSTILE_LINES[name]}\n")
-    assert time.monotonic() - start < 3
+    with no_hang():
+        note = parse_text(f"# Hostile\n\n{HOSTILE_LINES[name]}\n")
     assert not any("internal error" in d.message for d in note.diagnostics)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -165,14 +164,24 @@ def test_read_note_returns_bytes_and_whole_second_mtime(tmp_path: Path) -> None:
     assert read_note(tmp_path, "n.md") == (b"# N\r\n", 1_700_000_000, [])
 
 
-def test_fifty_megabyte_note_is_skipped_without_reading_it(tmp_path: Path) -> None:
+def test_fifty_megabyte_note_is_skipped_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     big = tmp_path / "huge.md"
     with big.open("wb") as handle:  # sparse: no 50 MB actually written
         handle.seek(50 * 1024 * 1024 - 1)
         handle.write(b"\n")
-    start = time.monotonic()
+    opened: list[str] = []
+    real_open = os.open
+
+    def watching_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
     data, mtime, problems = read_note(tmp_path, "huge.md")
-    assert time.monotonic() - start < 0.5
+    monkeypatch.undo()
+    assert not [name for name in opened if name.endswith("huge.md")], "the 50 MB file was opened"
     assert data is None and mtime > 0
     assert [p.path for p in problems] == ["huge.md"]
     assert "50.0 MiB" in problems[0].message and "5.0 MiB" in problems[0].message
