@@ -271,3 +271,7 @@ def test_killed_build_leaves_previous_package_intact(seeds_copy: Path, tmp_path:
     with collection(tmp_path / "c.anki2") as col:
         assert import_package(col, output).new > 0
     assert not [p for p in output.parent.iterdir() if p.suffix == ".apkg" and p != output]
+    leftovers = [p for p in output.parent.iterdir() if p.name.startswith(".seeds.apkg.")]
+    assert leftovers, "the killed build's temporary file should still be there"
+    build(Settings(notes_dir=seeds_copy, output=output, use_cache=False))
+    assert not [p for p in output.parent.iterdir() if p.name.startswith(".seeds.apkg.")]

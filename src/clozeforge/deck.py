@@ -15,11 +15,12 @@ Identity rules, which users' review history depends on (do not change them light
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,18 +203,42 @@ def _stage_media(media: Mapping[str, Path], staging: Path) -> list[str]:
     return paths
 
 
-def _atomic_write(output: Path, write: object) -> None:
+def _remove_dead_builds_temp_files(output: Path) -> None:
+    """Delete temporary packages left by builds that were killed mid-write (their process
+    is gone). Temporary names carry the writer's process id for this."""
+    for temp in output.parent.glob(f".{glob.escape(output.name)}.*.tmp"):
+        pid_text = temp.name[len(output.name) + 2 :].split(".", 1)[0]
+        if not pid_text.isdigit() or _process_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but belongs to someone else
+    return True
+
+
+def _atomic_write(output: Path, write: Callable[[Path], object]) -> None:
     output = output.expanduser()
     folder = output.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+        _remove_dead_builds_temp_files(output)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{output.name}.{os.getpid()}.", suffix=".tmp", dir=folder
+        )
         os.close(handle)
     except OSError as error:
         raise OutputError(f"cannot write to {folder}: {error.strerror or error}") from None
     temp = Path(temp_name)
     try:
-        write(temp)  # type: ignore[operator]
+        write(temp)
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
         os.replace(temp, output)
