@@ -74,7 +74,8 @@ class Settings:
     use_cache: bool = True
     """False: neither read nor write the phrasing cache or build state."""
     jobs: int = 0
-    """Worker processes for parsing; 0 picks by vault size and cores."""
+    """Processes reading the notes, this one included; 0: one per core, or one for fewer
+    than 300 notes to parse."""
     orphans_deck: bool = False
     """Put cards whose fact disappeared into ``ROOT::_removed`` so they can be found and deleted."""
     strict: bool = False
