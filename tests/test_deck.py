@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import zipfile
 from pathlib import Path
 
@@ -119,6 +120,16 @@ def test_failed_write_keeps_previous_package(
     assert apkg.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.apkg"]  # no temp file left
     assert zipfile.is_zipfile(apkg)
+
+
+def test_package_gets_ordinary_permissions(tmp_path: Path) -> None:
+    apkg = tmp_path / "out.apkg"
+    old_mask = os.umask(0o022)
+    try:
+        deck.write_package([_deck_note()], apkg, timestamp=1.0)
+    finally:
+        os.umask(old_mask)
+    assert apkg.stat().st_mode & 0o777 == 0o644
 
 
 def test_unwritable_output_is_an_output_error(tmp_path: Path) -> None:

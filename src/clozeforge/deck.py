@@ -224,6 +224,12 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(output: Path, write: Callable[[Path], object]) -> None:
     output = output.expanduser()
     folder = output.parent
@@ -241,6 +247,8 @@ def _atomic_write(output: Path, write: Callable[[Path], object]) -> None:
         write(temp)
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
+        # mkstemp makes the file private (0600); a package is an ordinary file (umask).
+        os.chmod(temp, 0o666 & ~_current_umask())
         os.replace(temp, output)
     except OSError as error:
         raise OutputError(f"cannot write {output}: {error.strerror or error}") from None
