@@ -53,6 +53,8 @@ def _as_json(fact: Fact) -> dict[str, Any]:
         "details": list(fact.details),
         "source_text": fact.source_text,
         "highlights": list(fact.highlights),
+        # Only facts with figures say so, keeping the other fixtures short.
+        **({"figures": list(fact.figures)} if fact.figures else {}),
     }
 
 

@@ -19,6 +19,7 @@ Extraction is pure and never raises: unexpected token streams give a Diagnostic.
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from . import cloze
 from .links import LinkIndex
 from .markdown import WIKILINK
 from .model import Diagnostic, Fact, FactKind, Note
+from .render import IMAGE_EXTENSIONS
 
 # --- tuning knobs (measured on the golovkine-notes vault) ---------------------------
 
@@ -573,6 +575,8 @@ class _Found:
     """As ``Fact.score``."""
     highlights: tuple[str, ...] = ()
     """As ``Fact.highlights``."""
+    figures: tuple[str, ...] = ()
+    """As ``Fact.figures``."""
     order: int = field(default_factory=itertools.count().__next__)
     """Order of discovery, which is document order; breaks ties between facts on one line."""
 
@@ -820,12 +824,43 @@ class _Extractor:
             return
         self.walk(children)
 
+    def figure(self, node: _Node) -> str | None:
+        """The Markdown of a paragraph made only of images (embeds or ``![alt](src)``)."""
+        inline = next((c.token for c in node.children if c.token.type == "inline"), None)
+        if inline is None or not inline.children:
+            return None
+        images = 0
+        for child in inline.children:
+            if child.type == WIKILINK and child.meta.get("embed"):
+                if not _is_image_name(str(child.meta.get("target", ""))):
+                    return None
+                images += 1
+            elif child.type == "image":
+                images += 1
+            elif child.type not in ("softbreak", "hardbreak") and child.content.strip():
+                return None
+        return inline.content.strip() if images else None
+
     def walk(self, nodes: Sequence[_Node]) -> None:
         index = 0
+        # Facts found from the previous block: a figure right after them illustrates them.
+        previous: tuple[int, int, int, int] | None = None
         while index < len(nodes):
             node = nodes[index]
             kind = node.type
             following = nodes[index + 1] if index + 1 < len(nodes) else None
+            figure = self.figure(node) if kind == "paragraph" else None
+            if figure is not None:
+                if previous is not None:
+                    found_from, found_to, claims_from, claims_to = previous
+                    for fact in [
+                        *self.found[found_from:found_to],
+                        *self.claims[claims_from:claims_to],
+                    ]:
+                        fact.figures = (*fact.figures, figure)
+                index += 1
+                continue
+            before = (len(self.found), len(self.claims))
             if kind == "paragraph":
                 text = self.text_of(node)
                 if text is not None and self.paragraph(text, following):
@@ -839,6 +874,7 @@ class _Extractor:
             elif kind not in _SKIPPED_BLOCKS:
                 # Unknown containers (plugins): look inside, they may hold prose.
                 self.walk(node.children)
+            previous = (before[0], len(self.found), before[1], len(self.claims))
             index += 1
 
     # result
@@ -868,9 +904,14 @@ class _Extractor:
                     tags=note.tags,
                     score=found.score,
                     highlights=found.highlights,
+                    figures=found.figures,
                 )
             )
         return facts
+
+
+def _is_image_name(target: str) -> bool:
+    return posixpath.splitext(target.strip())[1].lower().lstrip(".") in IMAGE_EXTENSIONS
 
 
 def extract_facts(

@@ -101,6 +101,9 @@ class Fact:
     """Claims: how worth remembering (0..1, higher is better). Other kinds: 1.0."""
     highlights: tuple[str, ...] = ()
     """Spans the note emphasised inside ``subject`` (bold, ``==highlight==``): preferred answers."""
+    figures: tuple[str, ...] = ()
+    """Image embeds (inline Markdown) that illustrate the fact: a paragraph of images right
+    after the fact's paragraph or list. Shown on the back of the card."""
 
 
 @dataclass(frozen=True, slots=True)

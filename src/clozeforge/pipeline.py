@@ -696,7 +696,8 @@ class _Build:
             cards_with_media=sum(card.has_media for card in rendered),
             cards_with_math=sum(card.has_math for card in rendered),
             cards_changed=times.changed + len(emitted),
-            diagnostics=tuple(diagnostics),
+            # Cards of one paragraph share its figures and links: one warning each is enough.
+            diagnostics=tuple(dict.fromkeys(diagnostics)),
             notes_parsed=len(fresh),
             notes_reused=len(paths) - len(fresh),
             facts_phrased=(

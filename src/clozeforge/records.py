@@ -249,7 +249,9 @@ def render_cards(
     for card in cards:
         fact = card.fact
         text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
-        extra = render_text(fact.source_text, note_path=fact.path, media=media, line=fact.line)
+        # The back shows the source line and the figures that illustrate it.
+        shown = "\\\n".join((fact.source_text, *fact.figures))
+        extra = render_text(shown, note_path=fact.path, media=media, line=fact.line)
         fields = (
             text.html,
             f"<b>{_escape(fact.note_title)}</b><br>{extra.html}",
@@ -273,7 +275,7 @@ def render_cards(
                 note=note,
                 content=content_hash(note),
                 media=(*text.media, *extra.media),
-                has_media=bool(text.media),
+                has_media=bool(text.media or extra.media),
                 has_math=field_has_math(text.html),
                 # The Extra field shows the same source, so its problems repeat the text's.
                 diagnostics=tuple(dict.fromkeys((*text.diagnostics, *extra.diagnostics))),
