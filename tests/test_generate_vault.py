@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 import statistics
 import struct
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 import yaml
-
-_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_vault.py"
-# benchmarks/ is not an installed package; load the script by path so pytest needs no
-# extra sys.path configuration.
-_spec = importlib.util.spec_from_file_location("generate_vault", _SCRIPT)
-assert _spec is not None and _spec.loader is not None
-gv = importlib.util.module_from_spec(_spec)
-sys.modules["generate_vault"] = gv
-_spec.loader.exec_module(gv)
+from benchmarks import generate_vault as gv
 
 # Oracles written independently of the generator's own DEFINITION_RE.
 _DEFINITION = re.compile(

@@ -6,16 +6,15 @@ checks the report's counters and the packages, never timings.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sqlite3
-import sys
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from benchmarks import generate_vault as vault_generator
 
 from clozeforge import phrasers
 from clozeforge.config import Settings
@@ -25,17 +24,6 @@ from clozeforge.phrasers.base import Phraser
 from clozeforge.pipeline import REMOVED_TAG, BuildReport, build
 
 from anki_support import cards, collection, import_package
-
-_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_vault.py"
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_vault", _SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_vault", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 class CountingPhraser(Phraser):
@@ -160,15 +148,14 @@ def test_touched_but_unchanged_file_is_hashed_not_parsed(small_vault: Path, tmp_
 def test_editing_one_generated_note_changes_exactly_its_cards(
     tmp_path: Path, counting: type[CountingPhraser]
 ) -> None:
-    generator = _generator()
     vault = tmp_path / "vault"
-    generator.generate_vault(vault, 60, seed=3)
+    vault_generator.generate_vault(vault, 60, seed=3)
     output = tmp_path / "deck.apkg"
     _build(vault, output, phraser="counting")
     before = _package(output)
     counting.facts_seen.clear()
 
-    (edited,) = generator.edit_notes(vault, 1 / 59, seed=1)  # 59 notes and a template
+    (edited,) = vault_generator.edit_notes(vault, 1 / 59, seed=1)  # 59 notes and a template
     _touch_later(vault / edited)
     report = _build(vault, output, phraser="counting")
     after = _package(output)

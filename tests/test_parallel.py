@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import sqlite3
-import sys
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from benchmarks import generate_vault as vault_generator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,23 +22,12 @@ from clozeforge.phrasers import RulePhraser
 from clozeforge.phrasers.base import Phraser
 from clozeforge.pipeline import BuildReport, build
 
-_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_vault.py"
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_vault", _SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_vault", module)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated 400-note vault (with attachments, links, a template)."""
     path = tmp_path_factory.mktemp("generated") / "vault"
-    _generator().generate_vault(path, 396, seed=11)
+    vault_generator.generate_vault(path, 396, seed=11)
     # Cross-note cases the generator does not make: cards showing images, and two notes
     # sharing an id and a term (the second card is dropped with a warning).
     extra = path / "extra"
