@@ -513,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--notes", type=int, default=3000, help="generated vault size [3000]")
     parser.add_argument("--no-corpus", action="store_true", help="ignore golovkine-notes")
     parser.add_argument("--held-out", type=float, default=0.2, help="share of notes [0.2]")
-    parser.add_argument("--eval-facts", type=int, default=200, help="per origin, at most [200]")
+    parser.add_argument("--eval-facts", type=int, default=1000, help="per origin, at most [1000]")
     parser.add_argument(
         "--drills", type=int, default=0, help="scrambled twins per training fact [0]"
     )
@@ -637,9 +637,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     for evaluation in results:
         report(evaluation, args.examples, note_words)
     constrained_ok, free_ok = (sum(map(_accepted, r.cards)) for r in results)
+    # Paired: the same facts under both settings, so the facts only one setting got right
+    # say more than the two totals.
+    pairs = Counter(
+        (_accepted(a), _accepted(b))
+        for a, b in zip(results[0].cards, results[1].cards, strict=True)
+    )
     print(
         f"\naccepted: copy-constrained {_share(constrained_ok, len(evaluated))}, "
-        f"unconstrained {_share(free_ok, len(evaluated))}; "
+        f"unconstrained {_share(free_ok, len(evaluated))}; both {pairs[True, True]}, "
+        f"only constrained {pairs[True, False]}, only unconstrained {pairs[False, True]}; "
         f"total wall time {time.perf_counter() - started:.0f} s"
     )
 
