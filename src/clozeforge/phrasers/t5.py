@@ -524,9 +524,12 @@ class T5Phraser(Phraser):
         if self.copy_constrained:
             from .constrained import CopyConstraint, logits_processors
 
-            allowed = [self.allowed_token_ids(fact) for fact in facts]
-            vocab_size = self._model.config.vocab_size
-            constraint = CopyConstraint(allowed, vocab_size, self._torch_device)
+            if self._allowed is None:
+                from .constrained import AllowedVocabulary
+
+                self._allowed = AllowedVocabulary(self._tokenizer)
+            rules = [self._allowed.rules_for(fact.source_text) for fact in facts]
+            constraint = CopyConstraint(rules, self._allowed.surfaces, self._torch_device)
             options["logits_processor"] = logits_processors(constraint)
         with torch.inference_mode():
             output = self._model.generate(**encoded, **options)
