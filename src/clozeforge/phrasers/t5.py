@@ -360,7 +360,7 @@ class T5Phraser(Phraser):
         self.device = device
         """Torch device; None picks CUDA when available, else CPU."""
         self.copy_constrained = copy_constrained
-        """Whether outputs are restricted to the fact's own words and the connectives (see ``constrained.py``)."""
+        """Whether every output word must be the fact's own or a connective (``constrained.py``)."""
         self.cache_path = cache_path
         """SQLite phrasing cache; None disables caching."""
         self.model_calls = 0
