@@ -10,6 +10,9 @@ Identity rules, which users' review history depends on (do not change them light
 - A deck's id hashes its full name, so the same tag always lands in the same deck.
 - Each note's modification time is given by the caller (derived from the source note, not
   the clock): Anki only updates a note on re-import when the incoming one is newer.
+- Row ids (note ids, card ids) hash the GUID (and the card's cloze number), so a note's rows
+  do not depend on which other notes exist or changed. That is what lets a rebuild patch
+  the previous collection (``patch_package``) instead of writing every row again.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import json
 import os
 import re
+import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 
@@ -99,20 +106,69 @@ _CLOZE_NUMBER_RE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 """How genanki finds the cloze numbers of a note's Text field (one card per number)."""
 
 
+_ID_FLOOR = 10**12
+_ID_SPAN = 9 * 10**11
+"""Row ids lie in [10^12, 1.9 * 10^12): read as milliseconds, as Anki reads ids, 2001 to
+2030, so "date added" stays plausible; positive and far inside int64."""
+
+
+def _hashed_id(text: str) -> int:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return _ID_FLOOR + int.from_bytes(digest[:8], "big") % _ID_SPAN
+
+
+def note_id_for(guid: str) -> int:
+    """Row id of the Anki note ``guid`` (before collision probing, see ``_Ids``)."""
+    return _hashed_id(f"note\x1f{guid}")
+
+
+def card_id_for(guid: str, ordinal: int) -> int:
+    """Row id of card ``ordinal`` (cloze number - 1) of the Anki note ``guid``."""
+    return _hashed_id(f"card\x1f{guid}\x1f{ordinal}")
+
+
+class _Ids:
+    """Hands out row ids: the hashed id, or on a collision within the package the next
+    free one after it (deterministic for a given list of notes)."""
+
+    def __init__(self, taken: Iterable[int] = ()) -> None:
+        self.taken = set(taken)
+        self.probed = False
+        """Whether any id had to move off its hashed value (then the rows depend on the
+        order notes were written in, and a package with them is never patched)."""
+
+    def take(self, wanted: int) -> int:
+        """``wanted``, or the next free id after it."""
+        while wanted in self.taken:
+            self.probed = True
+            wanted = wanted + 1 if wanted + 1 < _ID_FLOOR + _ID_SPAN else _ID_FLOOR
+        self.taken.add(wanted)
+        return wanted
+
+
+def cloze_ordinals(text: str) -> list[int]:
+    """Card ordinals of a note whose Text field is ``text``: as genanki's cloze model, one
+    per cloze number (number - 1), ascending."""
+    return sorted({int(n) - 1 for n in _CLOZE_NUMBER_RE.findall(text) if int(n) > 0})
+
+
 class _TimedNote(genanki.Note):
-    """A genanki note that writes its own modification time instead of the package's.
+    """A genanki note that writes its own modification time instead of the package's,
+    and row ids hashed from its GUID instead of genanki's running counter.
 
     It writes the same rows genanki's ``Note.write_to_db`` would, minus genanki's checks
     of every field for malformed HTML tags (our fields are HTML we escaped ourselves,
     and the check was a third of the packaging time on large vaults)."""
 
-    def __init__(self, *, mtime: int, **kwargs: object) -> None:
+    def __init__(self, *, mtime: int, note_ids: _Ids, card_ids: _Ids, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.mtime = mtime
+        self.note_ids = note_ids
+        self.card_ids = card_ids
 
     def write_to_db(self, cursor, timestamp, deck_id, id_gen):  # type: ignore[no-untyped-def]
         self._check_number_model_fields_matches_num_fields()
-        note_id = next(id_gen)
+        note_id = self.note_ids.take(note_id_for(self.guid))
         cursor.execute(
             "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);",
             (
@@ -129,11 +185,11 @@ class _TimedNote(genanki.Note):
                 "",
             ),
         )
-        # As genanki's cloze model: one card per cloze number in Text, in set order.
-        numbers: set[int] = set()
-        numbers.update(int(n) - 1 for n in _CLOZE_NUMBER_RE.findall(self.fields[0]) if int(n) > 0)
-        for number in numbers:
-            genanki.Card(number).write_to_db(cursor, self.mtime, deck_id, note_id, id_gen, self.due)
+        for ordinal in cloze_ordinals(self.fields[0]):
+            card_id = self.card_ids.take(card_id_for(self.guid, ordinal))
+            genanki.Card(ordinal).write_to_db(
+                cursor, self.mtime, deck_id, note_id, iter((card_id,)), self.due
+            )
 
 
 def guid_for_fact(fact: Fact) -> str:
@@ -157,36 +213,271 @@ def deck_for_tags(root: str, tags: Sequence[str]) -> str:
     return f"{root}::{anki_tag(tags[0])}" if tags else root
 
 
+@dataclass(frozen=True, slots=True)
+class PackageWrite:
+    """How a package was written."""
+
+    kept: str | None
+    """SHA-256 of the collection kept beside the build state for the next build to patch;
+    None when none was kept."""
+    patched: bool
+    """True when the previous collection was patched; False for a full write."""
+    rows_written: int
+    """Anki notes whose rows (note and cards) were written: every note for a full write,
+    the new and changed ones for a patch."""
+
+
+def _new_note(note: DeckNote, note_ids: _Ids, card_ids: _Ids) -> _TimedNote:
+    return _TimedNote(
+        model=CLOZE_MODEL,
+        fields=list(note.fields),
+        tags=list(note.tags),
+        guid=note.guid,
+        mtime=note.mtime,
+        note_ids=note_ids,
+        card_ids=card_ids,
+    )
+
+
 def write_package(
     notes: Sequence[DeckNote],
     output: Path,
     *,
     media: Mapping[str, Path] | None = None,
     timestamp: float,
-) -> None:
+    keep: Path | None = None,
+) -> PackageWrite:
     """Write ``notes`` (and ``media``: packaged name -> file) to ``output`` atomically.
 
     The package is written to a temporary file beside ``output`` and renamed over it only
-    when complete, so an interrupted build leaves the previous file intact. ``timestamp``
-    seeds card and note ids, making the output reproducible."""
+    when complete, so an interrupted build leaves the previous file intact. Row ids hash
+    the GUIDs and ``timestamp`` only dates the note type, making the output reproducible.
+    ``keep``: where to keep a copy of the package's collection for ``patch_package`` (a
+    failure to keep it only costs the next build its speed)."""
+    note_ids, card_ids = _Ids(), _Ids()
     decks: dict[str, genanki.Deck] = {}
     for note in notes:
         deck = decks.get(note.deck)
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(deck_id_for(note.deck), note.deck)
-        deck.add_note(
-            _TimedNote(
-                model=CLOZE_MODEL,
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
-                mtime=note.mtime,
-            )
-        )
+        deck.add_note(_new_note(note, note_ids, card_ids))
+    # Decks by name: the note type's JSON names the last deck written, and a patched
+    # collection must get the same JSON as this fresh write.
+    ordered = [decks[name] for name in sorted(decks)]
+    kept: str | None = None
+    keep_temp = keep.with_name(f".{keep.name}.{os.getpid()}.tmp") if keep else None
+
+    def write(path: Path) -> None:
+        nonlocal kept
+        package.write_to_file(str(path), timestamp=timestamp)
+        if keep_temp is not None and not (note_ids.probed or card_ids.probed):
+            kept = _keep_collection(path, keep_temp)
+
     with tempfile.TemporaryDirectory(prefix="clozeforge-media-") as staging:
         media_paths = _stage_media(media or {}, Path(staging))
-        package = genanki.Package(list(decks.values()), media_files=media_paths)
-        _atomic_write(output, lambda path: package.write_to_file(str(path), timestamp=timestamp))
+        package = genanki.Package(ordered, media_files=media_paths)
+        if keep is not None:
+            _forget_kept(keep)
+        try:
+            _atomic_write(output, write)
+            if keep is not None and keep_temp is not None and kept is not None:
+                try:
+                    os.replace(keep_temp, keep)
+                except OSError:
+                    kept = None
+        finally:
+            if keep_temp is not None:
+                with contextlib.suppress(OSError):
+                    keep_temp.unlink()
+    return PackageWrite(kept, False, len(notes))
+
+
+def _forget_kept(keep: Path) -> None:
+    """Remove the kept collection (and temporary copies of dead builds) before a full
+    write: a stale copy would only take disk space."""
+    with contextlib.suppress(OSError):
+        _remove_dead_builds_temp_files(keep)
+        keep.unlink(missing_ok=True)
+
+
+def _keep_collection(apkg: Path, target: Path) -> str | None:
+    """Copy the collection out of the just written ``apkg`` to ``target``; its digest, or
+    None when it could not be kept."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(apkg) as archive, archive.open("collection.anki2") as source:
+            return _copy_hashing(source, target)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _copy_hashing(source: BinaryIO, target: Path) -> str:
+    digest = hashlib.sha256()
+    with open(target, "wb") as out:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+_TABLES = {"col", "notes", "cards", "revlog", "graves"}
+"""The tables genanki's schema makes: a kept collection with others is not ours."""
+
+
+def patch_package(
+    notes: Sequence[DeckNote],
+    output: Path,
+    *,
+    media: Mapping[str, Path] | None = None,
+    timestamp: float,
+    keep: Path,
+    digest: str | None,
+) -> PackageWrite | None:
+    """Write the same package as ``write_package`` by patching the collection an earlier
+    build kept at ``keep`` (its SHA-256: ``digest``): only the rows of notes that are new,
+    changed or gone are written. None, having written nothing, when that collection is
+    missing, does not match ``digest``, or holds anything unexpected (then write in full).
+
+    The patched collection is zipped with the media as genanki does, atomically like
+    ``write_package``, and kept at ``keep`` in place of the earlier one."""
+    if not digest:
+        return None
+    with contextlib.suppress(OSError):
+        _remove_dead_builds_temp_files(keep)
+    temp = keep.with_name(f".{keep.name}.{os.getpid()}.tmp")
+    try:
+        try:
+            with open(keep, "rb") as source:
+                if _copy_hashing(source, temp) != digest:
+                    return None
+            connection = sqlite3.connect(temp, isolation_level=None)
+            try:
+                rows = _patch_rows(connection, notes, timestamp)
+            finally:
+                connection.close()
+        except (OSError, sqlite3.Error):
+            return None
+        if rows is None:
+            return None
+        kept: str | None = None
+
+        def write(path: Path) -> None:
+            nonlocal kept
+            kept = _zip_collection(temp, media or {}, path)
+
+        _atomic_write(output, write)
+        try:
+            os.replace(temp, keep)
+        except OSError:
+            kept = None
+            with contextlib.suppress(OSError):
+                keep.unlink(missing_ok=True)
+        return PackageWrite(kept, True, rows)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _patch_rows(
+    connection: sqlite3.Connection, notes: Sequence[DeckNote], timestamp: float
+) -> int | None:
+    """Turn the collection open in ``connection`` into the one ``write_package`` would
+    write for ``notes``: the number of notes written, or None (nothing committed) when
+    that cannot be done exactly (unknown tables, duplicate GUIDs, an id collision)."""
+    # A private copy: no rollback journal on disk (a failed patch discards the file).
+    connection.execute("PRAGMA journal_mode=MEMORY")
+    connection.execute("PRAGMA synchronous=OFF")
+    tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables != _TABLES or connection.execute("SELECT count(*) FROM col").fetchone()[0] != 1:
+        return None
+    stored = {
+        guid: (note_id, mid, mod, tags, flds)
+        for note_id, guid, mid, mod, tags, flds in connection.execute(
+            "SELECT id, guid, mid, mod, tags, flds FROM notes"
+        )
+    }
+    deck_of = dict(connection.execute("SELECT nid, did FROM cards"))
+    deck_ids: dict[str, int] = {}
+    wanted: set[str] = set()
+    to_write: list[DeckNote] = []
+    for note in notes:
+        wanted.add(note.guid)
+        deck_id = deck_ids.get(note.deck)
+        if deck_id is None:
+            deck_id = deck_ids[note.deck] = deck_id_for(note.deck)
+        row = stored.get(note.guid)
+        if (
+            row is None
+            or row[1:]
+            != (MODEL_ID, int(note.mtime), _anki_tags(note.tags), "\x1f".join(note.fields))
+            or deck_of.get(row[0]) != deck_id
+        ):
+            to_write.append(note)
+    if len(wanted) != len(notes):
+        return None
+    rewritten = {note.guid for note in to_write}
+    gone = [(row[0],) for guid, row in stored.items() if guid not in wanted or guid in rewritten]
+    connection.execute("BEGIN")
+    connection.executemany("DELETE FROM notes WHERE id = ?", gone)
+    connection.executemany("DELETE FROM cards WHERE nid = ?", gone)
+    note_ids = _Ids(note_id for (note_id,) in connection.execute("SELECT id FROM notes"))
+    card_ids = _Ids(card_id for (card_id,) in connection.execute("SELECT id FROM cards"))
+    cursor = connection.cursor()
+    for note in to_write:
+        _new_note(note, note_ids, card_ids).write_to_db(
+            cursor, timestamp, deck_ids[note.deck], None
+        )
+    if note_ids.probed or card_ids.probed:
+        # A fresh write might have given these ids in another order: not patchable.
+        connection.execute("ROLLBACK")
+        return None
+    col = _col_row(sorted(deck_ids), timestamp)
+    if connection.execute("SELECT * FROM col").fetchall() != [col]:
+        connection.execute("DELETE FROM col")
+        connection.execute(f"INSERT INTO col VALUES ({','.join('?' * len(col))})", col)
+    connection.execute("COMMIT")
+    return len(to_write)
+
+
+def _anki_tags(tags: Sequence[str]) -> str:
+    """A note's tags as genanki writes them in the ``tags`` column."""
+    return f" {' '.join(tags)} "
+
+
+def _col_row(deck_names: Sequence[str], timestamp: float) -> tuple[object, ...]:
+    """The ``col`` row ``write_package`` writes for these decks (in this order): genanki's
+    own code writes it, into an empty collection in memory."""
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        cursor = connection.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        for name in deck_names:
+            deck = genanki.Deck(deck_id_for(name), name)
+            deck.add_model(CLOZE_MODEL)
+            deck.write_to_db(cursor, timestamp, None)
+        (row,) = cursor.execute("SELECT * FROM col").fetchall()
+    return tuple(row)
+
+
+def _zip_collection(collection: Path, media: Mapping[str, Path], path: Path) -> str:
+    """Zip ``collection`` and ``media`` into ``path`` with genanki's member names (the
+    collection, a ``media`` JSON index, media files numbered in name order); returns the
+    collection's SHA-256, computed on the way."""
+    digest = hashlib.sha256()
+    names = sorted(media)
+    with zipfile.ZipFile(path, "w") as archive:
+        info = zipfile.ZipInfo.from_file(collection, "collection.anki2")
+        with open(collection, "rb") as source, archive.open(info, "w") as target:
+            while chunk := source.read(1 << 20):
+                digest.update(chunk)
+                target.write(chunk)
+        archive.writestr("media", json.dumps(dict(enumerate(names))))
+        for index, name in enumerate(names):
+            archive.write(media[name], str(index))
+    return digest.hexdigest()
 
 
 def _stage_media(media: Mapping[str, Path], staging: Path) -> list[str]:

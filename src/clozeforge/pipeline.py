@@ -123,6 +123,11 @@ class BuildReport:
     """Of ``orphans``, how many this build put into ``ROOT::_removed``."""
     package_written: bool = True
     """False when the package on disk was already exactly this build's (not rewritten)."""
+    package_patched: bool = False
+    """True when the main package was written by patching the last build's collection
+    (only the rows of new, changed and removed notes), False for a full write."""
+    package_rows_written: int = 0
+    """Anki notes whose rows the main package write wrote (all of them for a full write)."""
 
 
 def load_notes(
@@ -453,6 +458,8 @@ class _Build:
             orphans=pending,
             orphans_emitted=0,
             package_written=False,
+            package_patched=False,
+            package_rows_written=0,
         )
 
     def _checked(self, report: BuildReport) -> BuildReport:
@@ -679,8 +686,9 @@ class _Build:
         contents = [*times.contents, *(content_hash(note) for note in emitted)]
         digest = _package_digest(packaged, contents, media, timestamp, outputs)
         write = digest != state.meta("package") or not _outputs_intact(state.meta("outputs"))
+        written = None
         if write:
-            packaging.write_package(packaged, settings.output, media=media, timestamp=timestamp)
+            written = self._write_main(state, packaged, media, timestamp)
             if settings.split_by_tag:
                 _write_split(deck_notes, settings, media, timestamp)
         self._progress("package", len(rendered), len(rendered))
@@ -709,6 +717,8 @@ class _Build:
             orphans=orphans,
             orphans_emitted=len(emitted),
             package_written=write,
+            package_patched=written is not None and written.patched,
+            package_rows_written=written.rows_written if written is not None else 0,
         )
         rows = []
         for path, record in fresh.items():
@@ -735,9 +745,39 @@ class _Build:
                 "report": report,
                 "package": digest,
                 "outputs": [_output_stamp(path) for path in outputs],
+                **({"collection": written.kept} if written is not None else {}),
             },
         )
         return report
+
+    def _write_main(
+        self,
+        state: BuildState,
+        packaged: Sequence[packaging.DeckNote],
+        media: Mapping[str, Path],
+        timestamp: float,
+    ) -> packaging.PackageWrite:
+        """Write the main package: by patching the collection the last build kept beside
+        the state when it is there as recorded, else in full (keeping its collection)."""
+        from . import deck as packaging
+
+        output = self.settings.output
+        if state.path is None:
+            return packaging.write_package(packaged, output, media=media, timestamp=timestamp)
+        keep = kept_collection_path(state.path)
+        patched = packaging.patch_package(
+            packaged,
+            output,
+            media=media,
+            timestamp=timestamp,
+            keep=keep,
+            digest=state.meta("collection"),
+        )
+        if patched is not None:
+            return patched
+        return packaging.write_package(
+            packaged, output, media=media, timestamp=timestamp, keep=keep
+        )
 
     def _orphans(
         self,
@@ -785,6 +825,12 @@ class _Build:
                 mtime = max(note.mtime + 1, int(timestamp))
                 emitted.append(replace(note, deck=deck, tags=tags, mtime=mtime))
         return tuple(pending), new_orphans, emitted, forgotten
+
+
+def kept_collection_path(state_file: Path) -> Path:
+    """Where the collection of the last package written is kept, beside the state file
+    (never in the notes folder), for the next build to patch."""
+    return state_file.with_name(f"{state_file.stem}.collection.anki2")
 
 
 def _package_digest(
