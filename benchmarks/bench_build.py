@@ -8,7 +8,8 @@ rule phraser and prints what it did):
 1. a cold build (empty cache folder);
 2. a rebuild with nothing changed;
 3. a rebuild after ``edit_notes`` rewords a definition and adds a sentence in 1 % of the
-   notes.
+   notes;
+4. a rebuild after the same kind of edit in one note.
 
 For each it prints the wall time of the whole process (interpreter start included), the
 time of the ``build`` call alone, notes parsed and reused, and peak memory: the largest
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
             edited = generator.edit_notes(vault, 0.01, seed=1)
             edit = _measure(command, env)
             print(_row(f"{len(edited)} notes edited (1 %)", edit))
+            one = generator.edit_notes(vault, 1 / size, seed=2)
+            single = _measure(command, env)
+            print(_row(f"{len(one)} note edited", single))
             f = first.figures
             print(
                 f"  cold / unchanged: {first.wall_s / unchanged.wall_s:.0f}x (process),"
