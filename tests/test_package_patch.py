@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 from benchmarks import generate_vault as vault_generator
 
+from clozeforge import deck
 from clozeforge.config import Settings
+from clozeforge.errors import OutputError
 from clozeforge.pipeline import REMOVED_DECK, BuildReport, build, kept_collection_path
 from clozeforge.state import state_path
 
@@ -248,3 +250,58 @@ def test_the_kept_collection_is_never_in_the_notes_folder(vault: Path, tmp_path:
     _build(vault, tmp_path / "deck.apkg", cache)
     assert _kept(vault, cache).parent == cache
     assert not [p for p in vault.rglob("*") if p.suffix in (".anki2", ".tmp")]
+
+
+def _deck_note(number: int, text: str = "plain", deck_name: str = f"{ROOT}::a") -> deck.DeckNote:
+    fields = (f"{{{{c1::Term {number}}}}} is {text}", "", "", "definition", f"t{number}", "", "")
+    return deck.DeckNote(f"g{number}", deck_name, fields, ("a",), 1_700_000_000 + number, "", 1)
+
+
+def test_patch_without_hints_compares_every_row(tmp_path: Path) -> None:
+    keep = tmp_path / "kept.anki2"
+    notes = [_deck_note(n) for n in range(6)]
+    first = deck.write_package(notes, tmp_path / "first.apkg", timestamp=1.0, keep=keep)
+    assert first.kept is not None
+    now = [
+        notes[0],
+        _deck_note(1, "reworded"),
+        *notes[3:5],
+        _deck_note(5, deck_name=f"{ROOT}::b"),
+        _deck_note(9),
+    ]
+    patched = deck.patch_package(
+        now, tmp_path / "patched.apkg", timestamp=2.0, keep=keep, digest=first.kept
+    )
+    assert patched is not None and patched.patched and patched.rows_written == 3
+    deck.write_package(now, tmp_path / "full.apkg", timestamp=2.0)
+    assert _rows(tmp_path / "patched.apkg") == _rows(tmp_path / "full.apkg")
+    # The kept collection moved on with the package: an old digest no longer opens it.
+    assert (
+        deck.patch_package(now, tmp_path / "x.apkg", timestamp=2.0, keep=keep, digest=first.kept)
+        is None
+    )
+    assert not (tmp_path / "x.apkg").exists()
+
+
+def test_a_failed_patched_write_keeps_the_package_and_the_next_build_is_full(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, cache = tmp_path / "deck.apkg", tmp_path / "cache-a"
+    _build(vault, output, cache)
+    before = output.read_bytes()
+    _retag(vault)
+
+    def no_space(*args: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(deck, "_zip_collection", no_space)
+        with pytest.raises(OutputError, match="No space left"):
+            _build(vault, output, cache)
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["deck.apkg"]
+    report = _build(vault, output, cache)
+    assert report.package_written and not report.package_patched
+    cold_apkg = tmp_path / "cold.apkg"
+    _build(vault, cold_apkg, tmp_path / "cache-cold")
+    assert _rows(output) == _rows(cold_apkg)

@@ -26,7 +26,7 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -332,64 +332,118 @@ def patch_package(
     timestamp: float,
     keep: Path,
     digest: str | None,
+    changed: Collection[str] | None = None,
 ) -> PackageWrite | None:
     """Write the same package as ``write_package`` by patching the collection an earlier
     build kept at ``keep`` (its SHA-256: ``digest``): only the rows of notes that are new,
-    changed or gone are written. None, having written nothing, when that collection is
-    missing, does not match ``digest``, or holds anything unexpected (then write in full).
+    changed or gone are written. None when that collection is missing, does not match
+    ``digest``, or holds anything unexpected: then write in full (a failed patch may
+    have altered the kept file, which no longer matches its digest then).
 
-    The patched collection is zipped with the media as genanki does, atomically like
-    ``write_package``, and kept at ``keep`` in place of the earlier one."""
+    ``changed``: GUIDs of the notes that may differ from their rows in the kept
+    collection; the rows of the other notes found there are kept as they are. None
+    compares every note with its row instead (reads the whole collection).
+
+    The collection is patched in place (it is only a cache: its digest says whether it
+    is the one recorded), then zipped with the media as genanki does, atomically like
+    ``write_package``."""
     if not digest:
         return None
-    with contextlib.suppress(OSError):
-        _remove_dead_builds_temp_files(keep)
-    temp = keep.with_name(f".{keep.name}.{os.getpid()}.tmp")
     try:
+        with open(keep, "rb") as source:
+            if hashlib.file_digest(source, "sha256").hexdigest() != digest:
+                return None
+        connection = sqlite3.connect(keep, isolation_level=None)
         try:
-            with open(keep, "rb") as source:
-                if _copy_hashing(source, temp) != digest:
-                    return None
-            connection = sqlite3.connect(temp, isolation_level=None)
-            try:
-                rows = _patch_rows(connection, notes, timestamp)
-            finally:
-                connection.close()
-        except (OSError, sqlite3.Error):
-            return None
-        if rows is None:
-            return None
-        kept: str | None = None
+            rows = _patch_rows(connection, notes, timestamp, changed)
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return None
+    if rows is None:
+        return None
+    kept: str | None = None
 
-        def write(path: Path) -> None:
-            nonlocal kept
-            kept = _zip_collection(temp, media or {}, path)
+    def write(path: Path) -> None:
+        nonlocal kept
+        kept = _zip_collection(keep, media or {}, path)
 
-        _atomic_write(output, write)
-        try:
-            os.replace(temp, keep)
-        except OSError:
-            kept = None
-            with contextlib.suppress(OSError):
-                keep.unlink(missing_ok=True)
-        return PackageWrite(kept, True, rows)
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    _atomic_write(output, write)
+    return PackageWrite(kept, True, rows)
 
 
 def _patch_rows(
-    connection: sqlite3.Connection, notes: Sequence[DeckNote], timestamp: float
+    connection: sqlite3.Connection,
+    notes: Sequence[DeckNote],
+    timestamp: float,
+    changed: Collection[str] | None,
 ) -> int | None:
     """Turn the collection open in ``connection`` into the one ``write_package`` would
     write for ``notes``: the number of notes written, or None (nothing committed) when
     that cannot be done exactly (unknown tables, duplicate GUIDs, an id collision)."""
-    # A private copy: no rollback journal on disk (a failed patch discards the file).
+    # A cache: no rollback journal on disk (a patch cut short spoils the file's digest,
+    # and the next build writes in full).
     connection.execute("PRAGMA journal_mode=MEMORY")
     connection.execute("PRAGMA synchronous=OFF")
     tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if tables != _TABLES or connection.execute("SELECT count(*) FROM col").fetchone()[0] != 1:
         return None
+    if changed is None:
+        to_write, stored = _compare_rows(connection, notes)
+    else:
+        stored = dict(connection.execute("SELECT guid, id FROM notes"))
+        to_write = [note for note in notes if note.guid in changed or note.guid not in stored]
+    wanted = {note.guid for note in notes}
+    if len(wanted) != len(notes):
+        return None
+    rewritten = {note.guid for note in to_write}
+    gone = [
+        (note_id,) for guid, note_id in stored.items() if guid not in wanted or guid in rewritten
+    ]
+    connection.execute("BEGIN")
+    connection.executemany("DELETE FROM notes WHERE id = ?", gone)
+    connection.executemany("DELETE FROM cards WHERE nid = ?", gone)
+    # Only the new rows' own ids can collide (the kept rows have their hashed ids: a
+    # collection with moved ids is never kept), and a collision means no patch.
+    note_ids = _Ids(_existing(connection, "notes", [note_id_for(n.guid) for n in to_write]))
+    card_ids = _Ids(
+        _existing(
+            connection,
+            "cards",
+            [card_id_for(n.guid, o) for n in to_write for o in cloze_ordinals(n.fields[0])],
+        )
+    )
+    cursor = connection.cursor()
+    for note in to_write:
+        note_object = _new_note(note, note_ids, card_ids)
+        note_object.write_to_db(cursor, timestamp, deck_id_for(note.deck), None)
+    if note_ids.probed or card_ids.probed:
+        connection.execute("ROLLBACK")
+        return None
+    col = _col_row(sorted({note.deck for note in notes}), timestamp)
+    if connection.execute("SELECT * FROM col").fetchall() != [col]:
+        connection.execute("DELETE FROM col")
+        connection.execute(f"INSERT INTO col VALUES ({','.join('?' * len(col))})", col)
+    connection.execute("COMMIT")
+    return len(to_write)
+
+
+def _existing(connection: sqlite3.Connection, table: str, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` that ``table`` already has."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 900):  # SQLite's limit on parameters per statement
+        chunk = ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT id FROM {table} WHERE id IN ({marks})"
+        found.update(row_id for (row_id,) in connection.execute(query, chunk))
+    return found
+
+
+def _compare_rows(
+    connection: sqlite3.Connection, notes: Sequence[DeckNote]
+) -> tuple[list[DeckNote], dict[str, int]]:
+    """(notes whose rows differ from the collection's or are missing, GUID -> note id of
+    every note in the collection), comparing every row."""
     stored = {
         guid: (note_id, mid, mod, tags, flds)
         for note_id, guid, mid, mod, tags, flds in connection.execute(
@@ -398,10 +452,8 @@ def _patch_rows(
     }
     deck_of = dict(connection.execute("SELECT nid, did FROM cards"))
     deck_ids: dict[str, int] = {}
-    wanted: set[str] = set()
     to_write: list[DeckNote] = []
     for note in notes:
-        wanted.add(note.guid)
         deck_id = deck_ids.get(note.deck)
         if deck_id is None:
             deck_id = deck_ids[note.deck] = deck_id_for(note.deck)
@@ -413,30 +465,7 @@ def _patch_rows(
             or deck_of.get(row[0]) != deck_id
         ):
             to_write.append(note)
-    if len(wanted) != len(notes):
-        return None
-    rewritten = {note.guid for note in to_write}
-    gone = [(row[0],) for guid, row in stored.items() if guid not in wanted or guid in rewritten]
-    connection.execute("BEGIN")
-    connection.executemany("DELETE FROM notes WHERE id = ?", gone)
-    connection.executemany("DELETE FROM cards WHERE nid = ?", gone)
-    note_ids = _Ids(note_id for (note_id,) in connection.execute("SELECT id FROM notes"))
-    card_ids = _Ids(card_id for (card_id,) in connection.execute("SELECT id FROM cards"))
-    cursor = connection.cursor()
-    for note in to_write:
-        _new_note(note, note_ids, card_ids).write_to_db(
-            cursor, timestamp, deck_ids[note.deck], None
-        )
-    if note_ids.probed or card_ids.probed:
-        # A fresh write might have given these ids in another order: not patchable.
-        connection.execute("ROLLBACK")
-        return None
-    col = _col_row(sorted(deck_ids), timestamp)
-    if connection.execute("SELECT * FROM col").fetchall() != [col]:
-        connection.execute("DELETE FROM col")
-        connection.execute(f"INSERT INTO col VALUES ({','.join('?' * len(col))})", col)
-    connection.execute("COMMIT")
-    return len(to_write)
+    return to_write, {guid: row[0] for guid, row in stored.items()}
 
 
 def _anki_tags(tags: Sequence[str]) -> str:

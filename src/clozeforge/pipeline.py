@@ -688,7 +688,12 @@ class _Build:
         write = digest != state.meta("package") or not _outputs_intact(state.meta("outputs"))
         written = None
         if write:
-            written = self._write_main(state, packaged, media, timestamp)
+            # What may differ from the rows of the last package: new or changed cards,
+            # cards live again, and the cards sent to the _removed deck.
+            changed = {deck_notes[i].guid for i in times.to_record}
+            changed.update(note.guid for note in emitted)
+            patchable = state.meta("code") == fingerprints["code"]
+            written = self._write_main(state, packaged, media, timestamp, changed, patchable)
             if settings.split_by_tag:
                 _write_split(deck_notes, settings, media, timestamp)
         self._progress("package", len(rendered), len(rendered))
@@ -756,9 +761,16 @@ class _Build:
         packaged: Sequence[packaging.DeckNote],
         media: Mapping[str, Path],
         timestamp: float,
+        changed: set[str],
+        patchable: bool,
     ) -> packaging.PackageWrite:
         """Write the main package: by patching the collection the last build kept beside
-        the state when it is there as recorded, else in full (keeping its collection)."""
+        the state when it is there as recorded, else in full (keeping its collection).
+
+        ``changed``: GUIDs of the notes whose rows may differ from the last package's (the
+        state's card records say which; they were saved with the kept collection's digest,
+        so they describe that collection). ``patchable``: False when the last build ran
+        other code (it may have written the same notes' rows otherwise)."""
         from . import deck as packaging
 
         output = self.settings.output
@@ -771,7 +783,8 @@ class _Build:
             media=media,
             timestamp=timestamp,
             keep=keep,
-            digest=state.meta("collection"),
+            digest=state.meta("collection") if patchable else None,
+            changed=changed,
         )
         if patched is not None:
             return patched
