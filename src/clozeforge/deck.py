@@ -112,19 +112,27 @@ _ID_SPAN = 9 * 10**11
 2030, so "date added" stays plausible; positive and far inside int64."""
 
 
-def _hashed_id(text: str) -> int:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return _ID_FLOOR + int.from_bytes(digest[:8], "big") % _ID_SPAN
+def _hashed_ids(guid: str) -> tuple[int, int]:
+    """Two independent numbers in [0, ``_ID_SPAN``) hashed from ``guid``: where its note
+    id and its card ids start."""
+    digest = hashlib.sha256(guid.encode("utf-8")).digest()
+    span = _ID_SPAN
+    return int.from_bytes(digest[:8], "big") % span, int.from_bytes(digest[8:16], "big") % span
+
+
+_CARD_STRIDE = 1_000_003
+"""Step between the card ids of one note (a prime, so a note's cards do not line up with
+another note's)."""
 
 
 def note_id_for(guid: str) -> int:
     """Row id of the Anki note ``guid`` (before collision probing, see ``_Ids``)."""
-    return _hashed_id(f"note\x1f{guid}")
+    return _ID_FLOOR + _hashed_ids(guid)[0]
 
 
 def card_id_for(guid: str, ordinal: int) -> int:
     """Row id of card ``ordinal`` (cloze number - 1) of the Anki note ``guid``."""
-    return _hashed_id(f"card\x1f{guid}\x1f{ordinal}")
+    return _ID_FLOOR + (_hashed_ids(guid)[1] + ordinal * _CARD_STRIDE) % _ID_SPAN
 
 
 class _Ids:
@@ -154,42 +162,87 @@ def cloze_ordinals(text: str) -> list[int]:
 
 class _TimedNote(genanki.Note):
     """A genanki note that writes its own modification time instead of the package's,
-    and row ids hashed from its GUID instead of genanki's running counter.
+    and the row ids it was given (hashed from its GUID) instead of genanki's counter.
 
     It writes the same rows genanki's ``Note.write_to_db`` would, minus genanki's checks
     of every field for malformed HTML tags (our fields are HTML we escaped ourselves,
     and the check was a third of the packaging time on large vaults)."""
 
-    def __init__(self, *, mtime: int, note_ids: _Ids, card_ids: _Ids, **kwargs: object) -> None:
+    def __init__(
+        self, *, mtime: int, note_id: int, cards: Sequence[tuple[int, int]], **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)
         self.mtime = mtime
-        self.note_ids = note_ids
-        self.card_ids = card_ids
+        self.note_id = note_id
+        self.cards = cards
+        """(ordinal, card id) of each card."""
+
+    def note_row(self) -> tuple[object, ...]:
+        """The row of the ``notes`` table, as genanki's ``Note.write_to_db`` writes it."""
+        return (
+            self.note_id,
+            self.guid,
+            self.model.model_id,
+            int(self.mtime),
+            -1,
+            self._format_tags(),
+            self._format_fields(),
+            self.sort_field,
+            0,
+            0,
+            "",
+        )
+
+    def card_rows(self, deck_id: int) -> list[tuple[object, ...]]:
+        """The rows of the ``cards`` table, as genanki's ``Card.write_to_db`` writes them
+        (new, not suspended), dated with the note's own time."""
+        mtime = int(self.mtime)
+        return [
+            # id, nid, did, ord, mod, usn, type, queue, due, then ivl to odid and flags
+            # all 0, and data.
+            (card_id, self.note_id, deck_id, ordinal, mtime, -1, 0, 0, self.due, *_ZEROS)
+            for ordinal, card_id in self.cards
+        ]
 
     def write_to_db(self, cursor, timestamp, deck_id, id_gen):  # type: ignore[no-untyped-def]
         self._check_number_model_fields_matches_num_fields()
-        note_id = self.note_ids.take(note_id_for(self.guid))
-        cursor.execute(
-            "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);",
-            (
-                note_id,
-                self.guid,
-                self.model.model_id,
-                int(self.mtime),
-                -1,
-                self._format_tags(),
-                self._format_fields(),
-                self.sort_field,
-                0,
-                0,
-                "",
-            ),
-        )
-        for ordinal in cloze_ordinals(self.fields[0]):
-            card_id = self.card_ids.take(card_id_for(self.guid, ordinal))
-            genanki.Card(ordinal).write_to_db(
-                cursor, self.mtime, deck_id, note_id, iter((card_id,)), self.due
-            )
+        cursor.execute(_INSERT_NOTE, self.note_row())
+        cursor.executemany(_INSERT_CARD, self.card_rows(deck_id))
+
+
+_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")
+_INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_INSERT_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+
+
+class _Package(genanki.Package):
+    """genanki's package (schema, collection, decks, note type), whose notes and cards are
+    written after the decks, each table in id order: ids are hashes, and inserting them
+    in random order made SQLite's tables sparse and the write much slower."""
+
+    def __init__(
+        self,
+        decks: Sequence[genanki.Deck],
+        notes: Iterable[tuple[_TimedNote, int]],
+        media_files: Sequence[str],
+    ) -> None:
+        super().__init__(list(decks), media_files=list(media_files))
+        self.rows = sorted(notes, key=lambda row: row[0].note_id)
+        """(note, deck id) of each note."""
+        self.database: Path | None = None
+        """The collection file genanki wrote (and leaves behind), once written."""
+
+    def write_to_db(self, cursor, timestamp, id_gen):  # type: ignore[no-untyped-def]
+        for _, name, file in cursor.execute("PRAGMA database_list").fetchall():
+            if name == "main" and file:
+                self.database = Path(file)
+        super().write_to_db(cursor, timestamp, id_gen)
+        if self.rows:
+            self.rows[0][0]._check_number_model_fields_matches_num_fields()
+        cursor.executemany(_INSERT_NOTE, [note.note_row() for note, _ in self.rows])
+        cards = [row for note, deck_id in self.rows for row in note.card_rows(deck_id)]
+        cards.sort(key=lambda row: row[0])
+        cursor.executemany(_INSERT_CARD, cards)
 
 
 def guid_for_fact(fact: Fact) -> str:
@@ -228,15 +281,28 @@ class PackageWrite:
 
 
 def _new_note(note: DeckNote, note_ids: _Ids, card_ids: _Ids) -> _TimedNote:
+    """``note`` as genanki's, its row ids taken from ``note_ids`` and ``card_ids``."""
+    # As note_id_for and card_id_for, hashing once.
+    note_hash, card_hash = _hashed_ids(note.guid)
     return _TimedNote(
         model=CLOZE_MODEL,
         fields=list(note.fields),
         tags=list(note.tags),
         guid=note.guid,
         mtime=note.mtime,
-        note_ids=note_ids,
-        card_ids=card_ids,
+        note_id=note_ids.take(_ID_FLOOR + note_hash),
+        cards=[
+            (ordinal, card_ids.take(_ID_FLOOR + (card_hash + ordinal * _CARD_STRIDE) % _ID_SPAN))
+            for ordinal in cloze_ordinals(note.fields[0])
+        ],
     )
+
+
+def _deck(name: str) -> genanki.Deck:
+    """An Anki deck of that name, using the clozeforge note type."""
+    deck = genanki.Deck(deck_id_for(name), name)
+    deck.add_model(CLOZE_MODEL)
+    return deck
 
 
 def write_package(
@@ -255,27 +321,29 @@ def write_package(
     ``keep``: where to keep a copy of the package's collection for ``patch_package`` (a
     failure to keep it only costs the next build its speed)."""
     note_ids, card_ids = _Ids(), _Ids()
-    decks: dict[str, genanki.Deck] = {}
+    deck_ids: dict[str, int] = {}
+    rows: list[tuple[_TimedNote, int]] = []
     for note in notes:
-        deck = decks.get(note.deck)
-        if deck is None:
-            deck = decks[note.deck] = genanki.Deck(deck_id_for(note.deck), note.deck)
-        deck.add_note(_new_note(note, note_ids, card_ids))
+        deck_id = deck_ids.get(note.deck)
+        if deck_id is None:
+            deck_id = deck_ids[note.deck] = deck_id_for(note.deck)
+        rows.append((_new_note(note, note_ids, card_ids), deck_id))
     # Decks by name: the note type's JSON names the last deck written, and a patched
     # collection must get the same JSON as this fresh write.
-    ordered = [decks[name] for name in sorted(decks)]
+    ordered = [_deck(name) for name in sorted(deck_ids)]
     kept: str | None = None
     keep_temp = keep.with_name(f".{keep.name}.{os.getpid()}.tmp") if keep else None
 
     def write(path: Path) -> None:
         nonlocal kept
         package.write_to_file(str(path), timestamp=timestamp)
-        if keep_temp is not None and not (note_ids.probed or card_ids.probed):
-            kept = _keep_collection(path, keep_temp)
+        probed = note_ids.probed or card_ids.probed
+        if keep_temp is not None and package.database is not None and not probed:
+            kept = _keep_collection(package.database, keep_temp)
 
     with tempfile.TemporaryDirectory(prefix="clozeforge-media-") as staging:
         media_paths = _stage_media(media or {}, Path(staging))
-        package = genanki.Package(ordered, media_files=media_paths)
+        package = _Package(ordered, rows, media_paths)
         if keep is not None:
             _forget_kept(keep)
         try:
@@ -286,9 +354,11 @@ def write_package(
                 except OSError:
                     kept = None
         finally:
-            if keep_temp is not None:
-                with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):
+                if keep_temp is not None:
                     keep_temp.unlink()
+                if package.database is not None:  # genanki does not delete it
+                    package.database.unlink()
     return PackageWrite(kept, False, len(notes))
 
 
@@ -300,14 +370,19 @@ def _forget_kept(keep: Path) -> None:
         keep.unlink(missing_ok=True)
 
 
-def _keep_collection(apkg: Path, target: Path) -> str | None:
-    """Copy the collection out of the just written ``apkg`` to ``target``; its digest, or
-    None when it could not be kept."""
+def _keep_collection(database: Path, target: Path) -> str | None:
+    """Move the collection genanki just wrote (and zipped) to ``target``, or copy it where
+    a move is not possible; its digest, or None when it could not be kept."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(apkg) as archive, archive.open("collection.anki2") as source:
-            return _copy_hashing(source, target)
-    except (OSError, KeyError, zipfile.BadZipFile):
+        try:
+            os.replace(database, target)
+        except OSError:  # another file system
+            with open(database, "rb") as source:
+                return _copy_hashing(source, target)
+        with open(target, "rb") as kept:
+            return hashlib.file_digest(kept, "sha256").hexdigest()
+    except OSError:
         return None
 
 
@@ -484,9 +559,7 @@ def _col_row(deck_names: Sequence[str], timestamp: float) -> tuple[object, ...]:
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
         for name in deck_names:
-            deck = genanki.Deck(deck_id_for(name), name)
-            deck.add_model(CLOZE_MODEL)
-            deck.write_to_db(cursor, timestamp, None)
+            _deck(name).write_to_db(cursor, timestamp, None)
         (row,) = cursor.execute("SELECT * FROM col").fetchall()
     return tuple(row)
 
