@@ -9,7 +9,8 @@ that changed (size and times first, the content hash when those differ), re-does
 whose links now resolve to other titles or whose attachments changed, phrases with a
 model only facts it has not phrased before, and reuses everything else. The package is
 still complete every time; when nothing in it would change and it is still on disk as
-written, it is not written again.
+written, it is not written again; otherwise the last package's collection, kept beside
+the state, is patched (``deck.patch_package``): only new, changed and removed notes' rows.
 
 Parallel: the per-note work runs in several processes for large builds (``parallel``);
 the result is the same as in one process, card for card and warning for warning.
