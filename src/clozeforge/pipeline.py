@@ -152,25 +152,6 @@ def load_notes(
     return notes, diagnostics, len(paths)
 
 
-def extract_all(
-    notes: Sequence[Note], settings: Settings, progress: ProgressCallback | None = None
-) -> tuple[list[Fact], list[Diagnostic]]:
-    """Facts of every note, in note order, wikilinks resolved across the whole folder."""
-    from .extract import extract_facts
-    from .links import LinkIndex
-
-    links = LinkIndex.from_notes(notes)
-    facts: list[Fact] = []
-    diagnostics: list[Diagnostic] = []
-    for done, note in enumerate(notes, 1):
-        found, problems = extract_facts(note, links, max_claims=settings.max_claims)
-        facts.extend(found)
-        diagnostics.extend(problems)
-        if progress:
-            progress(Progress("extract", done, len(notes)))
-    return facts, diagnostics
-
-
 def make_phraser(settings: Settings) -> Phraser:
     """The phraser the settings ask for (models load lazily, on first use)."""
     if settings.phraser == "rules":
@@ -944,7 +925,6 @@ __all__ = [
     "Progress",
     "ProgressCallback",
     "build",
-    "extract_all",
     "inspect_note",
     "load_notes",
     "make_phraser",
