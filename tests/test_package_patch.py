@@ -270,14 +270,14 @@ def test_patch_without_hints_compares_every_row(tmp_path: Path) -> None:
         _deck_note(9),
     ]
     patched = deck.patch_package(
-        now, tmp_path / "patched.apkg", timestamp=2.0, keep=keep, digest=first.kept
+        now, tmp_path / "patched.apkg", timestamp=2.0, keep=keep, stamp=first.kept
     )
     assert patched is not None and patched.patched and patched.rows_written == 3
     deck.write_package(now, tmp_path / "full.apkg", timestamp=2.0)
     assert _rows(tmp_path / "patched.apkg") == _rows(tmp_path / "full.apkg")
-    # The kept collection moved on with the package: an old digest no longer opens it.
+    # The kept collection moved on with the package: an old stamp no longer opens it.
     assert (
-        deck.patch_package(now, tmp_path / "x.apkg", timestamp=2.0, keep=keep, digest=first.kept)
+        deck.patch_package(now, tmp_path / "x.apkg", timestamp=2.0, keep=keep, stamp=first.kept)
         is None
     )
     assert not (tmp_path / "x.apkg").exists()

@@ -68,14 +68,21 @@ def _build(vault: Path, tmp_path: Path, name: str, jobs: int) -> tuple[BuildRepo
 def from_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many records each build got from worker processes (not made in the build's own)."""
     counts: list[int] = []
-    process = parallel.NotePool.process
+    made_here = [0]
+    process, local_process = parallel.NotePool.process, parallel._Local.process
 
     def counting(self: parallel.NotePool, *args: Any, **kwargs: Any) -> Any:
-        records, blobs = process(self, *args, **kwargs)
-        counts.append(len(blobs))
-        return records, blobs
+        made_here[0] = 0
+        records, stored = process(self, *args, **kwargs)
+        counts.append(len(records) - made_here[0])
+        return records, stored
+
+    def counting_here(self: Any, *args: Any, **kwargs: Any) -> Any:
+        made_here[0] += 1  # workers run their own copy of this; only ours counts
+        return local_process(self, *args, **kwargs)
 
     monkeypatch.setattr(parallel.NotePool, "process", counting)
+    monkeypatch.setattr(parallel._Local, "process", counting_here)
     return counts
 
 

@@ -23,13 +23,13 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import genanki
 
@@ -266,18 +266,47 @@ def deck_for_tags(root: str, tags: Sequence[str]) -> str:
     return f"{root}::{anki_tag(tags[0])}" if tags else root
 
 
+FileStamp = tuple[int, int, int, int]
+"""(size, modification time ns, change time ns, inode) of a file: any write to it, or a
+file put in its place, gives another stamp (the change time cannot be set back)."""
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """The file's stamp, or None when it cannot be looked at."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 @dataclass(frozen=True, slots=True)
 class PackageWrite:
     """How a package was written."""
 
-    kept: str | None
-    """SHA-256 of the collection kept beside the build state for the next build to patch;
+    kept: FileStamp | None
+    """Stamp of the collection kept beside the build state for the next build to patch;
     None when none was kept."""
     patched: bool
     """True when the previous collection was patched; False for a full write."""
     rows_written: int
     """Anki notes whose rows (note and cards) were written: every note for a full write,
     the new and changed ones for a patch."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageChanges:
+    """How a package differs from the last one written, for ``patch_changes``."""
+
+    write: tuple[DeckNote, ...]
+    """Notes new or changed since the last package (their rows are written again)."""
+    remove: frozenset[str]
+    """GUIDs of notes of the last package that are no longer in it."""
+    decks: tuple[str, ...]
+    """Every deck the package has, sorted by name."""
+    notes: int
+    """How many notes the package has: a patched collection with another count is not
+    the package wanted, and is not written."""
 
 
 def _new_note(note: DeckNote, note_ids: _Ids, card_ids: _Ids) -> _TimedNote:
@@ -351,6 +380,8 @@ def write_package(
             if keep is not None and keep_temp is not None and kept is not None:
                 try:
                     os.replace(keep_temp, keep)
+                    # A rename sets the change time: the stamp is the file's as kept.
+                    kept = file_stamp(keep)
                 except OSError:
                     kept = None
         finally:
@@ -370,29 +401,18 @@ def _forget_kept(keep: Path) -> None:
         keep.unlink(missing_ok=True)
 
 
-def _keep_collection(database: Path, target: Path) -> str | None:
+def _keep_collection(database: Path, target: Path) -> FileStamp | None:
     """Move the collection genanki just wrote (and zipped) to ``target``, or copy it where
-    a move is not possible; its digest, or None when it could not be kept."""
+    a move is not possible; its stamp, or None when it could not be kept."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.replace(database, target)
         except OSError:  # another file system
-            with open(database, "rb") as source:
-                return _copy_hashing(source, target)
-        with open(target, "rb") as kept:
-            return hashlib.file_digest(kept, "sha256").hexdigest()
+            shutil.copyfile(database, target)
     except OSError:
         return None
-
-
-def _copy_hashing(source: BinaryIO, target: Path) -> str:
-    digest = hashlib.sha256()
-    with open(target, "wb") as out:
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
+    return file_stamp(target)
 
 
 _TABLES = {"col", "notes", "cards", "revlog", "graves"}
@@ -406,45 +426,90 @@ def patch_package(
     media: Mapping[str, Path] | None = None,
     timestamp: float,
     keep: Path,
-    digest: str | None,
+    stamp: FileStamp | None,
     changed: Collection[str] | None = None,
 ) -> PackageWrite | None:
     """Write the same package as ``write_package`` by patching the collection an earlier
-    build kept at ``keep`` (its SHA-256: ``digest``): only the rows of notes that are new,
-    changed or gone are written. None when that collection is missing, does not match
-    ``digest``, or holds anything unexpected: then write in full (a failed patch may
-    have altered the kept file, which no longer matches its digest then).
+    build kept at ``keep`` (its ``file_stamp``: ``stamp``): only the rows of notes that
+    are new, changed or gone are written. None when that collection is missing, has
+    another stamp, or holds anything unexpected: then write in full (a failed patch may
+    have altered the kept file, whose stamp then no longer matches).
 
     ``changed``: GUIDs of the notes that may differ from their rows in the kept
     collection; the rows of the other notes found there are kept as they are. None
     compares every note with its row instead (reads the whole collection).
 
-    The collection is patched in place (it is only a cache: its digest says whether it
+    The collection is patched in place (it is only a cache: its stamp says whether it
     is the one recorded), then zipped with the media as genanki does, atomically like
     ``write_package``."""
-    if not digest:
+    return _patched(
+        keep,
+        stamp,
+        lambda connection: _patch_rows(connection, notes, timestamp, changed),
+        output,
+        media,
+    )
+
+
+def patch_changes(
+    changes: PackageChanges,
+    output: Path,
+    *,
+    media: Mapping[str, Path] | None = None,
+    timestamp: float,
+    keep: Path,
+    stamp: FileStamp | None,
+) -> PackageWrite | None:
+    """As ``patch_package``, told only what changed since the kept collection was
+    written: nothing is read or written for the notes that stay as they are (a rebuild
+    after editing one note of a large vault touches only that note's rows)."""
+    return _patched(
+        keep,
+        stamp,
+        lambda connection: _apply_changes(connection, changes, timestamp),
+        output,
+        media,
+    )
+
+
+def _patched(
+    keep: Path,
+    stamp: FileStamp | None,
+    patch: Callable[[sqlite3.Connection], int | None],
+    output: Path,
+    media: Mapping[str, Path] | None,
+) -> PackageWrite | None:
+    """Patch the kept collection with ``patch`` (rows written, or None: not patched),
+    then zip it into ``output``."""
+    if not stamp or file_stamp(keep) != tuple(stamp):
         return None
     try:
-        with open(keep, "rb") as source:
-            if hashlib.file_digest(source, "sha256").hexdigest() != digest:
-                return None
         connection = sqlite3.connect(keep, isolation_level=None)
         try:
-            rows = _patch_rows(connection, notes, timestamp, changed)
+            rows = patch(connection)
         finally:
             connection.close()
     except (OSError, sqlite3.Error):
         return None
     if rows is None:
         return None
-    kept: str | None = None
+    kept = file_stamp(keep)
 
     def write(path: Path) -> None:
-        nonlocal kept
-        kept = _zip_collection(keep, media or {}, path)
+        _zip_collection(keep, media or {}, path)
 
     _atomic_write(output, write)
     return PackageWrite(kept, True, rows)
+
+
+def _prepare(connection: sqlite3.Connection) -> bool:
+    """Set up ``connection`` to patch; whether the collection is one genanki wrote."""
+    # A cache: no rollback journal on disk (a patch cut short spoils the file's stamp,
+    # and the next build writes in full).
+    connection.execute("PRAGMA journal_mode=MEMORY")
+    connection.execute("PRAGMA synchronous=OFF")
+    tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return tables == _TABLES and connection.execute("SELECT count(*) FROM col").fetchone()[0] == 1
 
 
 def _patch_rows(
@@ -456,12 +521,7 @@ def _patch_rows(
     """Turn the collection open in ``connection`` into the one ``write_package`` would
     write for ``notes``: the number of notes written, or None (nothing committed) when
     that cannot be done exactly (unknown tables, duplicate GUIDs, an id collision)."""
-    # A cache: no rollback journal on disk (a patch cut short spoils the file's digest,
-    # and the next build writes in full).
-    connection.execute("PRAGMA journal_mode=MEMORY")
-    connection.execute("PRAGMA synchronous=OFF")
-    tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if tables != _TABLES or connection.execute("SELECT count(*) FROM col").fetchone()[0] != 1:
+    if not _prepare(connection):
         return None
     if changed is None:
         to_write, stored = _compare_rows(connection, notes)
@@ -478,6 +538,49 @@ def _patch_rows(
     connection.execute("BEGIN")
     connection.executemany("DELETE FROM notes WHERE id = ?", gone)
     connection.executemany("DELETE FROM cards WHERE nid = ?", gone)
+    if not _write_rows(connection, to_write, sorted({note.deck for note in notes}), timestamp):
+        connection.execute("ROLLBACK")
+        return None
+    connection.execute("COMMIT")
+    return len(to_write)
+
+
+def _apply_changes(
+    connection: sqlite3.Connection, changes: PackageChanges, timestamp: float
+) -> int | None:
+    """As ``_patch_rows`` from the changes alone. The kept collection's rows have their
+    hashed ids (a collection whose ids had to move is never kept), so a note's row is
+    found from its GUID without reading the others."""
+    if not _prepare(connection):
+        return None
+    guids = [note.guid for note in changes.write]
+    if len(set(guids)) != len(guids):
+        return None
+    connection.execute("BEGIN")
+    for guid in sorted({*changes.remove, *guids}):
+        note_id = note_id_for(guid)
+        deleted = connection.execute("DELETE FROM notes WHERE id = ? AND guid = ?", (note_id, guid))
+        if deleted.rowcount:
+            connection.execute("DELETE FROM cards WHERE nid = ?", (note_id,))
+    written = _write_rows(connection, changes.write, changes.decks, timestamp)
+    # The count checks that the state's idea of the last package and the kept collection
+    # agree: a note removed or added behind the state's back means no patch.
+    (count,) = connection.execute("SELECT count(*) FROM notes").fetchone()
+    if not written or count != changes.notes:
+        connection.execute("ROLLBACK")
+        return None
+    connection.execute("COMMIT")
+    return len(changes.write)
+
+
+def _write_rows(
+    connection: sqlite3.Connection,
+    to_write: Sequence[DeckNote],
+    deck_names: Sequence[str],
+    timestamp: float,
+) -> bool:
+    """Insert the rows of ``to_write`` and set the ``col`` row for ``deck_names``, inside
+    the caller's transaction; False when an id collides (the caller rolls back)."""
     # Only the new rows' own ids can collide (the kept rows have their hashed ids: a
     # collection with moved ids is never kept), and a collision means no patch.
     note_ids = _Ids(_existing(connection, "notes", [note_id_for(n.guid) for n in to_write]))
@@ -493,14 +596,12 @@ def _patch_rows(
         note_object = _new_note(note, note_ids, card_ids)
         note_object.write_to_db(cursor, timestamp, deck_id_for(note.deck), None)
     if note_ids.probed or card_ids.probed:
-        connection.execute("ROLLBACK")
-        return None
-    col = _col_row(sorted({note.deck for note in notes}), timestamp)
+        return False
+    col = _col_row(deck_names, timestamp)
     if connection.execute("SELECT * FROM col").fetchall() != [col]:
         connection.execute("DELETE FROM col")
         connection.execute(f"INSERT INTO col VALUES ({','.join('?' * len(col))})", col)
-    connection.execute("COMMIT")
-    return len(to_write)
+    return True
 
 
 def _existing(connection: sqlite3.Connection, table: str, ids: Sequence[int]) -> set[int]:
@@ -564,22 +665,15 @@ def _col_row(deck_names: Sequence[str], timestamp: float) -> tuple[object, ...]:
     return tuple(row)
 
 
-def _zip_collection(collection: Path, media: Mapping[str, Path], path: Path) -> str:
+def _zip_collection(collection: Path, media: Mapping[str, Path], path: Path) -> None:
     """Zip ``collection`` and ``media`` into ``path`` with genanki's member names (the
-    collection, a ``media`` JSON index, media files numbered in name order); returns the
-    collection's SHA-256, computed on the way."""
-    digest = hashlib.sha256()
+    collection, a ``media`` JSON index, media files numbered in name order)."""
     names = sorted(media)
     with zipfile.ZipFile(path, "w") as archive:
-        info = zipfile.ZipInfo.from_file(collection, "collection.anki2")
-        with open(collection, "rb") as source, archive.open(info, "w") as target:
-            while chunk := source.read(1 << 20):
-                digest.update(chunk)
-                target.write(chunk)
+        archive.write(collection, "collection.anki2")
         archive.writestr("media", json.dumps(dict(enumerate(names))))
         for index, name in enumerate(names):
             archive.write(media[name], str(index))
-    return digest.hexdigest()
 
 
 def _stage_media(media: Mapping[str, Path], staging: Path) -> list[str]:

@@ -40,10 +40,11 @@ from .phrasers.rules import RulePhraser
 from .records import (
     NoteRecord,
     ParsedNote,
+    StoredRecord,
     join_record,
     process_note,
     read_and_parse,
-    split_record,
+    stored_record,
 )
 from .state import loads
 
@@ -135,7 +136,7 @@ def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None
         links = LinkIndex(titles)
         records = []
         for path in [*paths, *extra]:
-            records.append((path, split_record(local.process(path, links))))
+            records.append((path, stored_record(local.process(path, links))))
             if len(records) == _PROGRESS_EVERY:
                 # Sent as they are made: the build unpickles them while this goes on.
                 connection.send(("records", records))
@@ -317,40 +318,49 @@ class NotePool:
 
     def process(
         self, links: LinkIndex, extra: Iterable[str] = ()
-    ) -> tuple[dict[str, NoteRecord], dict[str, tuple[bytes, bytes]]]:
+    ) -> tuple[dict[str, NoteRecord], dict[str, StoredRecord]]:
         """Process every parsed note and ``extra`` (not parsed yet) against ``links``:
-        the records by path, and the pickled records the workers sent (as
-        ``records.split_record`` pickles them), by path."""
+        the records by path, and when the records are complete (``WorkSettings.phrase``),
+        each pickled for the state (``records.stored_record``), by path."""
         extra_shares = _shares(list(extra), self.sizes, len(self.workers) + 1)
         mine = [*self._mine, *extra_shares[0]]
         for worker, share in zip(self.workers, extra_shares[1:], strict=True):
             worker.extra = share
             worker.send((links.titles, share))
         records: dict[str, NoteRecord] = {}
+        stored: dict[str, StoredRecord] = {}
+
+        def here(path: str) -> NoteRecord:
+            record = self.local.process(path, links)
+            if self.work.phrase:
+                # Pickled here as the workers do, while they work, not after.
+                stored[path] = stored_record(record)
+            return record
+
         for path in mine:
-            records[path] = self.local.process(path, links)
+            records[path] = here(path)
             self.progress("extract", 1)
             self._drain("extract")
-        blobs: dict[str, tuple[bytes, bytes]] = {}
         for worker in self.workers:
             received: dict[str, NoteRecord] = {}
             while (sent := worker.receive(("records", "done"))) is not None:
                 tag, value = sent
                 if tag == "done":
                     break
-                for path, (light, detail) in value:
+                for path, pickled in value:
                     # A complete record's facts and cards only go into the state: the
                     # build needs them only when it still has to phrase them itself.
-                    record = loads(light)
-                    received[path] = (
-                        record if self.work.phrase else join_record(record, loads(detail))
-                    )
-                    blobs[path] = (light, detail)
+                    record = loads(pickled.light)
+                    if self.work.phrase:
+                        received[path] = record
+                        stored[path] = pickled
+                    else:
+                        received[path] = join_record(record, loads(pickled.detail))
                 self.progress("extract", len(value))
             else:
                 # The worker failed: what it did not send is done here.
                 for path in [*worker.paths, *worker.extra]:
                     if path not in received:
-                        received[path] = self.local.process(path, links)
+                        received[path] = here(path)
             records.update(received)
-        return records, blobs
+        return records, stored

@@ -24,7 +24,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,7 +40,7 @@ from .phrasers.base import Phraser
 from .state import (
     SCHEMA_VERSION,
     BuildState,
-    NoteRow,
+    CardTimes,
     NoteStat,
     content_hash,
     state_path,
@@ -51,8 +51,11 @@ from .vault import find_note_files, read_note
 # a rebuild that finds nothing changed needs none of them, and starts faster without.
 if TYPE_CHECKING:
     from . import deck as packaging
+    from .links import LinkIndex
     from .notes import NoteHeader
-    from .records import NoteRecord, ParsedNote, RenderedCard
+    from .parallel import NotePool
+    from .records import NoteRecord, ParsedNote, RenderedCard, StoredRecord
+    from .totals import Totals
 
 REMOVED_DECK = "_removed"
 """Subdeck of the root deck that ``--orphans-deck`` sends cards of vanished facts to."""
@@ -258,30 +261,23 @@ def _file_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _output_stamp(path: Path) -> tuple[str, int, int, str | None] | None:
-    """(path, size, mtime_ns, sha256) of a package on disk, or None when it is missing."""
+def _output_stamp(path: Path) -> tuple[str, int, int, int, int] | None:
+    """(path, size, mtime_ns, ctime_ns, inode) of a package on disk, or None when it is
+    missing: any write to it, or another file in its place, changes the stamp."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return (str(path), info.st_size, info.st_mtime_ns, _file_digest(path))
+    return (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _outputs_intact(recorded: Any) -> bool:
-    """Whether every package the last build wrote is still there, byte for byte."""
+    """Whether every package the last build wrote is still there as written."""
     if not isinstance(recorded, list) or not recorded:
         return False
-    for stamp in recorded:
-        path, size, mtime_ns, digest = stamp
-        try:
-            info = os.stat(path)
-        except OSError:
-            return False
-        if info.st_size != size or info.st_mtime_ns != mtime_ns:
-            return False
-        if _file_digest(Path(path)) != digest:
-            return False
-    return True
+    return all(
+        isinstance(stamp, tuple) and _output_stamp(Path(stamp[0])) == stamp for stamp in recorded
+    )
 
 
 @contextmanager
@@ -319,6 +315,24 @@ def _count_kinds(kinds: Sequence[str]) -> dict[str, int]:
 def _phrasing_key(fact: Fact) -> Fact:
     """What a fact's phrasing depends on: everything but where in the file it is."""
     return replace(fact, line=0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """What ``_rebuild_changes`` found, for ``_finish_changes``."""
+
+    fresh: dict[str, NoteRecord]
+    """Records made by this build (changed, new and re-done notes)."""
+    blobs: dict[str, StoredRecord]
+    """The fresh records pickled for the state, where already done, by path."""
+    old: dict[str, NoteRecord]
+    """The last build's records of the changed, removed and re-done notes."""
+    removed: list[str]
+    """Note files of the last build that are gone."""
+    links: LinkIndex | None
+    """The new link index, when headers changed; None: the last build's still holds."""
+    title_warnings: tuple[Diagnostic, ...]
+    """Warnings on notes sharing a title or id (``notes.duplicate_note_diagnostics``)."""
 
 
 @dataclass(slots=True)
@@ -378,13 +392,16 @@ class _Build:
             stale = state.meta("records") != fingerprints["records"]
             folder = str(self.notes_dir)
             stats = {path: _stat(folder, path) for path in paths}
-            classified = self._classify(paths, stats, {} if stale else state.note_stats(), state)
+            known = {} if stale else state.note_stats()
+            classified = self._classify(paths, stats, known, state)
             if not classified.changed and not stale:
                 report = self._unchanged(state, paths, fingerprints)
                 if report is not None:
                     state.save(stats=classified.refreshed)
                     return self._checked(report)
-            return self._rebuild(state, paths, stats, classified, stale, media_index, fingerprints)
+            return self._rebuild(
+                state, paths, stats, classified, stale, known, media_index, fingerprints
+            )
 
     def _classify(
         self,
@@ -459,22 +476,31 @@ class _Build:
         stats: Mapping[str, NoteStat | None],
         classified: _Classified,
         stale: bool,
+        known: Mapping[str, NoteStat],
         media_index: MediaIndex,
         fingerprints: Mapping[str, Any],
     ) -> BuildReport:
-        from .links import LinkIndex
+        if not stale:
+            report = self._rebuild_changes(
+                state, paths, stats, classified, known, media_index, fingerprints
+            )
+            if report is not None:
+                return report
+        return self._rebuild_all(state, paths, stats, classified, stale, media_index, fingerprints)
+
+    def _pool(
+        self,
+        media_index: MediaIndex,
+        stats: Mapping[str, NoteStat | None],
+        to_parse: int,
+        totals: Callable[[str], int],
+        already_read: int,
+    ) -> tuple[NotePool, int]:
+        """A pool for the per-note work, and its number of processes. ``totals``: how many
+        items each stage has; ``already_read``: notes reused, counted as read (progress)."""
         from .parallel import NotePool, WorkSettings, choose_jobs
-        from .records import join_record
 
         settings = self.settings
-        # Earlier records: reused for unchanged notes; for changed and removed ones they
-        # still give earlier phrasings and the last content of cards that disappear.
-        # Records another version of clozeforge wrote may not even unpickle right.
-        old = state.records() if state.meta("code") == fingerprints["code"] else {}
-        same = [path for path in classified.same if path in old]
-        same_set = set(same)
-        to_parse = [path for path in paths if path not in same_set]
-        media_changed = state.meta("media") != fingerprints["media"]
         work = WorkSettings(
             notes_dir=self.notes_dir,
             max_note_bytes=settings.max_note_bytes,
@@ -483,19 +509,48 @@ class _Build:
             batch_size=settings.batch_size,
             phrase=self.uses_rules,
         )
-        jobs = choose_jobs(settings.jobs, len(to_parse))
-        counts = {"read": 0, "extract": 0}
+        jobs = choose_jobs(settings.jobs, to_parse)
+        counts = {"read": already_read, "extract": 0}
 
         def on_progress(stage: str, count: int) -> None:
             counts[stage] += count
-            self._progress(stage, counts[stage], len(paths) if stage == "read" else total)
+            self._progress(stage, counts[stage], totals(stage))
 
-        total = len(to_parse)
         sizes = {path: stat.size if stat else 0 for path, stat in stats.items()}
-        with NotePool(
-            work, media_index, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress
-        ) as pool:
-            counts["read"] = len(same)
+        pool = NotePool(work, media_index, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress)
+        return pool, jobs
+
+    def _rebuild_all(
+        self,
+        state: BuildState,
+        paths: list[str],
+        stats: Mapping[str, NoteStat | None],
+        classified: _Classified,
+        stale: bool,
+        media_index: MediaIndex,
+        fingerprints: Mapping[str, Any],
+    ) -> BuildReport:
+        """The build that looks at every note's record (cold builds, changed settings or
+        code, and whatever ``_rebuild_changes`` cannot do exactly)."""
+        from .links import LinkIndex
+
+        # Earlier records: reused for unchanged notes; for changed and removed ones they
+        # still give earlier phrasings and the last content of cards that disappear.
+        # Records another version of clozeforge wrote may not even unpickle right.
+        old = state.records() if state.meta("code") == fingerprints["code"] else {}
+        same = [path for path in classified.same if path in old]
+        same_set = set(same)
+        to_parse = [path for path in paths if path not in same_set]
+        media_changed = state.meta("media") != fingerprints["media"]
+        total = len(to_parse)
+        pool, jobs = self._pool(
+            media_index,
+            stats,
+            len(to_parse),
+            lambda stage: len(paths) if stage == "read" else total,
+            len(same),
+        )
+        with pool:
             parsed = pool.parse(to_parse)
             headers = self._headers(paths, parsed, old)
             if not any(header is not None for header in headers.values()):
@@ -509,12 +564,8 @@ class _Build:
             ]
             total = len(to_parse) + len(redo)
             fresh, blobs = pool.process(links, redo)
+        fresh = self._phrase_fresh(state, fresh, old, media_index, stale)
         if not self.uses_rules:
-            earlier = {}
-            if not stale:
-                details = state.details(p for p in fresh if p in old)
-                earlier = {p: join_record(old[p], detail) for p, detail in details.items()}
-            fresh = self._phrase(fresh, earlier, media_index)
             blobs = {}
         records = {path: fresh[path] if path in fresh else old[path] for path in paths}
         return self._finish(
@@ -522,9 +573,133 @@ class _Build:
             paths,
             records,
             headers,
+            links,
             fresh,
             blobs,
             old,
+            stats,
+            classified,
+            fingerprints,
+            jobs,
+        )
+
+    def _phrase_fresh(
+        self,
+        state: BuildState,
+        fresh: dict[str, NoteRecord],
+        old: Mapping[str, NoteRecord],
+        media_index: MediaIndex,
+        stale: bool,
+    ) -> dict[str, NoteRecord]:
+        """``fresh`` with cards, when the build's own phraser (a model) phrases them."""
+        from .records import join_record
+
+        if self.uses_rules:
+            return fresh
+        earlier = {}
+        if not stale:
+            details = state.details(p for p in fresh if p in old)
+            earlier = {p: join_record(old[p], detail) for p, detail in details.items()}
+        return self._phrase(fresh, earlier, media_index)
+
+    def _rebuild_changes(
+        self,
+        state: BuildState,
+        paths: list[str],
+        stats: Mapping[str, NoteStat | None],
+        classified: _Classified,
+        known: Mapping[str, NoteStat],
+        media_index: MediaIndex,
+        fingerprints: Mapping[str, Any],
+    ) -> BuildReport | None:
+        """A rebuild that loads and counts only what changed: the records of changed,
+        removed and re-done notes, the last build's running sums (``totals``), link index
+        and warnings. None (nothing written) when the state lacks what it needs or the
+        outcome could differ from ``_rebuild_all``'s; that build then runs instead."""
+        from .links import LinkIndex
+        from .notes import duplicate_note_diagnostics
+        from .totals import Totals
+
+        settings = self.settings
+        totals, links, title_warnings = (
+            state.meta("totals"),
+            state.meta("links"),
+            state.meta("title_warnings"),
+        )
+        if (
+            state.path is None
+            or settings.split_by_tag  # split packages are written in full from every note
+            or not isinstance(totals, Totals)
+            or not isinstance(links, LinkIndex)
+            or not isinstance(title_warnings, tuple)
+            or state.meta("collection") is None
+            or any(state.meta(key) != fingerprints[key] for key in ("code", "output"))
+        ):
+            return None
+        path_set = set(paths)
+        removed = [path for path in known if path not in path_set]
+        changed = classified.changed
+        earlier = [path for path in changed if path in known] + removed
+        old = state.records(earlier)
+        if len(old) != len(earlier):
+            return None
+        total = len(changed)
+        pool, jobs = self._pool(
+            media_index,
+            stats,
+            len(changed),
+            lambda stage: len(paths) if stage == "read" else total,
+            len(paths) - len(changed),
+        )
+        with pool:
+            parsed = pool.parse(changed)
+            retitled = bool(removed) or any(
+                path not in old or parsed[path].header != old[path].parsed.header
+                for path in changed
+            )
+            redo: list[str] = []
+            if retitled:
+                # Another link index: notes whose links now resolve to another title, and
+                # the warnings on shared titles, are found from the small columns.
+                headers = state.headers()
+                for path in removed:
+                    headers.pop(path, None)
+                for path in changed:
+                    headers[path] = parsed[path].header
+                ordered = [h for path in paths if (h := headers.get(path)) is not None]
+                if not ordered:
+                    raise NothingToBuildError(f"no readable Markdown notes in {self.notes_dir}")
+                links = LinkIndex.from_notes(ordered)
+                title_warnings = tuple(duplicate_note_diagnostics(ordered))
+                lookups = state.lookups()
+                redo = [
+                    path
+                    for path in classified.same
+                    if any(
+                        links.title_for(target) != title for target, title in lookups.get(path, ())
+                    )
+                ]
+            if state.meta("media") != fingerprints["media"]:
+                again = set(redo)
+                redo += [
+                    path
+                    for path in state.paths_using_media()
+                    if path in path_set and path not in again and path not in parsed
+                ]
+            if redo:
+                old.update(state.records(redo))
+                if not all(path in old for path in redo):
+                    return None
+            total = len(changed) + len(redo)
+            fresh, blobs = pool.process(links, redo)
+        fresh = self._phrase_fresh(state, fresh, old, media_index, stale=False)
+        if not self.uses_rules:
+            blobs = {}
+        return self._finish_changes(
+            state,
+            paths,
+            _Changes(fresh, blobs, old, removed, links if retitled else None, title_warnings),
+            totals,
             stats,
             classified,
             fingerprints,
@@ -600,41 +775,43 @@ class _Build:
         paths: Sequence[str],
         records: Mapping[str, NoteRecord],
         headers: Mapping[str, NoteHeader | None],
+        links: LinkIndex,
         fresh: Mapping[str, NoteRecord],
-        blobs: Mapping[str, bytes],
+        blobs: Mapping[str, StoredRecord],
         old: Mapping[str, NoteRecord],
         stats: Mapping[str, NoteStat | None],
         classified: _Classified,
         fingerprints: Mapping[str, Any],
         jobs: int,
     ) -> BuildReport:
-        from . import deck as packaging
         from .notes import duplicate_note_diagnostics
-        from .records import split_record
+        from .totals import Totals
 
         settings = self.settings
         ordered = [records[path] for path in paths]
         diagnostics: list[Diagnostic] = list(fingerprints["walk"])
         for record in ordered:
             diagnostics.extend(record.parsed.diagnostics)
-        diagnostics.extend(
+        title_warnings = tuple(
             duplicate_note_diagnostics([h for h in headers.values() if h is not None])
         )
-        kinds: list[str] = []
+        diagnostics.extend(title_warnings)
+        has_facts = False
         for record in ordered:
             diagnostics.extend(record.extract_diagnostics)
-            kinds.extend(record.fact_kinds)
-        if not kinds:
+            has_facts = has_facts or bool(record.fact_kinds)
+        if not has_facts:
             notes = sum(header is not None for header in headers.values())
             raise NothingToBuildError(
                 f"{notes} notes read from {self.notes_dir}, but none holds a fact to make a card of"
             )
         for record in ordered:
             diagnostics.extend(record.phrase_diagnostics)
-        phrasings = [phrasing for record in ordered for phrasing in record.phrasings]
         rendered: list[RenderedCard] = []
         seen_guids: set[str] = set()
+        counted: list[NoteRecord] = []
         for record in ordered:
+            kept_cards: list[RenderedCard] = []
             for card in record.rendered:
                 note = card.note
                 if note.guid in seen_guids:
@@ -645,11 +822,15 @@ class _Build:
                     continue
                 seen_guids.add(note.guid)
                 diagnostics.extend(card.diagnostics)
-                rendered.append(card)
-        media: dict[str, Path] = {}
-        for card in rendered:
-            for file in card.media:
-                media[file.name] = file.source
+                kept_cards.append(card)
+            rendered.extend(kept_cards)
+            skipped = len(kept_cards) != len(record.rendered)
+            counted.append(replace(record, rendered=tuple(kept_cards)) if skipped else record)
+        totals = Totals().plus(counted)
+        # Cards skipped as duplicates: the next build must see every note again to know
+        # which one comes first (``_rebuild_changes`` does not).
+        duplicates = len(rendered) != sum(len(record.rendered) for record in ordered)
+        media = {name: Path(source) for name, (source, _) in totals.media.items()}
         if settings.strict and diagnostics:
             raise StrictModeError(
                 f"{len(diagnostics)} warning(s) and --strict given; nothing written",
@@ -660,7 +841,9 @@ class _Build:
         deck_notes = list(times.notes)
         # Derived from the notes, not the clock: the same notes give the same package.
         timestamp = settings.timestamp or float(max(n.mtime for n in deck_notes))
-        orphans, new_orphans, emitted, forgotten = self._orphans(state, seen_guids, old, timestamp)
+        orphans, new_orphans, emitted, forgotten = self._orphans(
+            state, state.live_guids() - seen_guids, seen_guids, old, timestamp
+        )
         packaged = [*deck_notes, *emitted]
         outputs = [settings.output]
         if settings.split_by_tag:
@@ -679,17 +862,205 @@ class _Build:
             if settings.split_by_tag:
                 _write_split(deck_notes, settings, media, timestamp)
         self._progress("package", len(rendered), len(rendered))
-        report = BuildReport(
+        report = self._report(
+            paths, outputs, totals, diagnostics, emitted, times, fresh, jobs, orphans, written
+        )
+        self._save(
+            state,
+            paths,
+            fresh,
+            blobs,
+            stats,
+            classified,
+            times,
+            (new_orphans, emitted, forgotten),
+            keep=paths,
+            meta={
+                **fingerprints,
+                "paths": list(paths),
+                "started": self.started_ns,
+                "report": report,
+                "package": digest,
+                "outputs": [_output_stamp(path) for path in outputs],
+                **({"collection": written.kept} if written is not None else {}),
+                "totals": None if duplicates else totals,
+                "links": links,
+                "title_warnings": title_warnings,
+                "timestamp": timestamp,
+                "emitted": sorted(note.guid for note in emitted),
+            },
+        )
+        return report
+
+    def _finish_changes(
+        self,
+        state: BuildState,
+        paths: Sequence[str],
+        changes: _Changes,
+        before: Totals,
+        stats: Mapping[str, NoteStat | None],
+        classified: _Classified,
+        fingerprints: Mapping[str, Any],
+        jobs: int,
+    ) -> BuildReport | None:
+        """``_finish`` for ``_rebuild_changes``: the same report, package and state, from
+        the changed notes' old and new records and the last build's sums. None (nothing
+        written) where that cannot be done exactly."""
+        from . import deck as packaging
+        from .records import note_diagnostics
+
+        settings = self.settings
+        fresh, old = changes.fresh, changes.old
+        order = {path: index for index, path in enumerate(paths)}
+        fresh_paths = sorted(fresh, key=order.__getitem__)
+        # Warnings in the order _finish lists them: by stage, then by note.
+        by_note = state.diagnostics()
+        for path in (*changes.removed, *fresh_paths):
+            by_note.pop(path, None)
+        for path in fresh_paths:
+            if (found := note_diagnostics(fresh[path])) is not None:
+                by_note[path] = found
+        noted = [by_note[path] for path in sorted(by_note, key=lambda p: order.get(p, -1))]
+        diagnostics: list[Diagnostic] = list(fingerprints["walk"])
+        for stage in range(4):
+            if stage == 1:
+                diagnostics.extend(changes.title_warnings)
+            for stages in noted:
+                diagnostics.extend(stages[stage])
+        totals = before.minus(old.values()).plus(fresh[path] for path in fresh_paths)
+        if not totals.facts_by_kind:
+            raise NothingToBuildError(
+                f"{totals.notes_read} notes read from {self.notes_dir},"
+                " but none holds a fact to make a card of"
+            )
+        if settings.strict and diagnostics:
+            raise StrictModeError(
+                f"{len(diagnostics)} warning(s) and --strict given; nothing written",
+                tuple(diagnostics),
+            )
+        rendered = [card for path in fresh_paths for card in fresh[path].rendered]
+        guids = [card.note.guid for card in rendered]
+        fresh_guids = set(guids)
+        old_guids = {card.note.guid for record in old.values() for card in record.rendered}
+        if len(fresh_guids) != len(guids) or state.live_among(fresh_guids - old_guids):
+            return None  # a card identity two notes share: _finish says which one is kept
+        cards = sum(totals.cards_by_deck.values())
+        self._progress("package", 0, cards)
+        times = state.assign_times([card.note for card in rendered], [c.content for c in rendered])
+        latest = [note.mtime for note in times.notes]
+        if (kept := state.latest_live_time(old_guids | fresh_guids)) is not None:
+            latest.append(kept)
+        if not latest:
+            return None
+        timestamp = settings.timestamp or float(max(latest))
+        gone = old_guids - fresh_guids
+        orphans, new_orphans, emitted, forgotten = self._orphans(
+            state, gone, fresh_guids, old, timestamp
+        )
+        media = {name: Path(source) for name, (source, _) in totals.media.items()}
+        emitted_guids = {note.guid for note in emitted}
+        to_write = [*(times.notes[i] for i in times.to_record), *emitted]
+        remove = (gone | set(state.meta("emitted") or ())) - emitted_guids - fresh_guids
+        write = (
+            bool(to_write or remove)
+            or totals.media.keys() != before.media.keys()
+            or timestamp != state.meta("timestamp")
+            or not _outputs_intact(state.meta("outputs"))
+        )
+        written = None
+        if write:
+            changed = packaging.PackageChanges(
+                write=tuple(to_write),
+                remove=frozenset(remove),
+                decks=tuple(sorted({*totals.cards_by_deck, *(note.deck for note in emitted)})),
+                notes=cards + len(emitted),
+            )
+            assert state.path is not None  # _rebuild_changes runs only with a state
+            written = packaging.patch_changes(
+                changed,
+                settings.output,
+                media=media,
+                timestamp=timestamp,
+                keep=kept_collection_path(state.path),
+                stamp=state.meta("collection"),
+            )
+            if written is None:
+                return None
+        self._progress("package", cards, cards)
+        report = self._report(
+            paths,
+            [settings.output],
+            totals,
+            diagnostics,
+            emitted,
+            times,
+            fresh,
+            jobs,
+            orphans,
+            written,
+        )
+        self._save(
+            state,
+            paths,
+            fresh,
+            changes.blobs,
+            stats,
+            classified,
+            times,
+            (new_orphans, emitted, forgotten),
+            forget=changes.removed,
+            meta={
+                **fingerprints,
+                "paths": list(paths),
+                "started": self.started_ns,
+                "report": report,
+                # What _finish's digest would be is not known without every card; a
+                # full build after this one writes its package again.
+                "package": None,
+                "outputs": [_output_stamp(settings.output)],
+                **({"collection": written.kept} if written is not None else {}),
+                "totals": totals,
+                **(
+                    {"links": changes.links, "title_warnings": changes.title_warnings}
+                    if changes.links is not None
+                    else {}
+                ),
+                "timestamp": timestamp,
+                "emitted": sorted(emitted_guids),
+            },
+        )
+        return report
+
+    def _report(
+        self,
+        paths: Sequence[str],
+        outputs: Sequence[Path],
+        totals: Totals,
+        diagnostics: Sequence[Diagnostic],
+        emitted: Sequence[packaging.DeckNote],
+        times: CardTimes,
+        fresh: Mapping[str, NoteRecord],
+        jobs: int,
+        orphans: tuple[packaging.DeckNote, ...],
+        written: packaging.PackageWrite | None,
+    ) -> BuildReport:
+        """The build summary (``written``: how the main package was written, None when it
+        was already on disk as this build would write it)."""
+        decks = Counter(totals.cards_by_deck)
+        decks.update(note.deck for note in emitted)
+        return BuildReport(
             notes_found=len(paths),
-            notes_read=sum(header is not None for header in headers.values()),
-            facts_by_kind=_count_kinds(kinds),
-            cards_by_deck=packaging.decks_of(packaged),
-            cards_by_phraser=dict(Counter(phraser for phraser, _ in phrasings)),
-            fallbacks=dict(Counter(_reason_kind(reason) for _, reason in phrasings if reason)),
+            notes_read=totals.notes_read,
+            facts_by_kind={
+                kind.value: totals.facts_by_kind.get(kind.value, 0) for kind in FactKind
+            },
+            cards_by_deck=dict(sorted(decks.items())),
+            cards_by_phraser=dict(totals.cards_by_phraser),
+            fallbacks=dict(totals.fallbacks),
             outputs=tuple(outputs),
-            media_files=len(media),
-            cards_with_media=sum(card.has_media for card in rendered),
-            cards_with_math=sum(card.has_math for card in rendered),
+            media_files=len(totals.media),
+            cards_with_media=totals.cards_with_media,
+            cards_with_math=totals.cards_with_math,
             cards_changed=times.changed + len(emitted),
             # Cards of one paragraph share its figures and links: one warning each is enough.
             diagnostics=tuple(dict.fromkeys(diagnostics)),
@@ -703,39 +1074,53 @@ class _Build:
             jobs=jobs,
             orphans=orphans,
             orphans_emitted=len(emitted),
-            package_written=write,
+            package_written=written is not None,
             package_patched=written is not None and written.patched,
             package_rows_written=written.rows_written if written is not None else 0,
         )
+
+    def _save(
+        self,
+        state: BuildState,
+        paths: Sequence[str],
+        fresh: Mapping[str, NoteRecord],
+        blobs: Mapping[str, StoredRecord],
+        stats: Mapping[str, NoteStat | None],
+        classified: _Classified,
+        times: CardTimes,
+        orphaned: tuple[
+            Sequence[packaging.DeckNote], Sequence[packaging.DeckNote], Collection[str]
+        ],
+        *,
+        keep: Sequence[str] | None = None,
+        forget: Sequence[str] = (),
+        meta: Mapping[str, Any],
+    ) -> None:
+        """Remember what this build did, once its package is on disk: the fresh notes'
+        records, the cards written, orphans (newly orphaned, emitted, forgotten)."""
+        from .records import note_row, stored_record
+
         rows = []
         for path, record in fresh.items():
             stat = stats.get(path)
             if stat is not None:  # a file that could not even be looked at is not kept
                 stat = replace(stat, content_hash=record.parsed.content_hash)
-                light, detail = blobs.get(path) or split_record(record)
-                rows.append(NoteRow(path, stat, light, detail))
+                rows.append(note_row(path, stat, blobs.get(path) or stored_record(record)))
         state.record(
-            [deck_notes[i] for i in times.to_record],
+            [times.notes[i] for i in times.to_record],
             [times.contents[i] for i in times.to_record],
         )
+        new_orphans, emitted, forgotten = orphaned
         state.mark_orphans(new_orphans)
         state.mark_emitted(emitted)
         state.retire(forgotten)
         state.save(
             rows=rows,
             stats=classified.refreshed,
-            keep=paths,
-            meta={
-                **fingerprints,
-                "paths": list(paths),
-                "started": self.started_ns,
-                "report": report,
-                "package": digest,
-                "outputs": [_output_stamp(path) for path in outputs],
-                **({"collection": written.kept} if written is not None else {}),
-            },
+            keep=keep,
+            forget=forget,
+            meta=meta,
         )
-        return report
 
     def _write_main(
         self,
@@ -750,7 +1135,7 @@ class _Build:
         the state when it is there as recorded, else in full (keeping its collection).
 
         ``changed``: GUIDs of the notes whose rows may differ from the last package's (the
-        state's card records say which; they were saved with the kept collection's digest,
+        state's card records say which; they were saved with the kept collection's stamp,
         so they describe that collection). ``patchable``: False when the last build ran
         other code (it may have written the same notes' rows otherwise)."""
         from . import deck as packaging
@@ -765,7 +1150,7 @@ class _Build:
             media=media,
             timestamp=timestamp,
             keep=keep,
-            digest=state.meta("collection") if patchable else None,
+            stamp=state.meta("collection") if patchable else None,
             changed=changed,
         )
         if patched is not None:
@@ -777,7 +1162,8 @@ class _Build:
     def _orphans(
         self,
         state: BuildState,
-        live: set[str],
+        gone: set[str],
+        live: Collection[str],
         old: Mapping[str, NoteRecord],
         timestamp: float,
     ) -> tuple[
@@ -788,8 +1174,11 @@ class _Build:
     ]:
         """(orphans to report, newly orphaned cards as last written, cards to emit into
         the ``_removed`` deck, GUIDs of vanished cards whose content is not known). Writes
-        nothing: the build records all of it once the package is on disk."""
-        gone = state.live_guids() - live
+        nothing: the build records all of it once the package is on disk.
+
+        ``gone``: cards of the last package that this build does not make; ``live``: the
+        cards it makes (at least every one that was an orphan before: those are live
+        again)."""
         new_orphans: list[packaging.DeckNote] = []
         forgotten: set[str] = set()
         if gone:

@@ -26,7 +26,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import deck as packaging
 from .extract import extract_facts
@@ -37,7 +37,7 @@ from .notes import NoteHeader, note_header, parse_note
 from .phrasers import phrase_cards
 from .phrasers.base import Phraser
 from .render import field_has_math, render_cloze, render_text
-from .state import content_hash, dumps
+from .state import NoteRow, NoteStat, content_hash, dumps
 from .vault import read_note
 
 
@@ -140,15 +140,74 @@ _pickle_by_constructor(
 )
 
 
-def split_record(record: NoteRecord) -> tuple[bytes, bytes]:
-    """``record`` pickled in two parts: without its facts and cards (what every rebuild
-    loads), and those (only needed when the note changes: earlier phrasings)."""
-    light = dataclasses.replace(record, facts=(), cards=())
-    return dumps(light), dumps((record.facts, record.cards))
+class StoredRecord(NamedTuple):
+    """A record as the build state stores it (see ``state.NoteRow``): pickled in parts,
+    so that a rebuild loads only the parts it needs. Made where the record is made (in
+    worker processes for large builds), not by the build's own process at the end."""
+
+    light: bytes
+    """The record without its facts and cards (what a rebuild loads for a changed note)."""
+    detail: bytes
+    """Its facts and cards (only needed for earlier phrasings)."""
+    header: bytes | None
+    """Its ``NoteHeader``; None when the file was skipped."""
+    lookups: bytes | None
+    """Its link lookups; None when it has none."""
+    uses_media: bool
+    """Whether rendering it looked at attachments."""
+    diagnostics: bytes | None
+    """Its warnings (``note_diagnostics``); None when it has none."""
+
+
+def stored_record(record: NoteRecord) -> StoredRecord:
+    """``record`` pickled for the state."""
+    header = record.parsed.header
+    diagnostics = note_diagnostics(record)
+    return StoredRecord(
+        dumps(dataclasses.replace(record, facts=(), cards=())),
+        dumps((record.facts, record.cards)),
+        None if header is None else dumps(header),
+        dumps(record.link_lookups) if record.link_lookups else None,
+        record.uses_media,
+        None if diagnostics is None else dumps(diagnostics),
+    )
+
+
+def note_diagnostics(record: NoteRecord) -> NoteDiagnostics | None:
+    """The record's warnings by stage (reading, extraction, phrasing, rendering), as the
+    build summary lists them; None when it has none."""
+    rendering = tuple(d for card in record.rendered for d in card.diagnostics)
+    stages = (
+        record.parsed.diagnostics,
+        record.extract_diagnostics,
+        record.phrase_diagnostics,
+        rendering,
+    )
+    return stages if any(stages) else None
+
+
+NoteDiagnostics = tuple[
+    tuple[Diagnostic, ...], tuple[Diagnostic, ...], tuple[Diagnostic, ...], tuple[Diagnostic, ...]
+]
+"""A note's warnings from reading, extraction, phrasing and rendering."""
+
+
+def note_row(path: str, stat: NoteStat, stored: StoredRecord) -> NoteRow:
+    """The state row of a record stored so."""
+    return NoteRow(
+        path,
+        stat,
+        stored.light,
+        stored.detail,
+        header=stored.header,
+        lookups=stored.lookups,
+        uses_media=stored.uses_media,
+        diagnostics=stored.diagnostics,
+    )
 
 
 def join_record(light: NoteRecord, detail: tuple[tuple[Fact, ...], tuple[Card, ...]]) -> NoteRecord:
-    """The whole record from the two parts ``split_record`` made."""
+    """The whole record from its two parts in a ``StoredRecord``, unpickled."""
     facts, cards = detail
     return dataclasses.replace(light, facts=facts, cards=cards)
 

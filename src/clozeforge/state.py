@@ -20,10 +20,15 @@ Note records (table ``notes``)
     they depend on), and apart from it its facts and cards, which only a changed note
     needs (for earlier phrasings). A file whose size and times are unchanged is not read
     again; one whose times changed but whose bytes hash the same is not parsed again.
+    Small columns repeat what a rebuild needs of *every* note without unpickling every
+    record: the header (link index, duplicate titles), the link lookups, whether
+    attachments were used, and the warnings.
 
 Build facts (table ``meta``)
     The fingerprints of the settings that shape records and packages, the attachments'
-    fingerprint, the outputs written (with their hashes), and the last build's report.
+    fingerprint, the outputs written (with their file stamps), the last build's report,
+    and the running sums, link index and title warnings that let a rebuild touch only
+    the changed notes (see ``pipeline``).
 
 A state written by another schema version is migrated (card times kept) or, if it
 cannot be read, started afresh: it only ever makes builds faster, never different.
@@ -34,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .deck import DeckNote
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the tables below; another version in a state file means migrate or restart."""
 
 _TABLES = """
@@ -58,7 +63,11 @@ CREATE TABLE IF NOT EXISTS notes (
     ctime_ns INTEGER NOT NULL,
     hash TEXT,
     record BLOB NOT NULL,
-    detail BLOB
+    detail BLOB,
+    header BLOB,
+    lookups BLOB,
+    uses_media INTEGER NOT NULL DEFAULT 0,
+    diagnostics BLOB
 );
 CREATE TABLE IF NOT EXISTS cards (
     guid TEXT PRIMARY KEY,
@@ -70,7 +79,8 @@ CREATE TABLE IF NOT EXISTS cards (
 """
 
 _INDEXES = """
-CREATE INDEX IF NOT EXISTS cards_by_status ON cards (status);
+DROP INDEX IF EXISTS cards_by_status;
+CREATE INDEX IF NOT EXISTS cards_by_status_time ON cards (status, mtime);
 """
 
 LIVE = "live"
@@ -140,7 +150,15 @@ class NoteRow:
     record: bytes
     """The pickled ``records.NoteRecord`` without its facts and cards."""
     detail: bytes
-    """Its facts and cards, pickled (see ``records.split_record``)."""
+    """Its facts and cards, pickled (see ``records.stored_record``)."""
+    header: bytes | None = None
+    """Its ``NoteHeader``, pickled; None when the file was skipped."""
+    lookups: bytes | None = None
+    """Its link lookups, pickled; None when it has none."""
+    uses_media: bool = False
+    """Whether rendering it looked at attachments."""
+    diagnostics: bytes | None = None
+    """Its warnings (``records.note_diagnostics``), pickled; None when it has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +212,8 @@ class BuildState:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             _migrate(connection)
-            # Orphans are few among many live cards: found by status without a scan.
+            # Orphans are few among many live cards: found by status without a scan; the
+            # latest live card's time, likewise.
             connection.executescript(_INDEXES)
         except sqlite3.DatabaseError:
             connection.close()
@@ -238,14 +257,53 @@ class BuildState:
             path: NoteStat(size, mtime, ctime, digest) for path, size, mtime, ctime, digest in rows
         }
 
-    def records(self) -> dict[str, Any]:
-        """Every stored record, unpickled, without facts and cards; unreadable ones are
-        left out (the build then treats those notes as new)."""
+    def records(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
+        """The stored records (of ``paths``, default all), unpickled, without facts and
+        cards; unreadable ones are left out (the build then treats those notes as new)."""
+        return self._column("record", paths)
+
+    def headers(self) -> dict[str, Any]:
+        """Every stored note's ``NoteHeader`` (files that were skipped have none)."""
+        return self._column("header")
+
+    def lookups(self) -> dict[str, Any]:
+        """The link lookups of every stored note that has any."""
+        return self._column("lookups")
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The warnings of every stored note that has any (``records.note_diagnostics``)."""
+        return self._column("diagnostics")
+
+    def paths_using_media(self) -> list[str]:
+        """The stored notes whose rendering looked at attachments."""
+        if self._connection is None:
+            return []
+        rows = self._connection.execute("SELECT path FROM notes WHERE uses_media")
+        return [path for (path,) in rows]
+
+    def _column(self, column: str, paths: Iterable[str] | None = None) -> dict[str, Any]:
+        """``column`` of the stored notes (of ``paths``, default all), unpickled, where
+        not NULL and readable."""
         if self._connection is None:
             return {}
         found: dict[str, Any] = {}
         with closing(self._connection.cursor()) as cursor:
-            for path, blob in cursor.execute("SELECT path, record FROM notes"):
+            if paths is None:
+                cursor.execute(f"SELECT path, {column} FROM notes WHERE {column} IS NOT NULL")
+                rows: Iterable[tuple[str, bytes]] = cursor
+            else:
+                rows = []
+                wanted = list(paths)
+                for start in range(0, len(wanted), 900):  # SQLite's parameter limit
+                    chunk = wanted[start : start + 900]
+                    marks = ",".join("?" * len(chunk))
+                    cursor.execute(
+                        f"SELECT path, {column} FROM notes"
+                        f" WHERE {column} IS NOT NULL AND path IN ({marks})",
+                        chunk,
+                    )
+                    rows.extend(cursor.fetchall())
+            for path, blob in rows:
                 try:
                     found[path] = loads(blob)
                 except Exception:
@@ -274,25 +332,28 @@ class BuildState:
         rows: Sequence[NoteRow] = (),
         stats: Mapping[str, NoteStat] | None = None,
         keep: Iterable[str] | None = None,
+        forget: Iterable[str] = (),
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         """Store new note ``rows``, refresh the ``stats`` of notes found unchanged by their
-        hash, forget every note not in ``keep`` (when given), and set ``meta`` values."""
+        hash, forget every note not in ``keep`` (when given) and those in ``forget``, and
+        set ``meta`` values."""
         if self._connection is None:
             return
         with self._connection:
+            gone = [(path,) for path in forget]
             if keep is not None:
                 kept = set(keep)
-                gone = [
+                gone += [
                     (path,)
                     for (path,) in self._connection.execute("SELECT path FROM notes")
                     if path not in kept
                 ]
-                self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
+            self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
             self._connection.executemany(
-                "INSERT OR REPLACE INTO notes"
-                " (path, size, mtime_ns, ctime_ns, hash, record, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO notes (path, size, mtime_ns, ctime_ns, hash, record,"
+                " detail, header, lookups, uses_media, diagnostics)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         row.path,
@@ -302,6 +363,10 @@ class BuildState:
                         row.stat.content_hash,
                         row.record,
                         row.detail,
+                        row.header,
+                        row.lookups,
+                        int(row.uses_media),
+                        row.diagnostics,
                     )
                     for row in rows
                 ],
@@ -404,6 +469,26 @@ class BuildState:
             self._connection.executemany(
                 "UPDATE cards SET status = ? WHERE guid = ?", [(RETIRED, g) for g in guids]
             )
+
+    def latest_live_time(self, excluding: Collection[str] = ()) -> int | None:
+        """The latest modification time among the live cards not in ``excluding``; None
+        when there is none. (Newest first along the index: stops at the first that is
+        not excluded.)"""
+        if self._connection is None:
+            return None
+        rows = self._connection.execute(
+            "SELECT guid, mtime FROM cards WHERE status = ? ORDER BY mtime DESC", (LIVE,)
+        )
+        with closing(rows):
+            for guid, mtime in rows:
+                if guid not in excluding:
+                    return int(mtime)
+        return None
+
+    def live_among(self, guids: Collection[str]) -> set[str]:
+        """Those of ``guids`` that are cards of the last package."""
+        known = self._known(list(guids))
+        return {guid for guid, (_, _, status) in known.items() if status == LIVE}
 
     def live_guids(self) -> set[str]:
         """GUIDs of the cards in the last package."""
