@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -362,3 +364,36 @@ def test_a_note_replaced_by_a_fifo_is_not_waited_for_and_its_cards_are_orphans(
         "{{c1::Convexity",
         "{{c1::Smoothness",
     ]
+
+
+def test_a_second_build_of_the_same_folder_waits_for_the_first(
+    small_vault: Path, tmp_path: Path
+) -> None:
+    """Two builds at once (an editor hook firing twice) must not patch one kept
+    collection together: the second waits, then finds the first one's work done."""
+    from clozeforge.state import build_lock, state_path
+
+    output = tmp_path / "deck.apkg"
+    settings = Settings.resolve({"notes_dir": small_vault, "output": output})
+    _build(small_vault, output)
+    _write(small_vault / "delta.md", "# Delta\n\n- Momentum: a running mean of the steps\n")
+    stages: list[str] = []
+    results: list[BuildReport] = []
+    waiting = threading.Event()
+
+    def progress(event: Any) -> None:
+        stages.append(event.stage)
+        if event.stage == "wait":
+            waiting.set()
+
+    second = threading.Thread(target=lambda: results.append(build(settings, progress)))
+    assert settings.state_dir is not None
+    with build_lock(state_path(settings.state_dir, small_vault)):
+        before = output.stat().st_mtime_ns
+        second.start()
+        assert waiting.wait(timeout=30), "the second build did not wait"
+        time.sleep(0.2)
+        assert not results and output.stat().st_mtime_ns == before
+    second.join(timeout=60)
+    assert stages.count("wait") == 1 and results[0].notes_parsed == 1
+    assert results[0].package_patched

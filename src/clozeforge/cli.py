@@ -184,6 +184,9 @@ def _progress_bars() -> Iterator[Any]:
     bars: dict[str, Any] = {}
 
     def progress(event: Any) -> None:
+        if event.stage == "wait":
+            click.echo("waiting for another build of this notes folder to finish...", err=True)
+            return
         if event.total < 200 or not sys.stderr.isatty():
             return
         bar = bars.get(event.stage)

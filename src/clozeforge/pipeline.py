@@ -42,6 +42,7 @@ from .state import (
     BuildState,
     CardTimes,
     NoteStat,
+    build_lock,
     content_hash,
     state_path,
 )
@@ -73,7 +74,8 @@ class Progress:
     """Where a build is, for progress bars."""
 
     stage: str
-    """``read``, ``extract``, ``phrase`` or ``package``."""
+    """``read``, ``extract``, ``phrase`` or ``package``; ``wait`` (once, 0 of 1) when
+    another build of the same notes folder is running and this one waits for it."""
     done: int
     """Items finished in this stage."""
     total: int
@@ -388,7 +390,11 @@ class _Build:
             "walk": tuple(walk_diagnostics),
         }
         state_file = state_path(settings.state_dir, self.notes_dir) if settings.state_dir else None
-        with BuildState(state_file) as state:
+
+        def waiting() -> None:
+            self._progress("wait", 0, 1)
+
+        with build_lock(state_file, on_wait=waiting), BuildState(state_file) as state:
             stale = state.meta("records") != fingerprints["records"]
             folder = str(self.notes_dir)
             stats = {path: _stat(folder, path) for path in paths}

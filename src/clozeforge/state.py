@@ -39,8 +39,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +91,45 @@ EMITTED = "emitted"
 """Card status: sent to the ``_removed`` deck once; never sent again."""
 RETIRED = "retired"
 """Card status: known from an older state format, only for its time."""
+
+
+@contextmanager
+def build_lock(
+    state_file: Path | None, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Hold the lock of one notes folder's state for a build: two builds of the same
+    folder at once would patch one kept collection and interleave their card times, so
+    the second waits for the first (``on_wait`` is called once if it has to). Where no
+    lock file can be made (a read-only cache, a system without ``fcntl``), nothing is
+    locked: such builds keep no state either."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks of this kind
+        yield
+        return
+    if state_file is None:
+        yield
+        return
+    try:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(state_file.with_name(f"{state_file.name}.lock"), "a+b")  # noqa: SIM115
+    except OSError:
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks
+            yield
+            return
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def state_path(state_dir: Path, notes_dir: Path) -> Path:
