@@ -10,7 +10,21 @@ whose links now resolve to other titles or whose attachments changed, phrases wi
 model only facts it has not phrased before, and reuses everything else. The package is
 still complete every time; when nothing in it would change and it is still on disk as
 written, it is not written again; otherwise the last package's collection, kept beside
-the state, is patched (``deck.patch_package``): only new, changed and removed notes' rows.
+the state, is patched: only new, changed and removed notes' rows.
+
+Two ways to rebuild, with the same outcome:
+
+- ``_rebuild_changes`` (the usual one) loads only the records of changed, removed and
+  re-done notes. The summary's counts come from the last build's running sums
+  (``totals``) minus those notes' old records plus their new ones; the link index and
+  title warnings are the last build's unless a header changed or a note came or went
+  (then they are remade from the state's small header column); the package is patched
+  from the changes alone (``deck.patch_changes``). Whatever it cannot do exactly (a card
+  identity two notes share, no kept collection, split packages), it leaves, before
+  writing anything, to
+- ``_rebuild_all``, which looks at every note's record (cold builds, changed settings or
+  code); ``tests/test_changes_only.py`` checks that both give the same report, package
+  and card times.
 
 Parallel: the per-note work runs in several processes for large builds (``parallel``);
 the result is the same as in one process, card for card and warning for warning.
