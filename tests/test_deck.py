@@ -148,3 +148,61 @@ def test_same_input_gives_same_package_contents(tmp_path: Path) -> None:
         import_package(a, first)
         import_package(b, second)
         assert cards(a) == cards(b)
+
+
+def _package_rows(apkg: Path, tmp_path: Path) -> tuple[list[tuple[object, ...]], ...]:
+    """The notes and cards rows of a package, by GUID and ordinal, without the columns
+    clozeforge sets on purpose (row ids and modification times)."""
+    import sqlite3
+
+    database = tmp_path / f"{apkg.stem}.anki2"
+    with zipfile.ZipFile(apkg) as archive:
+        database.write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(database) as connection:
+        notes = connection.execute(
+            "SELECT guid, mid, usn, tags, flds, sfld, csum, flags, data FROM notes ORDER BY guid"
+        ).fetchall()
+        cards = connection.execute(
+            "SELECT n.guid, c.did, c.ord, c.usn, c.type, c.queue, c.due, c.ivl, c.factor,"
+            " c.reps, c.lapses, c.left, c.odue, c.odid, c.flags, c.data"
+            " FROM cards c JOIN notes n ON n.id = c.nid ORDER BY n.guid, c.ord"
+        ).fetchall()
+    return notes, cards
+
+
+def test_rows_are_the_ones_genanki_itself_writes(tmp_path: Path) -> None:
+    """clozeforge writes note and card rows itself (for speed); apart from the ids and
+    times it sets on purpose they must be genanki's, cloze numbering included."""
+    notes = [
+        _deck_note(),
+        _deck_note(
+            guid="g2",
+            deck="ROOT::llm",
+            tags=("llm", "nlp::transformers"),
+            fields=("{{c1::A}} and {{c3::C}} and {{c1::A again}}", "", "", "", "", "", ""),
+        ),
+        _deck_note(guid="g3", fields=("no deletion at all", "", "", "", "", "", "")),
+    ]
+    ours = tmp_path / "ours.apkg"
+    deck.write_package(notes, ours, timestamp=1_700_000_000)
+    reference = deck.genanki.Package(
+        [
+            deck.genanki.Deck(deck.deck_id_for(name), name)
+            for name in sorted({note.deck for note in notes})
+        ]
+    )
+    decks = {d.name: d for d in reference.decks}
+    for note in notes:
+        decks[note.deck].add_note(
+            deck.genanki.Note(
+                model=deck.CLOZE_MODEL,
+                fields=list(note.fields),
+                tags=list(note.tags),
+                guid=note.guid,
+            )
+        )
+    theirs = tmp_path / "theirs.apkg"
+    reference.write_to_file(str(theirs), timestamp=1_700_000_000)
+    our_notes, our_cards = _package_rows(ours, tmp_path)
+    assert (our_notes, our_cards) == _package_rows(theirs, tmp_path)
+    assert [row[2] for row in our_cards] == [0, 0, 2]  # c1 and c3 of g2; g1's c1

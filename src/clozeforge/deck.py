@@ -160,34 +160,46 @@ def cloze_ordinals(text: str) -> list[int]:
     return sorted({int(n) - 1 for n in _CLOZE_NUMBER_RE.findall(text) if int(n) > 0})
 
 
-class _TimedNote(genanki.Note):
-    """A genanki note that writes its own modification time instead of the package's,
-    and the row ids it was given (hashed from its GUID) instead of genanki's counter.
+class _NoteRows:
+    """The rows one Anki note gives: the same rows genanki's ``Note.write_to_db`` writes
+    for it, except that the note and its cards carry the note's own modification time
+    instead of the package's, and the row ids it was given (hashed from its GUID) instead
+    of genanki's counter.
 
-    It writes the same rows genanki's ``Note.write_to_db`` would, minus genanki's checks
-    of every field for malformed HTML tags (our fields are HTML we escaped ourselves,
-    and the check was a third of the packaging time on large vaults)."""
+    Made without a ``genanki.Note``: building 50,000 of those (with their tag lists and
+    properties) was a third of a large package's write; nor is genanki's check of every
+    field for malformed HTML tags made (our fields are HTML we escaped ourselves)."""
 
-    def __init__(
-        self, *, mtime: int, note_id: int, cards: Sequence[tuple[int, int]], **kwargs: object
-    ) -> None:
-        super().__init__(**kwargs)
-        self.mtime = mtime
+    __slots__ = ("cards", "note", "note_id")
+
+    def __init__(self, note: DeckNote, note_id: int, cards: Sequence[tuple[int, int]]) -> None:
+        if len(note.fields) != len(CLOZE_MODEL.fields):
+            raise ValueError(
+                f"note {note.guid} has {len(note.fields)} fields, the note type"
+                f" {len(CLOZE_MODEL.fields)}"
+            )
+        for tag in note.tags:
+            if " " in tag:  # as genanki: Anki separates tags by spaces
+                raise ValueError(f"tag {tag!r} contains a space")
+        self.note = note
         self.note_id = note_id
         self.cards = cards
         """(ordinal, card id) of each card."""
 
     def note_row(self) -> tuple[object, ...]:
-        """The row of the ``notes`` table, as genanki's ``Note.write_to_db`` writes it."""
+        """The row of the ``notes`` table: id, guid, note type, modification time, usn,
+        tags, fields, sort field (the first, as the note type says), checksum (genanki
+        leaves it 0), flags, data."""
+        note = self.note
         return (
             self.note_id,
-            self.guid,
-            self.model.model_id,
-            int(self.mtime),
+            note.guid,
+            MODEL_ID,
+            int(note.mtime),
             -1,
-            self._format_tags(),
-            self._format_fields(),
-            self.sort_field,
+            f" {' '.join(note.tags)} ",
+            "\x1f".join(note.fields),
+            note.fields[CLOZE_MODEL.sort_field_index],
             0,
             0,
             "",
@@ -195,17 +207,18 @@ class _TimedNote(genanki.Note):
 
     def card_rows(self, deck_id: int) -> list[tuple[object, ...]]:
         """The rows of the ``cards`` table, as genanki's ``Card.write_to_db`` writes them
-        (new, not suspended), dated with the note's own time."""
-        mtime = int(self.mtime)
+        (new, not suspended, due 0), dated with the note's own time."""
+        mtime = int(self.note.mtime)
+        note_id = self.note_id
         return [
             # id, nid, did, ord, mod, usn, type, queue, due, then ivl to odid and flags
             # all 0, and data.
-            (card_id, self.note_id, deck_id, ordinal, mtime, -1, 0, 0, self.due, *_ZEROS)
+            (card_id, note_id, deck_id, ordinal, mtime, -1, 0, 0, 0, *_ZEROS)
             for ordinal, card_id in self.cards
         ]
 
-    def write_to_db(self, cursor, timestamp, deck_id, id_gen):  # type: ignore[no-untyped-def]
-        self._check_number_model_fields_matches_num_fields()
+    def write_to_db(self, cursor: sqlite3.Cursor, deck_id: int) -> None:
+        """Insert the note's rows."""
         cursor.execute(_INSERT_NOTE, self.note_row())
         cursor.executemany(_INSERT_CARD, self.card_rows(deck_id))
 
@@ -223,7 +236,7 @@ class _Package(genanki.Package):
     def __init__(
         self,
         decks: Sequence[genanki.Deck],
-        notes: Iterable[tuple[_TimedNote, int]],
+        notes: Iterable[tuple[_NoteRows, int]],
         media_files: Sequence[str],
     ) -> None:
         super().__init__(list(decks), media_files=list(media_files))
@@ -237,8 +250,6 @@ class _Package(genanki.Package):
             if name == "main" and file:
                 self.database = Path(file)
         super().write_to_db(cursor, timestamp, id_gen)
-        if self.rows:
-            self.rows[0][0]._check_number_model_fields_matches_num_fields()
         cursor.executemany(_INSERT_NOTE, [note.note_row() for note, _ in self.rows])
         cards = [row for note, deck_id in self.rows for row in note.card_rows(deck_id)]
         cards.sort(key=lambda row: row[0])
@@ -309,18 +320,14 @@ class PackageChanges:
     the package wanted, and is not written."""
 
 
-def _new_note(note: DeckNote, note_ids: _Ids, card_ids: _Ids) -> _TimedNote:
-    """``note`` as genanki's, its row ids taken from ``note_ids`` and ``card_ids``."""
+def _new_note(note: DeckNote, note_ids: _Ids, card_ids: _Ids) -> _NoteRows:
+    """``note``'s rows, its row ids taken from ``note_ids`` and ``card_ids``."""
     # As note_id_for and card_id_for, hashing once.
     note_hash, card_hash = _hashed_ids(note.guid)
-    return _TimedNote(
-        model=CLOZE_MODEL,
-        fields=list(note.fields),
-        tags=list(note.tags),
-        guid=note.guid,
-        mtime=note.mtime,
-        note_id=note_ids.take(_ID_FLOOR + note_hash),
-        cards=[
+    return _NoteRows(
+        note,
+        note_ids.take(_ID_FLOOR + note_hash),
+        [
             (ordinal, card_ids.take(_ID_FLOOR + (card_hash + ordinal * _CARD_STRIDE) % _ID_SPAN))
             for ordinal in cloze_ordinals(note.fields[0])
         ],
@@ -351,7 +358,7 @@ def write_package(
     failure to keep it only costs the next build its speed)."""
     note_ids, card_ids = _Ids(), _Ids()
     deck_ids: dict[str, int] = {}
-    rows: list[tuple[_TimedNote, int]] = []
+    rows: list[tuple[_NoteRows, int]] = []
     for note in notes:
         deck_id = deck_ids.get(note.deck)
         if deck_id is None:
@@ -593,8 +600,7 @@ def _write_rows(
     )
     cursor = connection.cursor()
     for note in to_write:
-        note_object = _new_note(note, note_ids, card_ids)
-        note_object.write_to_db(cursor, timestamp, deck_id_for(note.deck), None)
+        _new_note(note, note_ids, card_ids).write_to_db(cursor, deck_id_for(note.deck))
     if note_ids.probed or card_ids.probed:
         return False
     col = _col_row(deck_names, timestamp)
