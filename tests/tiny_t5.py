@@ -64,7 +64,9 @@ def train_tokenizer(lines: list[str] | None = None, vocab_size: int = 2000) -> A
     trainer = UnigramTrainer(
         vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token="<unk>", max_piece_length=12
     )
-    tokenizer.train_from_iterator(lines or training_lines(), trainer)
+    lines = lines or training_lines()
+    tokenizer.train_from_iterator(lines, trainer)
+    tokenizer.model = _canonical_unigram(tokenizer, lines)
     # Like T5: every encoded text ends with </s>.
     tokenizer.post_processor = processors.TemplateProcessing(
         single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
@@ -79,6 +81,33 @@ def train_tokenizer(lines: list[str] | None = None, vocab_size: int = 2000) -> A
     assert len(wrapped) > 100, f"tokenizer vocabulary too small: {len(wrapped)}"
     assert wrapped.convert_tokens_to_ids(SPECIAL_TOKENS) == [0, 1, 2]
     return wrapped
+
+
+def _canonical_unigram(tokenizer: Any, lines: list[str]) -> Any:
+    """The trained model's pieces with scores and ids that do not change between runs.
+
+    The Unigram trainer picks the same pieces every time, but its scores differ in the
+    last digits and its ids in order from run to run (measured: three runs, three
+    vocabularies), so a random-weight model built on it wrote different text each run.
+    Scores here are the log frequency of each piece in the training text; ids follow
+    the special tokens, then score order."""
+    import json
+    import math
+
+    from tokenizers import models
+
+    trained = json.loads(tokenizer.to_str())["model"]["vocab"]
+    words = [piece for line in lines for piece in tokenizer.pre_tokenizer.pre_tokenize_str(line)]
+    text = "\n".join(word for word, _ in words)
+    total = len(text)
+    scored = sorted(
+        (-math.log((text.count(piece) + 1) / total), piece)
+        for piece, _ in trained
+        if piece not in SPECIAL_TOKENS
+    )
+    vocab = [(piece, 0.0) for piece in SPECIAL_TOKENS]  # as the trainer scores them
+    vocab += [(piece, -cost) for cost, piece in scored]
+    return models.Unigram(vocab, unk_id=SPECIAL_TOKENS.index("<unk>"))
 
 
 def build_tiny_t5(
