@@ -367,15 +367,16 @@ def write_package(
     # Decks by name: the note type's JSON names the last deck written, and a patched
     # collection must get the same JSON as this fresh write.
     ordered = [_deck(name) for name in sorted(deck_ids)]
-    kept: str | None = None
+    kept: FileStamp | None = None
+    moved = False
     keep_temp = keep.with_name(f".{keep.name}.{os.getpid()}.tmp") if keep else None
 
     def write(path: Path) -> None:
-        nonlocal kept
+        nonlocal moved
         package.write_to_file(str(path), timestamp=timestamp)
         probed = note_ids.probed or card_ids.probed
         if keep_temp is not None and package.database is not None and not probed:
-            kept = _keep_collection(package.database, keep_temp)
+            moved = _keep_collection(package.database, keep_temp)
 
     with tempfile.TemporaryDirectory(prefix="clozeforge-media-") as staging:
         media_paths = _stage_media(media or {}, Path(staging))
@@ -384,10 +385,10 @@ def write_package(
             _forget_kept(keep)
         try:
             _atomic_write(output, write)
-            if keep is not None and keep_temp is not None and kept is not None:
+            if keep is not None and keep_temp is not None and moved:
                 try:
                     os.replace(keep_temp, keep)
-                    # A rename sets the change time: the stamp is the file's as kept.
+                    # After the rename: a rename sets the change time.
                     kept = file_stamp(keep)
                 except OSError:
                     kept = None
@@ -408,9 +409,9 @@ def _forget_kept(keep: Path) -> None:
         keep.unlink(missing_ok=True)
 
 
-def _keep_collection(database: Path, target: Path) -> FileStamp | None:
+def _keep_collection(database: Path, target: Path) -> bool:
     """Move the collection genanki just wrote (and zipped) to ``target``, or copy it where
-    a move is not possible; its stamp, or None when it could not be kept."""
+    a move is not possible; whether it could be kept."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -418,8 +419,8 @@ def _keep_collection(database: Path, target: Path) -> FileStamp | None:
         except OSError:  # another file system
             shutil.copyfile(database, target)
     except OSError:
-        return None
-    return file_stamp(target)
+        return False
+    return True
 
 
 _TABLES = {"col", "notes", "cards", "revlog", "graves"}
@@ -748,11 +749,3 @@ def _atomic_write(output: Path, write: Callable[[Path], object]) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
-
-
-def decks_of(notes: Iterable[DeckNote]) -> dict[str, int]:
-    """Number of notes per deck name, sorted by deck name."""
-    counts: dict[str, int] = {}
-    for note in notes:
-        counts[note.deck] = counts.get(note.deck, 0) + 1
-    return dict(sorted(counts.items()))

@@ -318,16 +318,6 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
         return _Build(settings, progress).run()
 
 
-def _reason_kind(reason: str) -> str:
-    # "words not in the note: foo, bar" -> "words not in the note": countable categories.
-    return reason.split(":", 1)[0]
-
-
-def _count_kinds(kinds: Sequence[str]) -> dict[str, int]:
-    counts = Counter(kinds)
-    return {kind.value: counts.get(kind.value, 0) for kind in FactKind}
-
-
 def _phrasing_key(fact: Fact) -> Fact:
     """What a fact's phrasing depends on: everything but where in the file it is."""
     return replace(fact, line=0)
@@ -585,8 +575,6 @@ class _Build:
             total = len(to_parse) + len(redo)
             fresh, blobs = pool.process(links, redo)
         fresh = self._phrase_fresh(state, fresh, old, media_index, stale)
-        if not self.uses_rules:
-            blobs = {}
         records = {path: fresh[path] if path in fresh else old[path] for path in paths}
         return self._finish(
             state,
@@ -713,8 +701,6 @@ class _Build:
             total = len(changed) + len(redo)
             fresh, blobs = pool.process(links, redo)
         fresh = self._phrase_fresh(state, fresh, old, media_index, stale=False)
-        if not self.uses_rules:
-            blobs = {}
         return self._finish_changes(
             state,
             paths,
