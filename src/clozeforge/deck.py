@@ -35,6 +35,7 @@ import genanki
 
 from .errors import OutputError
 from .model import Fact
+from .state import FileStamp, file_stamp
 
 MODEL_ID = 1_738_420_519
 """Id of the clozeforge note type. Fixed forever for ``FIELDS`` and the templates below."""
@@ -275,20 +276,6 @@ def anki_tag(tag: str) -> str:
 def deck_for_tags(root: str, tags: Sequence[str]) -> str:
     """``ROOT::first-tag`` (nested tags nest); ``ROOT`` for untagged notes."""
     return f"{root}::{anki_tag(tags[0])}" if tags else root
-
-
-FileStamp = tuple[int, int, int, int]
-"""(size, modification time ns, change time ns, inode) of a file: any write to it, or a
-file put in its place, gives another stamp (the change time cannot be set back)."""
-
-
-def file_stamp(path: Path) -> FileStamp | None:
-    """The file's stamp, or None when it cannot be looked at."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ from .state import (
     NoteStat,
     build_lock,
     content_hash,
+    file_stamp,
     state_path,
 )
 from .vault import find_note_files, read_note
@@ -279,12 +280,9 @@ def _file_digest(path: Path) -> str | None:
 
 def _output_stamp(path: Path) -> tuple[str, int, int, int, int] | None:
     """(path, size, mtime_ns, ctime_ns, inode) of a package on disk, or None when it is
-    missing: any write to it, or another file in its place, changes the stamp."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    missing (``state.file_stamp``, with the path)."""
+    stamp = file_stamp(path)
+    return None if stamp is None else (str(path), *stamp)
 
 
 def _outputs_intact(recorded: Any) -> bool:

@@ -37,6 +37,7 @@ cannot be read, started afresh: it only ever makes builds faster, never differen
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -130,6 +131,20 @@ def build_lock(
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+FileStamp = tuple[int, int, int, int]
+"""(size, modification time ns, change time ns, inode) of a file: any write to it, or a
+file put in its place, gives another stamp (the change time cannot be set back)."""
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """The file's stamp, or None when it cannot be looked at."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def state_path(state_dir: Path, notes_dir: Path) -> Path:
