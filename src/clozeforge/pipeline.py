@@ -470,12 +470,16 @@ class _Build:
         )
 
     def _checked(self, report: BuildReport) -> BuildReport:
-        if self.settings.strict and report.diagnostics:
-            raise StrictModeError(
-                f"{len(report.diagnostics)} warning(s) and --strict given; nothing written",
-                report.diagnostics,
-            )
+        self._refuse_warnings(report.diagnostics)
         return report
+
+    def _refuse_warnings(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """With ``--strict``, stop before anything is written when there are warnings."""
+        if self.settings.strict and diagnostics:
+            raise StrictModeError(
+                f"{len(diagnostics)} warning(s) and --strict given; nothing written",
+                tuple(diagnostics),
+            )
 
     def _rebuild(
         self,
@@ -834,12 +838,8 @@ class _Build:
         # Cards skipped as duplicates: the next build must see every note again to know
         # which one comes first (``_rebuild_changes`` does not).
         duplicates = len(rendered) != sum(len(record.rendered) for record in ordered)
-        media = {name: Path(source) for name, (source, _) in totals.media.items()}
-        if settings.strict and diagnostics:
-            raise StrictModeError(
-                f"{len(diagnostics)} warning(s) and --strict given; nothing written",
-                tuple(diagnostics),
-            )
+        media = totals.media_files()
+        self._refuse_warnings(diagnostics)
         self._progress("package", 0, len(rendered))
         times = state.assign_times([card.note for card in rendered], [c.content for c in rendered])
         deck_notes = list(times.notes)
@@ -878,20 +878,17 @@ class _Build:
             classified,
             times,
             (new_orphans, emitted, forgotten),
+            report=report,
+            fingerprints=fingerprints,
+            outputs=outputs,
+            written=written,
+            timestamp=timestamp,
             keep=paths,
             meta={
-                **fingerprints,
-                "paths": list(paths),
-                "started": self.started_ns,
-                "report": report,
                 "package": digest,
-                "outputs": [_output_stamp(path) for path in outputs],
-                **({"collection": written.kept} if written is not None else {}),
                 "totals": None if duplicates else totals,
                 "links": links,
                 "title_warnings": title_warnings,
-                "timestamp": timestamp,
-                "emitted": sorted(note.guid for note in emitted),
             },
         )
         return report
@@ -937,11 +934,7 @@ class _Build:
                 f"{totals.notes_read} notes read from {self.notes_dir},"
                 " but none holds a fact to make a card of"
             )
-        if settings.strict and diagnostics:
-            raise StrictModeError(
-                f"{len(diagnostics)} warning(s) and --strict given; nothing written",
-                tuple(diagnostics),
-            )
+        self._refuse_warnings(diagnostics)
         rendered = [card for path in fresh_paths for card in fresh[path].rendered]
         guids = [card.note.guid for card in rendered]
         fresh_guids = set(guids)
@@ -961,7 +954,7 @@ class _Build:
         orphans, new_orphans, emitted, forgotten = self._orphans(
             state, gone, fresh_guids, old, timestamp
         )
-        media = {name: Path(source) for name, (source, _) in totals.media.items()}
+        media = totals.media_files()
         emitted_guids = {note.guid for note in emitted}
         to_write = [*(times.notes[i] for i in times.to_record), *emitted]
         remove = (gone | set(state.meta("emitted") or ())) - emitted_guids - fresh_guids
@@ -1012,25 +1005,22 @@ class _Build:
             classified,
             times,
             (new_orphans, emitted, forgotten),
+            report=report,
+            fingerprints=fingerprints,
+            outputs=[settings.output],
+            written=written,
+            timestamp=timestamp,
             forget=changes.removed,
             meta={
-                **fingerprints,
-                "paths": list(paths),
-                "started": self.started_ns,
-                "report": report,
                 # What _finish's digest would be is not known without every card; a
                 # full build after this one writes its package again.
                 "package": None,
-                "outputs": [_output_stamp(settings.output)],
-                **({"collection": written.kept} if written is not None else {}),
                 "totals": totals,
                 **(
                     {"links": changes.links, "title_warnings": changes.title_warnings}
                     if changes.links is not None
                     else {}
                 ),
-                "timestamp": timestamp,
-                "emitted": sorted(emitted_guids),
             },
         )
         return report
@@ -1096,12 +1086,19 @@ class _Build:
             Sequence[packaging.DeckNote], Sequence[packaging.DeckNote], Collection[str]
         ],
         *,
+        report: BuildReport,
+        fingerprints: Mapping[str, Any],
+        outputs: Sequence[Path],
+        written: packaging.PackageWrite | None,
+        timestamp: float,
         keep: Sequence[str] | None = None,
         forget: Sequence[str] = (),
         meta: Mapping[str, Any],
     ) -> None:
         """Remember what this build did, once its package is on disk: the fresh notes'
-        records, the cards written, orphans (newly orphaned, emitted, forgotten)."""
+        records, the cards written, orphans (newly orphaned, emitted, forgotten), and the
+        build facts the next build starts from (``meta``: those only one way of building
+        sets)."""
         from .records import note_row, stored_record
 
         rows = []
@@ -1123,7 +1120,17 @@ class _Build:
             stats=classified.refreshed,
             keep=keep,
             forget=forget,
-            meta=meta,
+            meta={
+                **fingerprints,
+                "paths": list(paths),
+                "started": self.started_ns,
+                "report": report,
+                "outputs": [_output_stamp(path) for path in outputs],
+                **({"collection": written.kept} if written is not None else {}),
+                "timestamp": timestamp,
+                "emitted": sorted(note.guid for note in emitted),
+                **meta,
+            },
         )
 
     def _write_main(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,6 +40,10 @@ class Totals:
     """Cards showing at least one packed image."""
     cards_with_math: int = 0
     """Cards with MathJax."""
+
+    def media_files(self) -> dict[str, Path]:
+        """Packaged media name -> a file to pack under it."""
+        return {name: Path(source) for name, (source, _) in self.media.items()}
 
     def plus(self, records: Iterable[NoteRecord]) -> Totals:
         """These sums with ``records`` added."""
