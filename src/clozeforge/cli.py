@@ -61,7 +61,12 @@ def cli() -> None:
     default=None,
     help="Also write one .apkg per tag next to the output.",
 )
-@click.option("--max-claims", type=click.IntRange(min=0), help="Key claims kept per note [5].")
+@click.option(
+    "--max-claims",
+    type=click.IntRange(min=0),
+    help="At most this many key claims per note, best first [no limit: every claim that"
+    " scores high enough].",
+)
 @click.option("--ignore", multiple=True, help="Glob of files/folders to skip (repeatable).")
 @click.option(
     "--phraser", type=click.Choice(available_phrasers()), help="Who phrases the clozes [rules]."
@@ -137,9 +142,9 @@ def build(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder to resolve wikilinks in [the note's folder].",
 )
-@click.option("--max-claims", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--max-claims", type=click.IntRange(min=0), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
-def inspect(note: Path, vault: Path | None, max_claims: int, as_json: bool) -> None:
+def inspect(note: Path, vault: Path | None, max_claims: int | None, as_json: bool) -> None:
     """Show the facts clozeforge finds in NOTE."""
     from .pipeline import inspect_note
 

@@ -47,8 +47,9 @@ class Settings:
     """Name of the root deck; empty means the notes folder's name."""
     split_by_tag: bool = False
     """Also write one ``.apkg`` per tag next to ``output``."""
-    max_claims: int = 5
-    """Most key-claim facts kept per note (0 turns claims off)."""
+    max_claims: int | None = None
+    """Most key-claim facts kept per note, best first (0 turns claims off); None keeps
+    every claim that reaches the minimum score (``extract.CLAIM_MIN_SCORE``)."""
     ignore: tuple[str, ...] = ()
     """Glob patterns of files and folders to skip, relative to ``notes_dir``."""
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES

@@ -28,7 +28,7 @@ from typing import Any
 import sentencex
 from markdown_it.token import Token
 
-from . import cloze
+from . import answers, cloze
 from .links import LinkIndex
 from .markdown import WIKILINK
 from .model import Diagnostic, Fact, FactKind, Note
@@ -96,6 +96,8 @@ class _Text:
     """Spans of ``text`` that are resolved wikilinks, embeds or inline math."""
     highlights: list[str] = field(default_factory=list)
     """Plain text of the bold and ``==mark==`` spans, in order."""
+    linked: list[str] = field(default_factory=list)
+    """Display text of the wikilinks (not embeds), in order: terms the vault knows."""
 
     def slice(self, start: int, end: int | None = None) -> _Text:
         """The part ``text[start:end]``, with its line and spans moved along."""
@@ -110,6 +112,7 @@ class _Text:
             self.line + self.text.count("\n", 0, start),
             spans,
             self.highlights,
+            self.linked,
         )
 
 
@@ -145,6 +148,7 @@ def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[in
     highlights: list[str] = []
     open_highlights: list[list[str]] = []
     stray: list[int] = []
+    linked: list[str] = []
 
     def copy_to(position: int) -> None:
         nonlocal copied, length
@@ -163,6 +167,8 @@ def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[in
                 continue
             copy_to(index)
             shown = child.markup if meta.get("embed") else _link_display(meta, links)
+            if not meta.get("embed") and shown.strip():
+                linked.append(shown.strip())
             out.append(shown)
             spans.append((length, length + len(shown)))
             length += len(shown)
@@ -206,7 +212,7 @@ def _resolve(inline: Token, line: int, links: LinkIndex) -> tuple[_Text, list[in
             for accumulator in open_highlights:
                 accumulator.append(child.content)
     copy_to(len(raw))
-    return _Text("".join(out), line, spans, highlights), stray
+    return _Text("".join(out), line, spans, highlights, linked), stray
 
 
 # --- block tree ------------------------------------------------------------------------
@@ -495,6 +501,48 @@ def _title_words(title: str) -> frozenset[str]:
     )
 
 
+_DEPENDENT_OPENERS = (
+    "in addition", "in contrast", "in other words", "in particular", "in this case",
+    "in that case", "in practice", "on the other hand", "for example", "for instance",
+    "as a result", "as such", "to do so", "to achieve this", "to this end", "in this paper",
+    "in this work", "in this article", "in this note", "in this section", "in this chapter",
+)  # fmt: skip
+"""Openings that lean on the sentences before: the claim is not self-contained."""
+
+_CONNECTIVE_STARTS = frozenset(
+    {
+        "however", "moreover", "furthermore", "finally", "similarly", "additionally",
+        "instead", "otherwise", "consequently", "likewise", "conversely", "nevertheless",
+        "nonetheless", "meanwhile", "accordingly", "indeed", "again", "first", "second",
+        "third", "lastly", "next", "now", "still", "yet", "or", "because", "since", "which",
+        "where", "whereas", "although", "though", "while", "above", "below", "former",
+        "latter", "last",
+    }
+)  # fmt: skip
+"""First words that connect to an earlier sentence (beside ``UNRESOLVED_STARTS``)."""
+
+_CONTEXT_BOUND_RE = re.compile(
+    r"\b(?:we|our|ours|us|the authors?|this (?:paper|article|study|work|chapter|section|note|"
+    r"post|tutorial|book|query)|the (?:paper|query|following|above|latter|former)|"
+    r"(?:right|left)[- ]hand side|as follows|see (?:below|above)|aforementioned)\b",
+    re.I,
+)
+"""Words that point at the note's situation (its authors, "the above", "the right hand
+side"): a card taken out of the note would not say what they refer to."""
+
+_PRONOUN_SUBJECT_RE = re.compile(r"(?:^|[,;:]\s+)(?:they|he|she|them|his|her|their)\b", re.I)
+_OPEN_QUESTION_RE = re.compile(
+    r"\b(?:open question|remains? (?:unclear|unknown|to be seen)|future work|not (?:yet )?clear"
+    r"|(?:i|we) (?:wonder|don't know))\b",
+    re.I,
+)
+_EXAMPLE_LIST_RE = re.compile(r"(?:[^,;]{1,30}[,;]\s*){4,}")
+"""Four or more short comma-separated pieces: a list of examples, not one fact."""
+
+CLAIM_MIN_SCORE = 0.55
+"""Claims scoring below this (``_claim_score``) get no card."""
+
+
 def _claim_rejection(sentence: str, link_chars: int) -> str | None:
     """Why ``sentence`` is not a claim, or None when it is one."""
     if _TEMPLATE_RE.search(sentence):
@@ -508,15 +556,26 @@ def _claim_rejection(sentence: str, link_chars: int) -> str | None:
         return "fragment"
     if count > CLAIM_MAX_WORDS or len(sentence) > CLAIM_MAX_CHARS:
         return "too long"
-    if _first_word(sentence) in UNRESOLVED_STARTS:
+    first = _first_word(sentence)
+    if first in UNRESOLVED_STARTS or first in _CONNECTIVE_STARTS:
         return "unresolved reference"
-    if _first_word(sentence) in ("see", "cf"):
+    folded = " ".join(sentence.casefold().split())
+    if folded.startswith(_DEPENDENT_OPENERS):
+        return "unresolved reference"
+    if first in ("see", "cf"):
         return "pointer to another note"
     if sentence[0].islower():
         # "the functions are ..." after a formula or a "where": the end of a sentence.
         return "continuation"
     if _TASK_RE.match(sentence):
         return "task"
+    plain = _MATH_RE.sub(" ", sentence)
+    if _CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain):
+        return "depends on its context"
+    if _OPEN_QUESTION_RE.search(plain):
+        return "open question"
+    if _EXAMPLE_LIST_RE.search(plain):
+        return "list of examples"
     if not _balanced_markup(sentence):
         # The sentence split cut through emphasis or code: the card would show the markers.
         return "unbalanced markup"
@@ -526,30 +585,35 @@ def _claim_rejection(sentence: str, link_chars: int) -> str | None:
     return None
 
 
-def _claim_score(sentence: str, highlights: Sequence[str], title_words: frozenset[str]) -> float:
+def _claim_score(sentence: str, best: answers.AnswerSpan, title_words: frozenset[str]) -> float:
     """How worth a card a claim is, 0..1: the sum of these features.
 
     * 0.20 base;
-    * 0.25 a definitional verb (is, are, refers to, consists of, means, called, ...):
-      the sentence states what something is;
-    * 0.20 the note emphasised part of it (bold, ``==highlight==``);
-    * 0.15 it shares a content word with the note's title: on topic;
-    * 0.10 it has a number or year outside math: concrete, checkable;
+    * up to 0.40 for its best answer (``answers.answer_spans``): a term the note marks
+      (emphasis, definition, a title in the vault) or code scores high, a plain noun
+      phrase of everyday words low;
+    * 0.15 a definitional verb (is, are, refers to, consists of, means, called, ...): the
+      sentence states what something is;
+    * 0.10 it shares a content word with the note's title: on topic;
     * 0.10 it is 8..25 words long: long enough to say something, short enough to recall.
     """
     score = 0.20
+    score += 0.40 * max(0.0, min(1.0, (best.score - answers.MIN_SCORE) / 2.5))
     plain = _MATH_RE.sub(" ", sentence)
     if _DEFINITIONAL_RE.search(plain):
-        score += 0.25
-    if highlights:
-        score += 0.20
-    if title_words and title_words.intersection(cloze.words(plain)):
         score += 0.15
-    if _NUMBER_RE.search(plain):
+    if title_words and title_words.intersection(cloze.words(plain)):
         score += 0.10
     if 8 <= _word_count(sentence) <= 25:
         score += 0.10
     return round(min(score, 1.0), 4)
+
+
+def _heading_text(text: str) -> str:
+    """A heading as the card's context line shows it: no emphasis markers, no colon."""
+    text = re.sub(r"(\*\*|__|==)(.+?)\1", r"\2", text)
+    text = " ".join(text.split()).strip()
+    return text.rstrip(":").strip()
 
 
 # --- the walk ------------------------------------------------------------------------
@@ -577,6 +641,14 @@ class _Found:
     """As ``Fact.highlights``."""
     figures: tuple[str, ...] = ()
     """As ``Fact.figures``."""
+    headings: tuple[str, ...] = ()
+    """As ``Fact.headings``."""
+    extra: str = ""
+    """As ``Fact.extra``."""
+    linked: tuple[str, ...] = ()
+    """Claims: display text of the wikilinks in the sentence (terms the vault knows)."""
+    answers: tuple[tuple[int, int], ...] = ()
+    """As ``Fact.answers``."""
     order: int = field(default_factory=itertools.count().__next__)
     """Order of discovery, which is document order; breaks ties between facts on one line."""
 
@@ -605,6 +677,10 @@ class _Extractor:
         self.claims: list[_Found] = []
         self.diagnostics: list[Diagnostic] = []
         self.title_words = _title_words(note.title)
+        self.terms: list[str] = []
+        """Terms this note defines or emphasises: answers its claims may blank."""
+        self.headings: list[tuple[int, str]] = []
+        """(level, text) of the headings above the current block."""
         self._lines: list[str] | None = None
         self._texts: dict[int, _Text | None] = {}
 
@@ -621,7 +697,9 @@ class _Extractor:
     def text_of(self, node: _Node) -> _Text | None:
         """Resolved text of a paragraph node (cached: a list may be looked at twice)."""
         if id(node) not in self._texts:
-            self._texts[id(node)] = self._resolve_node(node)
+            text = self._texts[id(node)] = self._resolve_node(node)
+            if text is not None:
+                self.terms.extend(text.highlights)
         return self._texts[id(node)]
 
     def _resolve_node(self, node: _Node) -> _Text | None:
@@ -665,6 +743,20 @@ class _Extractor:
                 offset += len(lines[number]) + 1
         return _Item(node, head, lazy, rest)
 
+    def heading(self, node: _Node) -> None:
+        """Enter the section ``node`` opens: it replaces the headings of its level and below."""
+        level = int(node.token.tag[1:]) if node.token.tag[1:].isdigit() else 6
+        text = self.text_of(node)
+        shown = _heading_text(text.text) if text is not None else ""
+        self.headings = [(lvl, t) for lvl, t in self.headings if lvl < level]
+        if shown:
+            self.headings.append((level, shown))
+
+    def heading_path(self) -> tuple[str, ...]:
+        """The headings above the current block, outermost first, without the note's title."""
+        title = _normal(self.note.title)
+        return tuple(text for _, text in self.headings if _normal(text) != title)
+
     # emitters
 
     def definition(self, text: _Text) -> bool:
@@ -674,12 +766,22 @@ class _Extractor:
         term, definition = split
         key = _normal(term.replace("`", ""))
         self.found.append(
-            _Found(text.line, FactKind.DEFINITION, key, term, (definition,), text.text.strip())
+            _Found(
+                text.line,
+                FactKind.DEFINITION,
+                key,
+                term,
+                (definition,),
+                text.text.strip(),
+                headings=self.heading_path(),
+            )
         )
+        self.terms.append(term)
         return True
 
     def prose(self, text: _Text) -> None:
-        for start, end in _sentences(text.text):
+        spans = _sentences(text.text)
+        for index, (start, end) in enumerate(spans):
             sentence = text.text[start:end]
             link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
             link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
@@ -697,6 +799,11 @@ class _Extractor:
             key = " ".join(cloze.words(sentence)[:6])
             if not key:
                 continue
+            # The sentences around it, shown on the back: what the front lacks.
+            around = [
+                text.text[s:e].replace("\n", " ")
+                for s, e in (spans[index - 1 : index] + spans[index + 1 : index + 2])
+            ]
             self.claims.append(
                 _Found(
                     text.line + text.text.count("\n", 0, start),
@@ -705,8 +812,10 @@ class _Extractor:
                     sentence,
                     (),
                     sentence,
-                    _claim_score(sentence, highlights, self.title_words),
-                    highlights,
+                    highlights=highlights,
+                    headings=self.heading_path(),
+                    extra=" … ".join(around),
+                    linked=tuple(t for t in text.linked if t in sentence),
                 )
             )
 
@@ -766,6 +875,7 @@ class _Extractor:
                 subject,
                 tuple(texts),
                 "\n".join([written, *texts]),
+                headings=self.heading_path(),
             )
         )
         for item in items:
@@ -871,6 +981,8 @@ class _Extractor:
                         self.list_item(child)
             elif kind == "blockquote":
                 self.blockquote(node)
+            elif kind == "heading":
+                self.heading(node)
             elif kind not in _SKIPPED_BLOCKS:
                 # Unknown containers (plugins): look inside, they may hold prose.
                 self.walk(node.children)
@@ -879,8 +991,36 @@ class _Extractor:
 
     # result
 
-    def facts(self, max_claims: int) -> list[Fact]:
-        claims = sorted(self.claims, key=lambda c: -c.score)[: max(0, max_claims)]
+    def scored_claims(self) -> list[_Found]:
+        """The claims worth a card: each with its answers ranked (``answers.answer_spans``,
+        knowing every term of the note and the vault's titles) and its score, kept when
+        the score reaches ``CLAIM_MIN_SCORE``."""
+        local = {_normal(term) for term in self.terms if _word_count(term) <= 6}
+        links = self.links
+
+        def known(phrase: str) -> bool:
+            return _normal(phrase) in local or links.is_term(phrase)
+
+        kept = []
+        for claim in self.claims:
+            linked = frozenset(map(_normal, claim.linked))
+            spans = answers.answer_spans(
+                claim.subject,
+                highlights=claim.highlights,
+                known_term=lambda phrase, linked=linked: _normal(phrase) in linked or known(phrase),
+            )
+            if not spans:
+                continue
+            claim.answers = tuple((span.start, span.end) for span in spans[:8])
+            claim.score = _claim_score(claim.subject, spans[0], self.title_words)
+            if claim.score >= CLAIM_MIN_SCORE:
+                kept.append(claim)
+        return kept
+
+    def facts(self, max_claims: int | None) -> list[Fact]:
+        claims = self.scored_claims()
+        if max_claims is not None:
+            claims = sorted(claims, key=lambda c: -c.score)[: max(0, max_claims)]
         chosen = sorted([*self.found, *claims], key=lambda f: (f.line, f.order))
         seen: dict[tuple[FactKind, str], int] = {}
         facts: list[Fact] = []
@@ -905,6 +1045,9 @@ class _Extractor:
                     score=found.score,
                     highlights=found.highlights,
                     figures=found.figures,
+                    headings=found.headings,
+                    answers=found.answers,
+                    extra=found.extra,
                 )
             )
         return facts
@@ -915,10 +1058,11 @@ def _is_image_name(target: str) -> bool:
 
 
 def extract_facts(
-    note: Note, links: LinkIndex, *, max_claims: int = 5
+    note: Note, links: LinkIndex, *, max_claims: int | None = None
 ) -> tuple[list[Fact], list[Diagnostic]]:
-    """The definitions, enumerations and best ``max_claims`` claims of ``note``, in
-    document order, with the problems met on the way. Never raises."""
+    """The definitions, enumerations and claims worth a card of ``note`` (at most the best
+    ``max_claims`` claims when given), in document order, with the problems met on the
+    way. Never raises."""
     extractor = _Extractor(note, links)
     try:
         extractor.walk(_tree(note.tokens))

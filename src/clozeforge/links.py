@@ -7,6 +7,7 @@ linked note's title when the note is in the folder, else the target text as writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -19,23 +20,65 @@ def _key(name: str) -> str:
     return " ".join(name.replace("\\", "/").strip().casefold().split())
 
 
+_ID_PREFIX_RE = re.compile(
+    r"^(?:\d{8,14}|\d{4}-\d{2}-\d{2}(?:[T_ -]?\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?)[ _-]+"
+)
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d{2,})")
+_TERM_KEY = "\x00term:"
+"""Prefix of the recorded lookups that ask whether a phrase is a term (not a link)."""
+
+
+def readable_name(name: str) -> str:
+    """A file or link name as words: a Zettelkasten id prefix dropped ("20230328115411_"),
+    ``_``/``-`` and camelCase split ("curves reconstruction functional data",
+    "banfield Model Based Gaussian 1993"); the name itself when nothing is left."""
+    stem = PurePosixPath(name.strip()).name
+    if stem.lower().endswith(".md"):
+        stem = stem[:-3]
+    rest = _ID_PREFIX_RE.sub("", stem)
+    if not re.search(r"[^\W\d_]", rest):
+        return name.strip()
+    words = _CAMEL_RE.sub(" ", rest.replace("_", " ").replace("-", " "))
+    return " ".join(words.split()) or name.strip()
+
+
 @dataclass(slots=True)
 class LinkIndex:
     """Lookup from every name a note can be linked by to that note's title."""
 
     titles: dict[str, str] = field(default_factory=dict)
     """Normalised link name (path, stem, alias, id) -> title."""
+    terms: frozenset[str] = frozenset()
+    """Normalised titles, aliases and readable file names: the phrases the vault has a
+    note about, which make good answers on cards."""
 
     @classmethod
     def from_notes(cls, notes: Iterable[Note | NoteHeader]) -> LinkIndex:
         """Index ``notes``; on clashes the first note in sorted path order wins, as in Obsidian."""
         index = cls()
+        terms: set[str] = set()
         for note in notes:
             path = PurePosixPath(note.path)
             names = [str(path.with_suffix("")), path.stem, note.note_id, *note.aliases]
             for name in names:
                 index.titles.setdefault(_key(name), note.title)
+            terms.update(
+                _key(term) for term in (note.title, *note.aliases, readable_name(path.stem))
+            )
+        index.terms = frozenset(term for term in terms if term)
         return index
+
+    def is_term(self, phrase: str) -> bool:
+        """Whether the vault has a note titled, aliased or named ``phrase`` (any case)."""
+        return _key(phrase) in self.terms
+
+    def recorded(self, key: str) -> str | None:
+        """The answer to a lookup as ``RecordingLinkIndex`` records it (``key`` as recorded):
+        a rebuild compares it with the recorded answer to know whether a note must be
+        extracted again."""
+        if key.startswith(_TERM_KEY):
+            return "term" if LinkIndex.is_term(self, key[len(_TERM_KEY) :]) else None
+        return LinkIndex.title_for(self, key)
 
     def title_for(self, target: str) -> str | None:
         """Title of the note ``target`` links to, or None when no such note is in the folder."""
@@ -48,7 +91,8 @@ class LinkIndex:
         """What a card shows for ``[[target|alias]]``."""
         if alias:
             return alias
-        return self.title_for(target) or target.strip()
+        # A note outside the folder: its name as words, never a raw Zettelkasten id.
+        return self.title_for(target) or readable_name(target)
 
 
 @dataclass(slots=True)
@@ -64,3 +108,9 @@ class RecordingLinkIndex(LinkIndex):
         title = LinkIndex.title_for(self, target)
         self.lookups[target] = title
         return title
+
+    def is_term(self, phrase: str) -> bool:
+        """As ``LinkIndex.is_term``, remembered."""
+        known = LinkIndex.is_term(self, phrase)
+        self.lookups[_TERM_KEY + _key(phrase)] = "term" if known else None
+        return known

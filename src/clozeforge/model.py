@@ -104,6 +104,15 @@ class Fact:
     figures: tuple[str, ...] = ()
     """Image embeds (inline Markdown) that illustrate the fact: a paragraph of images right
     after the fact's paragraph or list. Shown on the back of the card."""
+    headings: tuple[str, ...] = ()
+    """Headings above the fact in its note, outermost first (the note's title left out):
+    with the title, the card's context line ("Transformers \u203a Attention")."""
+    answers: tuple[tuple[int, int], ...] = ()
+    """Claims: character spans of ``subject`` worth blanking, best first
+    (``answers.answer_spans``). Empty for other kinds."""
+    extra: str = ""
+    """Inline Markdown for the back of the card, beside the figures: what the front lacks
+    (for a claim, the sentences around it in its paragraph)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ class WorkSettings:
     """The notes folder."""
     max_note_bytes: int
     """Larger files are skipped."""
-    max_claims: int
+    max_claims: int | None
     """Claims kept per note."""
     root: str
     """Root deck name."""

@@ -571,7 +571,7 @@ class _Build:
             redo = [
                 path
                 for path in same
-                if any(links.title_for(target) != title for target, title in old[path].link_lookups)
+                if any(links.recorded(target) != title for target, title in old[path].link_lookups)
                 or (media_changed and old[path].uses_media)
             ]
             total = len(to_parse) + len(redo)
@@ -686,7 +686,7 @@ class _Build:
                     path
                     for path in classified.same
                     if any(
-                        links.title_for(target) != title for target, title in lookups.get(path, ())
+                        links.recorded(target) != title for target, title in lookups.get(path, ())
                     )
                 ]
             if state.meta("media") != fingerprints["media"]:
@@ -1290,7 +1290,7 @@ def _write_split(
 
 
 def inspect_note(
-    path: Path, *, vault: Path | None = None, max_claims: int = 5
+    path: Path, *, vault: Path | None = None, max_claims: int | None = None
 ) -> tuple[list[Fact], list[Diagnostic]]:
     """Facts of one note, wikilinks resolved against ``vault`` (default: the note's folder)."""
     from .extract import extract_facts

@@ -231,12 +231,12 @@ def read_and_parse(
 
 
 def extract_record(
-    note: Note | None, parsed: ParsedNote, links: LinkIndex, max_claims: int
+    note: Note | None, parsed: ParsedNote, links: LinkIndex, max_claims: int | None
 ) -> NoteRecord:
     """The record of a note up to its facts (no cards yet)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
-    recorder = RecordingLinkIndex(titles=links.titles)
+    recorder = RecordingLinkIndex(titles=links.titles, terms=links.terms)
     facts, problems = extract_facts(note, recorder, max_claims=max_claims)
     return NoteRecord(
         parsed,
@@ -277,7 +277,7 @@ def process_note(
     parsed: ParsedNote,
     links: LinkIndex,
     *,
-    max_claims: int,
+    max_claims: int | None,
     root: str,
     media: MediaIndex | None,
     phraser: Phraser | None,

@@ -3,10 +3,9 @@
 - Definition: ``{{c1::Term}}: definition``.
 - Enumeration: the lead-in, then one line and one deletion per item (``c1``, ``c2``, ...),
   so Anki makes one card per item and each card shows the other items as context.
-- Claim: the sentence with one key span blanked. The span is, in order of preference:
-  what the note emphasised (bold, ``==highlight==``), a number or year, a proper noun or
-  acronym in mid-sentence, the note's title words (adjacent ones together), the longest
-  remaining word.
+- Claim: the sentence with its best answer blanked: the first of ``Fact.answers``, which
+  extraction ranked (``answers.answer_spans``: the emphasised or defined term, a term the
+  vault knows, code, a number, a name, a whole noun phrase of rare words; never a filler).
 
 Because it only inserts cloze markup, its output is grounded by construction; it is also
 the fallback for every model output that fails the grounding check.
@@ -15,10 +14,10 @@ the fallback for every model output that fails the grounding check.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
-from ..cloze import CONNECTIVES, make_cloze, words
+from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
 from .base import Phraser
 
@@ -108,52 +107,25 @@ class RulePhraser(Phraser):
 
     @staticmethod
     def claim_answer_span(fact: Fact) -> tuple[int, int] | None:
-        """Character span of ``fact.subject`` to blank in a claim card."""
+        """Character span of ``fact.subject`` to blank in a claim card: the best of the
+        answers extraction found, widened over emphasis markers around it."""
         sentence = fact.subject
         protected = _protected_spans(sentence)
-        for start, end in _claim_candidates(fact, protected):
+        for start, end in fact.answers:
+            if not 0 <= start < end <= len(sentence):
+                continue
             if words(sentence[start:end]) == words(sentence):
                 continue  # blanking the whole sentence asks nothing
+            if _cuts_into(sentence, (start, end), protected):
+                continue
             return _widen_over_emphasis(sentence, start, end)
         return None
 
 
-def _claim_candidates(
-    fact: Fact, protected: Sequence[tuple[int, int]]
-) -> Iterator[tuple[int, int]]:
-    sentence = fact.subject
-    for highlight in fact.highlights:
-        span = _find_whole(sentence, highlight, protected)
-        if span:
-            yield span
-    for pattern in (_NUMBER_RE, _PROPER_RE):
-        for match in pattern.finditer(sentence):
-            # A capital at the very start is just the sentence's first word.
-            if (
-                pattern is _PROPER_RE
-                and match.start() == 0
-                and match.group().isalpha()
-                and not match.group().isupper()
-                and " " not in match.group()
-            ):
-                continue
-            if not _overlaps(match.span(), protected):
-                yield match.span()
-    title_words = {w for w in words(fact.note_title) if len(w) > 3 and w not in CONNECTIVES}
-    plain_words = [
-        m
-        for m in _WORD_RE.finditer(sentence)
-        if not _overlaps(m.span(), protected) and m.group().casefold() not in CONNECTIVES
-    ]
-    # Runs of adjacent title words ("gradient descent", not just "gradient"), longest first.
-    runs: list[tuple[int, int]] = []
-    for match in plain_words:
-        if match.group().casefold() not in title_words:
-            continue
-        if runs and sentence[runs[-1][1] : match.start()].strip() == "":
-            runs[-1] = (runs[-1][0], match.end())
-        else:
-            runs.append(match.span())
-    yield from sorted(runs, key=lambda span: (span[0] - span[1], span[0]))
-    for match in sorted(plain_words, key=lambda m: (-len(m.group()), m.start())):
-        yield match.span()
+def _cuts_into(sentence: str, span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``span`` cuts a code span, math or link in two (a whole one is fine)."""
+    start, end = span
+    return any(
+        start < p_end and p_start < end and not (start <= p_start and p_end <= end)
+        for p_start, p_end in protected
+    )

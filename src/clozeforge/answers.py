@@ -1,0 +1,432 @@
+"""Which words of a sentence to blank: the term a learner must recall, never a filler word.
+
+``answer_spans`` reads one sentence (inline Markdown) and returns the spans worth blanking,
+best first. Candidates, strongest first:
+
+* what the note emphasised (``**bold**``, ``==highlight==``);
+* the defined term of a definitional sentence (``X is/are/means/refers to ...``,
+  ``... called/known as/termed X``);
+* a term the vault knows (another note's title or alias, a wikilink, a term the note
+  defines or emphasises elsewhere);
+* an acronym's expansion next to it (``Data Query Language (DQL)``);
+* code (``` `C-P` ```, a command, a key), a number that carries the fact, a name;
+* otherwise a noun phrase, whole ("learning rate", not "learning"), preferring rare words
+  (``lexicon``) and the end of the sentence, where English puts new information.
+
+Never blanked, whatever else holds: a function word, a lone adverb, adjective or verb, a
+single common word (Zipf frequency 4 or more: "leave", "prediction") unless the note
+marks it as a term, a span whose words appear again elsewhere on the card (it would give
+itself away), or the whole sentence.
+
+Pure functions of the sentence and what the caller knows; no Markdown parsing here (the
+extractor already resolved links), so it can run on any text a phraser sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .lexicon import FUNCTION_WORDS, lexicon
+
+COMMON_ZIPF = 4.0
+"""A word at least this frequent (10 per million words) says little alone: "leave",
+"prediction", "classification". Such a word is blanked alone only when the note marks it
+as a term (emphasis, definition, a title in the vault) or it is code, a number or a name."""
+
+MAX_ANSWER_WORDS = 5
+"""Longest noun phrase offered as an answer; longer ones keep their last words (the head)."""
+
+MIN_SCORE = 1.0
+"""Candidates scoring below this are not offered: nothing in the sentence is worth asking."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSpan:
+    """A span of a sentence worth blanking, with why."""
+
+    start: int
+    """Offset of its first character in the sentence."""
+    end: int
+    """Offset just after its last character."""
+    score: float
+    """How good an answer it is; higher is better (``MIN_SCORE`` and up are offered)."""
+    reason: str
+    """What made it a candidate: ``emphasis``, ``defined term``, ``vault term``,
+    ``acronym``, ``code``, ``number``, ``name`` or ``phrase``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    kind: str  # word, number, code, math, link, punct
+
+    @property
+    def folded(self) -> str:
+        return self.text.casefold()
+
+
+_TOKEN_RE = re.compile(
+    r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
+    r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
+    r"|(?P<link>!?\[[^\]]*\]\([^)]*\))"
+    r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w]))"
+    r"|(?P<word>[^\W_](?:[\w'\u2019]|-(?=\w))*)"
+    r"|(?P<punct>\S)"
+)
+_EMPHASIS_CHARS = frozenset("*_=")
+_DEFINING_VERB_RE = re.compile(
+    r"\s+(?:is|are|was|were|means|mean|refers\s+to|refer\s+to|denotes|denote|stands\s+for"
+    r"|is\s+defined\s+as|are\s+defined\s+as|is\s+called|are\s+called|describes)\s+",
+    re.I,
+)
+_NAMING_RE = re.compile(r"\b(?:called|known\s+as|termed|named|referred\s+to\s+as|dubbed)\s+", re.I)
+_DETERMINER_RE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9&]{1,9}s?$")
+
+
+def tokenize(text: str) -> list[_Token]:
+    """Words, numbers, code spans, math, Markdown links and punctuation, with offsets;
+    emphasis markers are left out (they are markup, not words)."""
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind == "ticks":
+            kind = "code"
+        if kind == "punct" and match.group() in _EMPHASIS_CHARS:
+            continue
+        tokens.append(_Token(match.start(), match.end(), match.group(), kind))
+    return tokens
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to see that "intervals" repeats "interval"."""
+    word = word.casefold().replace("\u2019", "'")
+    for suffix in ("'s", "ies", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the words of ``text`` that carry meaning (not function words)."""
+    return [
+        _stem(t.text)
+        for t in tokenize(text)
+        if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 1
+    ]
+
+
+def is_function_word(word: str) -> bool:
+    """Whether ``word`` is an article, pronoun, preposition, auxiliary or the like."""
+    return word.casefold() in FUNCTION_WORDS
+
+
+def _word_class(token: _Token, first: bool) -> str:
+    """``noun`` (can head a term), ``adj``, ``verb``, ``adv`` or ``function``."""
+    if token.kind != "word":
+        return "noun"
+    folded = token.folded
+    if folded in FUNCTION_WORDS:
+        return "function"
+    if not first and token.text[0].isupper():
+        return "noun"  # a name or a capitalised term in mid-sentence
+    if _ACRONYM_RE.match(token.text):
+        return "noun"
+    parts = lexicon().parts_of_speech(folded)
+    if not parts:
+        return "adv" if folded.endswith("ly") and len(folded) > 4 else "noun"
+    if parts & {"NOUN", "PROPN", "NUM"}:
+        return "noun"
+    if "ADJ" in parts:
+        return "adj"
+    if "VERB" in parts or "AUX" in parts:
+        return "verb"
+    return "adv"
+
+
+def _is_common(token: _Token) -> bool:
+    return token.kind == "word" and lexicon().zipf(token.text) >= COMMON_ZIPF
+
+
+def _rarity(tokens: Sequence[_Token]) -> float:
+    """0..1: how rare the phrase's rarest word is (1 for words English hardly uses)."""
+    zipfs = [lexicon().zipf(t.text) for t in tokens if t.kind == "word"]
+    if not zipfs:
+        return 0.6
+    rarest = min(zipfs)
+    if rarest == 0.0:
+        return 0.7  # unknown to wordfreq: a technical term, a name, or a typo
+    return max(0.0, min(1.0, (6.0 - rarest) / 4.0))
+
+
+@dataclass(slots=True)
+class _Candidates:
+    sentence: str
+    tokens: list[_Token]
+    found: dict[tuple[int, int], AnswerSpan]
+
+    def add(self, start: int, end: int, score: float, reason: str) -> None:
+        start, end = _trim(self.sentence, start, end)
+        if end <= start:
+            return
+        old = self.found.get((start, end))
+        if old is None or old.score < score:
+            self.found[(start, end)] = AnswerSpan(start, end, round(score, 4), reason)
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding space and unpaired punctuation."""
+    while start < end and (sentence[start].isspace() or sentence[start] in ",;:.!?"):
+        start += 1
+    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in ",;:.!?"):
+        end -= 1
+    return start, end
+
+
+_VERB_CONTEXT_WORDS = (
+    "to you we they i can could will would should must may might then just also not "
+    "don't doesn't didn't won't please and or"
+)
+_VERB_CONTEXT = frozenset(_VERB_CONTEXT_WORDS.split())
+"""After these words a word that can be a verb is one ("you can *set*", "to *split*")."""
+
+
+def _acts_as_verb(token: _Token, before: _Token | None, current: Sequence[_Token]) -> bool:
+    """Whether a word that can be a noun or a verb is the verb here: at the start of an
+    imperative sentence or after a subject pronoun, modal or "to"; or straight after a
+    plural noun ("modifiers *work*", "models *control*"), where English puts the verb."""
+    parts = lexicon().parts_of_speech(token.folded)
+    if "VERB" not in parts or (token.text[:1].isupper() and token.start > 0):
+        return False
+    if not current:
+        return before is None or before.folded in _VERB_CONTEXT
+    last = current[-1]
+    plural = last.kind == "word" and last.folded.endswith("s") and not last.folded.endswith("ss")
+    return plural and "NOUN" in lexicon().parts_of_speech(last.folded) and len(current) >= 1
+
+
+def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
+    """Runs of content words that can form a term: split at function words, punctuation
+    and verbs, leading adverbs and verbs dropped, ending on a word that can be a noun."""
+    phrases: list[list[_Token]] = []
+    current: list[_Token] = []
+    previous: _Token | None = None
+    for index, token in enumerate(tokens):
+        before, previous = previous, token
+        if token.kind in ("punct", "link", "math") and token.text not in ("-", "/", "+"):
+            phrases.append(current)
+            current = []
+            continue
+        if token.kind == "punct":
+            continue
+        kind = _word_class(token, index == 0)
+        if kind == "noun" and token.kind == "word" and _acts_as_verb(token, before, current):
+            kind = "verb"
+        if kind in ("function", "verb", "adv") and token.kind == "word":
+            phrases.append(current)
+            current = []
+            continue
+        if token.kind == "code":
+            # Code is its own answer, never a piece of a phrase.
+            phrases.append(current)
+            phrases.append([token])
+            current = []
+            continue
+        current.append(token)
+    phrases.append(current)
+    result = []
+    for phrase in phrases:
+        while phrase and _word_class(phrase[-1], False) != "noun":
+            phrase = phrase[:-1]
+        if phrase:
+            result.append(phrase[-MAX_ANSWER_WORDS:])
+    return result
+
+
+def answer_spans(
+    sentence: str,
+    *,
+    highlights: Iterable[str] = (),
+    known_term: Callable[[str], bool] | None = None,
+    card_words: Iterable[str] = (),
+) -> list[AnswerSpan]:
+    """Spans of ``sentence`` worth blanking, best first (see the module docstring).
+
+    ``highlights``: text the note emphasised. ``known_term``: whether a phrase is a term
+    the vault knows (titles, aliases, defined terms). ``card_words``: other words the card
+    shows (its context line): a span made only of them would be given away."""
+    tokens = tokenize(sentence)
+    if not tokens:
+        return []
+    found = _Candidates(sentence, tokens, {})
+    for highlight in highlights:
+        for start, end in _whole_occurrences(sentence, highlight):
+            found.add(start, end, 4.0, "emphasis")
+    _defined_terms(sentence, tokens, found)
+    length = max(1, len(sentence))
+    for index, token in enumerate(tokens):
+        # Later in the sentence is likelier the point of it (see _phrase_candidates).
+        late = 1.0 * token.end / length
+        if token.kind == "code":
+            found.add(token.start, token.end, 2.4 + late, "code")
+        elif token.kind == "number" and not _is_list_marker(tokens, index):
+            found.add(token.start, token.end, 2.0 + late, "number")
+    _acronyms(sentence, tokens, found)
+    for phrase in _noun_phrases(tokens):
+        if phrase[0].kind == "code":
+            continue
+        _phrase_candidates(sentence, phrase, found, known_term, length)
+    others = {w for w in (_stem(w) for w in card_words)}
+    ranked = []
+    for span in found.found.values():
+        score = span.score - _penalty(sentence, span, tokens, others)
+        if score >= MIN_SCORE:
+            ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
+    ranked.sort(key=lambda s: (-s.score, s.start, s.end))
+    return ranked
+
+
+def _is_list_marker(tokens: Sequence[_Token], index: int) -> bool:
+    """``1.`` or ``2)`` opening a sentence: a list's numbering, not a fact."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return index == 0 and following is not None and following.text in (".", ")")
+
+
+def _whole_occurrences(sentence: str, needle: str) -> list[tuple[int, int]]:
+    needle = needle.strip()
+    if not needle:
+        return []
+    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
+    return [m.span() for m in pattern.finditer(sentence)]
+
+
+def _span_tokens(tokens: Sequence[_Token], start: int, end: int) -> list[_Token]:
+    return [t for t in tokens if t.start >= start and t.end <= end]
+
+
+def _defined_terms(sentence: str, tokens: Sequence[_Token], found: _Candidates) -> None:
+    """``X is ...`` at the start of a sentence, and ``... called X``."""
+    verb = _DEFINING_VERB_RE.search(sentence)
+    if verb is not None and 0 < verb.start() <= 80:
+        subject_start = 0
+        determiner = _DETERMINER_RE.match(sentence)
+        if determiner:
+            subject_start = determiner.end()
+        subject = _span_tokens(tokens, subject_start, verb.start())
+        words = [t for t in subject if t.kind != "punct"]
+        if (
+            1 <= len(words) <= MAX_ANSWER_WORDS
+            and all(t.kind != "punct" or t.text in "-/()" for t in subject)
+            and _word_class(words[-1], len(words) == 1 and subject_start == 0) == "noun"
+            and not any(t.folded in FUNCTION_WORDS for t in words)
+        ):
+            found.add(subject[0].start, subject[-1].end, 3.2, "defined term")
+    for naming in _NAMING_RE.finditer(sentence):
+        rest = _span_tokens(tokens, naming.end(), len(sentence))
+        term: list[_Token] = []
+        for token in rest:
+            if token.kind == "punct" and token.text not in "\"'\u201c\u201d":
+                break
+            if token.kind == "word" and token.folded in FUNCTION_WORDS:
+                if term or token.folded not in ("a", "an", "the"):
+                    break
+                continue
+            if token.kind != "punct":
+                term.append(token)
+        if 1 <= len(term) <= MAX_ANSWER_WORDS:
+            found.add(term[0].start, term[-1].end, 3.2, "defined term")
+
+
+def _acronyms(sentence: str, tokens: Sequence[_Token], found: _Candidates) -> None:
+    """``Expansion Words (EW)`` / ``EW (Expansion Words)``: the expansion is the answer."""
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or not _ACRONYM_RE.match(token.text):
+            continue
+        letters = token.text.rstrip("s").casefold()
+        inside = index > 0 and tokens[index - 1].text == "("
+        if inside:
+            # Words just before the bracket whose initials spell the acronym.
+            before = [t for t in tokens[: index - 1] if t.kind == "word"][-len(letters) - 2 :]
+            for size in range(len(before), 0, -1):
+                words = before[-size:]
+                if (
+                    "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS).casefold()
+                    == letters
+                ):
+                    found.add(words[0].start, words[-1].end, 3.0, "acronym")
+                    break
+        elif index + 1 < len(tokens) and tokens[index + 1].text == "(":
+            close = next((i for i in range(index + 2, len(tokens)) if tokens[i].text == ")"), None)
+            if close is None:
+                continue
+            words = [t for t in tokens[index + 2 : close] if t.kind == "word"]
+            initials = "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS)
+            if words and initials.casefold() == letters:
+                found.add(words[0].start, words[-1].end, 3.0, "acronym")
+
+
+def _phrase_candidates(
+    sentence: str,
+    phrase: Sequence[_Token],
+    found: _Candidates,
+    known_term: Callable[[str], bool] | None,
+    length: int,
+) -> None:
+    """Score a noun phrase, and any part of it the vault knows as a term."""
+    if known_term is not None:
+        for size in range(len(phrase), 0, -1):
+            for offset in range(len(phrase) - size + 1):
+                part = phrase[offset : offset + size]
+                text = sentence[part[0].start : part[-1].end]
+                if known_term(text):
+                    found.add(part[0].start, part[-1].end, 2.8 + 0.1 * size, "vault term")
+    words = [t for t in phrase if t.kind == "word"]
+    names = [t for t in words if t.text[:1].isupper() and t.start > 0]
+    score = 1.0 + 1.2 * _rarity(phrase)
+    if len(phrase) > 1:
+        score += 0.35  # a compound term is more specific than any of its words
+    if names:
+        score += 0.4
+    # English puts the new information at the end: later phrases are likelier answers.
+    score += 1.0 * (phrase[-1].end / length)
+    reason = "name" if names else "phrase"
+    if len(phrase) == 1 and phrase[0].kind == "word":
+        token = phrase[0]
+        if _word_class(token, token.start == 0) != "noun":
+            return
+        if _is_common(token) and not names:
+            return  # a single everyday word says nothing alone
+    found.add(phrase[0].start, phrase[-1].end, score, reason)
+
+
+def _penalty(sentence: str, span: AnswerSpan, tokens: Sequence[_Token], others: set[str]) -> float:
+    """What speaks against a candidate: it gives itself away, or asks for the whole sentence."""
+    inside = [t for t in tokens if t.start >= span.start and t.end <= span.end]
+    outside = [t for t in tokens if t.end <= span.start or t.start >= span.end]
+    if not [t for t in outside if t.kind != "punct"]:
+        return 10.0  # the whole sentence
+    answer = {
+        _stem(t.text)
+        for t in inside
+        if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 2
+    }
+    if not answer and not any(t.kind in ("code", "math", "number") for t in inside):
+        return 10.0  # nothing but function words
+    rest = {_stem(t.text) for t in outside if t.kind in ("word", "number")}
+    rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
+    repeated = {w for w in answer if w in rest}
+    if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
+        return 10.0
+    if answer and repeated == answer:
+        return 10.0  # every word of the answer stands elsewhere in the sentence
+    if answer and answer <= others:
+        return 10.0  # the context line shows it
+    penalty = 0.8 * len(repeated) / max(1, len(answer))
+    words = len([t for t in inside if t.kind != "punct"])
+    if words > 3:
+        penalty += 0.15 * (words - 3)
+    return penalty
