@@ -1,8 +1,9 @@
 """Fact extraction: fixture pairs (NAME.md -> NAME.json), the seed note, and the real vault.
 
-A fixture's JSON holds the expected ``facts`` (every field but ``score``) and
-``diagnostics`` (``"LINE: message"``), and optionally the note ``title``, the ``links``
-(normalised link name -> title) and ``max_claims`` to extract with.
+A fixture's JSON holds the expected ``facts`` (every field but ``score``; of a claim's
+ranked ``answers`` the best one, as text) and ``diagnostics`` (``"LINE: message"``), and
+optionally the note ``title``, the ``links`` (normalised link name -> title) and
+``max_claims`` to extract with.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from clozeforge.cloze import cloze_answers, grounding_failure, words
-from clozeforge.extract import extract_facts
+from clozeforge.extract import CLAIM_MIN_SCORE, extract_facts
 from clozeforge.links import LinkIndex
 from clozeforge.model import Fact, FactKind, Note
 from clozeforge.notes import parse_note
@@ -38,7 +39,7 @@ def _note(text: str, path: str = "note.md") -> Note:
 
 
 def _extract(
-    note: Note, links: LinkIndex | None = None, max_claims: int = 5
+    note: Note, links: LinkIndex | None = None, max_claims: int | None = None
 ) -> tuple[list[Fact], list[str]]:
     facts, problems = extract_facts(note, links or LinkIndex(), max_claims=max_claims)
     return facts, [f"{p.line}: {p.message}" for p in problems]
@@ -53,8 +54,12 @@ def _as_json(fact: Fact) -> dict[str, Any]:
         "details": list(fact.details),
         "source_text": fact.source_text,
         "highlights": list(fact.highlights),
-        # Only facts with figures say so, keeping the other fixtures short.
+        # Only facts with figures (headings, text for the back) say so, keeping the
+        # other fixtures short.
         **({"figures": list(fact.figures)} if fact.figures else {}),
+        **({"headings": list(fact.headings)} if fact.headings else {}),
+        **({"extra": fact.extra} if fact.extra else {}),
+        **({"answer": fact.subject[slice(*fact.answers[0])]} if fact.answers else {}),
     }
 
 
@@ -66,7 +71,9 @@ def _fixture(name: str) -> tuple[Note, dict[str, Any]]:
 def _fixture_facts(name: str) -> tuple[list[Fact], list[str], dict[str, Any]]:
     note, spec = _fixture(name)
     facts, problems = _extract(
-        note, LinkIndex(dict(spec.get("links", {}))), spec.get("max_claims", 5)
+        note,
+        LinkIndex.from_titles(dict(spec.get("links", {}))),
+        spec.get("max_claims"),
     )
     return facts, problems, spec
 
@@ -172,7 +179,7 @@ def test_lines_are_file_lines_after_frontmatter() -> None:
 
 
 def test_claim_line_is_the_sentence_line_inside_its_paragraph() -> None:
-    text = "Short.\nGradient descent follows the negative gradient of the loss.\n"
+    text = "Short.\nThe Adam optimiser was published in 2014 by Kingma and Ba.\n"
     (fact,) = _extract(_note(text))[0]
     assert fact.line == 2
 
@@ -183,6 +190,7 @@ Momentum keeps a running average of past gradients during training.
 The optimiser is called **Adam** and was published in 2014.
 Weight decay shrinks every weight a little at each step of training.
 Learning rate warmup is used by many optimisers at the start.
+We tried it and it worked.
 """
 
 
@@ -193,16 +201,25 @@ def test_max_claims_zero_gives_no_claims_but_keeps_definitions() -> None:
     assert [f.kind for f in facts] == [FactKind.DEFINITION]
 
 
+def test_claims_above_the_minimum_score_are_kept_without_a_fixed_number() -> None:
+    everything, _ = _extract(_note(PROSE))
+    assert len(everything) >= 3
+    assert all(f.score >= CLAIM_MIN_SCORE for f in everything)
+    # "We tried it" leans on its context: never a claim, whatever its score.
+    assert not any(f.subject.startswith("We ") for f in everything)
+    more = _note(
+        PROSE + "".join(f"\nThe {n} optimiser was published in {n}.\n" for n in range(1990, 2002))
+    )
+    assert len(_extract(more)[0]) > len(everything) + 10
+
+
 def test_max_claims_keeps_the_best_scored_in_document_order() -> None:
-    facts, _ = _extract(_note(PROSE), max_claims=2)
-    assert [f.subject for f in facts] == [
-        "The optimiser is called **Adam** and was published in 2014.",
-        "Learning rate warmup is used by many optimisers at the start.",
-    ]
-    assert facts[0].score > facts[1].score
-    everything, _ = _extract(_note(PROSE), max_claims=10)
-    assert len(everything) == 4
-    assert all(f.score <= facts[1].score for f in everything if f not in facts)
+    everything, _ = _extract(_note(PROSE))
+    best, _ = _extract(_note(PROSE), max_claims=2)
+    assert len(best) == 2
+    assert [f.line for f in best] == sorted(f.line for f in best)
+    assert all(f.score <= min(b.score for b in best) for f in everything if f not in best)
+    assert best[0].subject == "The optimiser is called **Adam** and was published in 2014."
 
 
 # --- robustness -------------------------------------------------------------------------

@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 
 from clozeforge.markdown import structure_parser
 from clozeforge.model import Note
-from clozeforge.notes import duplicate_note_diagnostics, normalise_tag, parse_note
+from clozeforge.notes import (
+    duplicate_note_diagnostics,
+    normalise_tag,
+    parse_note,
+    resolve_titles,
+)
 from clozeforge.vault import find_note_files, read_note
 from conftest import SEEDS, no_hang
 
@@ -375,11 +380,35 @@ def test_duplicate_ids_and_titles_are_reported() -> None:
     assert duplicate_note_diagnostics(notes[2:]) == []
 
 
-def test_a_title_shared_by_many_notes_is_one_warning() -> None:
-    notes = [make_note(f"n{i}.md", "# Notes\n") for i in range(30)]
+def test_a_heading_shared_by_many_notes_is_a_template_heading_not_a_title() -> None:
+    notes = [
+        make_note(f"2023010{i}120000_paper_{i}.md", "# Title of the paper\n") for i in range(5)
+    ]
+    notes.append(make_note("titled.md", "---\ntitle: Spectral clustering\n---\n# Notes\n"))
+    notes += [make_note(f"n{i}.md", "# Notes\n") for i in range(3)]
+    titles = [header.title for header in resolve_titles(notes)]
+    assert titles == [
+        *(f"Paper {i}" for i in range(5)),
+        "Spectral clustering",
+        "N0",
+        "N1",
+        "N2",
+    ]
+    assert duplicate_note_diagnostics(notes) == []
+
+
+def test_a_title_two_notes_share_is_one_warning() -> None:
+    notes = [make_note(f"n{i}.md", "# Same title\n") for i in range(2)]
+    notes.append(make_note("other.md", "# Other\n"))
     (found,) = duplicate_note_diagnostics(notes)
     assert found.path == "n1.md"
-    assert "'Notes' as n0.md, n2.md, n3.md and 26 more" in found.message
+    assert "'Same title' as n0.md" in found.message
+
+
+def test_a_dataview_title_field_names_a_note_whose_h1_is_a_template_heading() -> None:
+    body = "# Notes\n\n> [!METADATA]\n> **Title**:: Model-Based Gaussian Clustering\n"
+    notes = [make_note(f"p{i}.md", body if i == 0 else "# Notes\n") for i in range(3)]
+    assert resolve_titles(notes)[0].title == "Model-Based Gaussian Clustering"
 
 
 def test_corpus(corpus: Path) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from clozeforge.cloze import cloze_answers, grounding_failure, malformation, split_segments
 from clozeforge.model import Fact, FactKind
 from clozeforge.phrasers import RulePhraser
@@ -50,30 +48,34 @@ def test_enumeration_gives_one_numbered_deletion_per_item() -> None:
     assert text.startswith("Models that used transformers:")
 
 
-@pytest.mark.parametrize(
-    ("sentence", "highlights", "answer"),
-    [
-        (
-            "The blocks are based on **attention layers** in 2017.",
-            ("attention layers",),
-            "**attention layers**",
-        ),
-        ("Transformers were introduced in 2017 by Google.", (), "2017"),
-        ("Models are trained by Google on large corpora.", (), "Google"),
-        ("Each update of gradient descent follows the negative gradient.", (), "gradient descent"),
-        ("Momentum accumulates an exponentially decaying average.", (), "exponentially"),
-        ("The loss $L(\\theta)$ decreases with each small step.", (), "decreases"),
-    ],
-    ids=["highlight", "number", "proper-noun", "title-run", "longest-word", "math-protected"],
-)
-def test_claim_blanks_the_most_telling_span(
-    sentence: str, highlights: tuple[str, ...], answer: str
-) -> None:
-    fact = _fact(FactKind.CLAIM, sentence, highlights=highlights)
+def _claim(sentence: str, *answers: str, highlights: tuple[str, ...] = ()) -> Fact:
+    """A claim whose ranked answers are the given substrings of ``sentence``."""
+    spans = tuple((sentence.index(a), sentence.index(a) + len(a)) for a in answers)
+    return _fact(FactKind.CLAIM, sentence, answers=spans, highlights=highlights)
+
+
+def test_claim_blanks_the_best_answer_extraction_found() -> None:
+    fact = _claim("Transformers were introduced in 2017 by Google.", "2017", "Google")
     text = RulePhraser().phrase(fact)
-    assert text is not None
-    assert cloze_answers(text) == [answer]
+    assert text == "Transformers were introduced in {{c1::2017}} by Google."
     assert grounding_failure(text, fact.source_text) is None
+
+
+def test_claim_answer_keeps_its_emphasis_markers_inside_the_deletion() -> None:
+    fact = _claim("The blocks are based on **attention layers** in 2017.", "attention layers")
+    assert cloze_answers(RulePhraser().phrase(fact) or "") == ["**attention layers**"]
+
+
+def test_claim_answer_never_cuts_code_or_math_in_two() -> None:
+    sentence = "The loss $L(\\theta)$ decreases with each small step of `sgd.step()`."
+    fact = _claim(sentence, "theta", "sgd", "small step")
+    assert cloze_answers(RulePhraser().phrase(fact) or "") == ["small step"]
+    whole = _claim(sentence, "`sgd.step()`")
+    assert cloze_answers(RulePhraser().phrase(whole) or "") == ["`sgd.step()`"]
+
+
+def test_claim_without_answers_gives_no_card() -> None:
+    assert RulePhraser().phrase(_claim("Nothing here is worth asking about at all.")) is None
 
 
 def test_claim_of_a_single_word_is_not_blanked_whole() -> None:

@@ -38,6 +38,22 @@ as a term (emphasis, definition, a title in the vault) or it is code, a number o
 MAX_ANSWER_WORDS = 5
 """Longest noun phrase offered as an answer; longer ones keep their last words (the head)."""
 
+MAX_MATH_ANSWER = 24
+"""Longest inline formula (in characters, delimiters included) offered as an answer."""
+
+EMPHASIS_SCORE = 4.0
+"""What the note itself marked (bold, highlight) is the answer it wants asked."""
+DEFINED_TERM_SCORE = 3.6
+"""The term a definitional sentence defines: the thing to recall from its definition."""
+ACRONYM_SCORE = 3.4
+"""An acronym's expansion, asked from the acronym."""
+VAULT_TERM_SCORE = 3.4
+"""A phrase the vault has a note about (a title, an alias, a wikilink's text), plus 0.1 a
+word: the concept itself, rather than the longer phrase around it."""
+CODE_SCORE = 2.8
+"""A code span (a command, a key, a function): exact, checkable, and what notes about
+tools ask for; plus up to 1 for standing late in the sentence, as every candidate."""
+
 MIN_SCORE = 1.0
 """Candidates scoring below this are not offered: nothing in the sentence is worth asking."""
 
@@ -72,9 +88,9 @@ class _Token:
 _TOKEN_RE = re.compile(
     r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
-    r"|(?P<link>!?\[[^\]]*\]\([^)]*\))"
+    r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w]))"
-    r"|(?P<word>[^\W_](?:[\w'\u2019]|-(?=\w))*)"
+    r"|(?P<word>[^\W_](?:[\w'\u2019]|[-\u2013](?=\w))*)"
     r"|(?P<punct>\S)"
 )
 _EMPHASIS_CHARS = frozenset("*_=")
@@ -141,6 +157,8 @@ def _word_class(token: _Token, first: bool) -> str:
         return "adv" if folded.endswith("ly") and len(folded) > 4 else "noun"
     if parts & {"NOUN", "PROPN", "NUM"}:
         return "noun"
+    if folded.endswith("ing") and not first:
+        return "noun"  # a gerund inside a phrase: "local polynomial smoothing"
     if "ADJ" in parts:
         return "adj"
     if "VERB" in parts or "AUX" in parts:
@@ -195,7 +213,9 @@ _VERB_CONTEXT = frozenset(_VERB_CONTEXT_WORDS.split())
 """After these words a word that can be a verb is one ("you can *set*", "to *split*")."""
 
 
-def _acts_as_verb(token: _Token, before: _Token | None, current: Sequence[_Token]) -> bool:
+def _acts_as_verb(
+    token: _Token, before: _Token | None, following: _Token | None, current: Sequence[_Token]
+) -> bool:
     """Whether a word that can be a noun or a verb is the verb here: at the start of an
     imperative sentence or after a subject pronoun, modal or "to"; or straight after a
     plural noun ("modifiers *work*", "models *control*"), where English puts the verb."""
@@ -203,10 +223,51 @@ def _acts_as_verb(token: _Token, before: _Token | None, current: Sequence[_Token
     if "VERB" not in parts or (token.text[:1].isupper() and token.start > 0):
         return False
     if not current:
-        return before is None or before.folded in _VERB_CONTEXT
+        if before is None:
+            # An instruction starts with a verb's plain form: "*Select* random points",
+            # "*Weight* the samples"; "Learning rate warmup", "Weight decay" start with a
+            # noun.
+            return lexicon().is_base_verb(token.text) and (
+                "NOUN" not in parts or _before_object(token, following)
+            )
+        return before.folded in _VERB_CONTEXT
     last = current[-1]
     plural = last.kind == "word" and last.folded.endswith("s") and not last.folded.endswith("ss")
     return plural and "NOUN" in lexicon().parts_of_speech(last.folded) and len(current) >= 1
+
+
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "these", "those", "its", "their", "his", "her", "our", "your"}
+    | {"every", "each", "all", "some", "any", "no", "both"}
+)
+
+
+def _before_object(token: _Token, following: _Token | None) -> bool:
+    """Whether a word that can be a verb is followed by a determiner, as a verb by its
+    object ("shows *the* heading")."""
+    return (
+        following is not None
+        and following.folded in _DETERMINERS
+        and "VERB" in lexicon().parts_of_speech(token.folded)
+    )
+
+
+def _trim_common_adverbs(phrase: list[_Token]) -> list[_Token]:
+    """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
+    given parameters first"): they qualify the verb, not the term."""
+
+    def adverbial(token: _Token) -> bool:
+        return (
+            token.kind == "word"
+            and "ADV" in lexicon().parts_of_speech(token.folded)
+            and lexicon().zipf(token.text) >= 5.5
+        )
+
+    while len(phrase) > 1 and adverbial(phrase[-1]):
+        phrase = phrase[:-1]
+    while len(phrase) > 1 and adverbial(phrase[0]):
+        phrase = phrase[1:]
+    return phrase
 
 
 def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
@@ -224,8 +285,22 @@ def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
         if token.kind == "punct":
             continue
         kind = _word_class(token, index == 0)
-        if kind == "noun" and token.kind == "word" and _acts_as_verb(token, before, current):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        acts_as_verb = _acts_as_verb(token, before, following, current)
+        if kind == "noun" and token.kind == "word" and acts_as_verb:
             kind = "verb"
+        elif kind == "noun" and current and _before_object(token, following):
+            kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
+        elif (
+            kind == "noun"
+            and not current
+            and token.folded.endswith("ing")
+            and before is not None
+            and before.kind == "word"
+            and before.folded in FUNCTION_WORDS
+            and before.folded not in _DETERMINERS
+        ):
+            kind = "verb"  # "by *adding* a modifier": a gerund with its object
         if kind in ("function", "verb", "adv") and token.kind == "word":
             phrases.append(current)
             current = []
@@ -240,6 +315,7 @@ def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
     phrases.append(current)
     result = []
     for phrase in phrases:
+        phrase = _trim_common_adverbs(phrase)
         while phrase and _word_class(phrase[-1], False) != "noun":
             phrase = phrase[:-1]
         if phrase:
@@ -265,17 +341,24 @@ def answer_spans(
     found = _Candidates(sentence, tokens, {})
     for highlight in highlights:
         for start, end in _whole_occurrences(sentence, highlight):
-            found.add(start, end, 4.0, "emphasis")
+            found.add(start, end, EMPHASIS_SCORE, "emphasis")
     _defined_terms(sentence, tokens, found)
     length = max(1, len(sentence))
     for index, token in enumerate(tokens):
         # Later in the sentence is likelier the point of it (see _phrase_candidates).
         late = 1.0 * token.end / length
         if token.kind == "code":
-            found.add(token.start, token.end, 2.4 + late, "code")
+            found.add(token.start, token.end, CODE_SCORE + late, "code")
         elif token.kind == "number" and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
-    _acronyms(sentence, tokens, found)
+        elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
+            # A short formula that is the point ("has an efficiency of $O(1)$").
+            found.add(token.start, token.end, 1.6 + late, "math")
+        elif token.kind == "word" and token.folded in _NUMBERS and index + 1 < len(tokens):
+            unit = tokens[index + 1]
+            if unit.kind == "word" and _word_class(unit, False) == "noun":
+                found.add(token.start, unit.end, 2.0 + late, "number")
+    _acronyms(tokens, found)
     for phrase in _noun_phrases(tokens):
         if phrase[0].kind == "code":
             continue
@@ -317,14 +400,20 @@ def _defined_terms(sentence: str, tokens: Sequence[_Token], found: _Candidates) 
         if determiner:
             subject_start = determiner.end()
         subject = _span_tokens(tokens, subject_start, verb.start())
+        if any(t.text == "(" for t in subject):
+            # "Data Query Language (DQL) is ...": the aside is not part of the term.
+            subject = subject[: next(i for i, t in enumerate(subject) if t.text == "(")]
         words = [t for t in subject if t.kind != "punct"]
         if (
-            1 <= len(words) <= MAX_ANSWER_WORDS
+            words
+            and _states_what(sentence, verb)
+            and 1 <= len(words) <= MAX_ANSWER_WORDS
+            and all(t.kind == "word" for t in words)
             and all(t.kind != "punct" or t.text in "-/()" for t in subject)
             and _word_class(words[-1], len(words) == 1 and subject_start == 0) == "noun"
             and not any(t.folded in FUNCTION_WORDS for t in words)
         ):
-            found.add(subject[0].start, subject[-1].end, 3.2, "defined term")
+            found.add(subject[0].start, subject[-1].end, DEFINED_TERM_SCORE, "defined term")
     for naming in _NAMING_RE.finditer(sentence):
         rest = _span_tokens(tokens, naming.end(), len(sentence))
         term: list[_Token] = []
@@ -338,35 +427,72 @@ def _defined_terms(sentence: str, tokens: Sequence[_Token], found: _Candidates) 
             if token.kind != "punct":
                 term.append(token)
         if 1 <= len(term) <= MAX_ANSWER_WORDS:
-            found.add(term[0].start, term[-1].end, 3.2, "defined term")
+            found.add(term[0].start, term[-1].end, DEFINED_TERM_SCORE, "defined term")
 
 
-def _acronyms(sentence: str, tokens: Sequence[_Token], found: _Candidates) -> None:
-    """``Expansion Words (EW)`` / ``EW (Expansion Words)``: the expansion is the answer."""
+_COPULA_RE = re.compile(r"\s+(?:is|are|was|were)\s+$", re.I)
+_NUMBER_WORDS = "one two three four five six seven eight nine ten"
+_NUMBERS = frozenset(_NUMBER_WORDS.split())
+
+
+def _states_what(sentence: str, verb: re.Match[str]) -> bool:
+    """Whether ``X is ...`` says what X is ("is a method", "are neural networks"), not
+    how it is or what is done to it ("is continuous", "are applied")."""
+    if not _COPULA_RE.match(verb.group()):
+        return True  # means, refers to, stands for, is called, is defined as
+    following = sentence[verb.end() :].split(maxsplit=1)
+    if not following:
+        return False
+    word = following[0].strip(",;:*_").casefold()
+    if word in ("a", "an", "the", "one", "any", "some") or word in _NUMBERS:
+        return True
+    if word in FUNCTION_WORDS or word.endswith(("ed", "en")):
+        return False
+    parts = lexicon().parts_of_speech(word)
+    return bool(parts & {"NOUN", "PROPN"}) and "ADJ" not in parts
+
+
+def _initials(words: Sequence[_Token]) -> str:
+    """First letters of the words that are not function words, lower case."""
+    return "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS).casefold()
+
+
+def _acronyms(tokens: Sequence[_Token], found: _Candidates) -> None:
+    """``Expansion Words (EW)``, ``EW (Expansion Words)``, ``EW is short for Expansion
+    Words``: the expansion is the answer, asked from the acronym."""
+    words = [t for t in tokens if t.kind == "word"]
     for index, token in enumerate(tokens):
         if token.kind != "word" or not _ACRONYM_RE.match(token.text):
             continue
         letters = token.text.rstrip("s").casefold()
-        inside = index > 0 and tokens[index - 1].text == "("
-        if inside:
+        expansion: list[_Token] = []
+        if index > 0 and tokens[index - 1].text == "(":
             # Words just before the bracket whose initials spell the acronym.
             before = [t for t in tokens[: index - 1] if t.kind == "word"][-len(letters) - 2 :]
-            for size in range(len(before), 0, -1):
-                words = before[-size:]
-                if (
-                    "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS).casefold()
-                    == letters
-                ):
-                    found.add(words[0].start, words[-1].end, 3.0, "acronym")
-                    break
+            sizes = range(len(before), 0, -1)
+            expansion = next((before[-n:] for n in sizes if _initials(before[-n:]) == letters), [])
         elif index + 1 < len(tokens) and tokens[index + 1].text == "(":
             close = next((i for i in range(index + 2, len(tokens)) if tokens[i].text == ")"), None)
-            if close is None:
-                continue
-            words = [t for t in tokens[index + 2 : close] if t.kind == "word"]
-            initials = "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS)
-            if words and initials.casefold() == letters:
-                found.add(words[0].start, words[-1].end, 3.0, "acronym")
+            inside = [t for t in tokens[index + 2 : close or index + 2] if t.kind == "word"]
+            expansion = inside if inside and _initials(inside) == letters else []
+        if not expansion:
+            expansion = _spelled_elsewhere(words, token, letters)
+        while expansion and expansion[0].folded in FUNCTION_WORDS:
+            expansion = expansion[1:]
+        if expansion:
+            found.add(expansion[0].start, expansion[-1].end, ACRONYM_SCORE, "acronym")
+
+
+def _spelled_elsewhere(words: Sequence[_Token], acronym: _Token, letters: str) -> list[_Token]:
+    """``DCL is short for Data Control Language``: capitalised words elsewhere in the
+    sentence whose initials spell the acronym."""
+    for start in range(len(words)):
+        run = list(words[start : start + len(letters)])
+        if len(run) < 2 or len(run) != len(letters) or acronym in run:
+            continue
+        if all(w.text[0].isupper() for w in run) and _initials(run) == letters:
+            return run
+    return []
 
 
 def _phrase_candidates(
@@ -377,13 +503,21 @@ def _phrase_candidates(
     length: int,
 ) -> None:
     """Score a noun phrase, and any part of it the vault knows as a term."""
+    vault_term = False
     if known_term is not None:
         for size in range(len(phrase), 0, -1):
             for offset in range(len(phrase) - size + 1):
                 part = phrase[offset : offset + size]
                 text = sentence[part[0].start : part[-1].end]
-                if known_term(text):
-                    found.add(part[0].start, part[-1].end, 2.8 + 0.1 * size, "vault term")
+                if not known_term(text):
+                    continue
+                vault_term = True
+                # A single everyday word is no answer even when a note has it as its
+                # title ("model", "attention"): the sentence may not use it as the term.
+                if size > 1 or not _is_common(part[0]):
+                    found.add(
+                        part[0].start, part[-1].end, VAULT_TERM_SCORE + 0.1 * size, "vault term"
+                    )
     words = [t for t in phrase if t.kind == "word"]
     names = [t for t in words if t.text[:1].isupper() and t.start > 0]
     score = 1.0 + 1.2 * _rarity(phrase)
@@ -391,6 +525,8 @@ def _phrase_candidates(
         score += 0.35  # a compound term is more specific than any of its words
     if names:
         score += 0.4
+    if vault_term:
+        score += 0.3  # holds a term the vault has a note about
     # English puts the new information at the end: later phrases are likelier answers.
     score += 1.0 * (phrase[-1].end / length)
     reason = "name" if names else "phrase"

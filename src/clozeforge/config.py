@@ -132,7 +132,9 @@ def _coerce(name: str, value: Any) -> Any:
             if text in _TRUE | _FALSE:
                 return text in _TRUE
             raise ValueError(f"expected a boolean, got {value!r}")
-        if field_type == "int":
+        if field_type in ("int", "int | None"):
+            if value is None and field_type != "int":
+                return None
             number = int(value)
             if number < 0:
                 raise ValueError("must not be negative")

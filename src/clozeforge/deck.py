@@ -3,8 +3,11 @@
 Identity rules, which users' review history depends on (do not change them lightly):
 
 - The note type has a fixed model id and a fixed list of fields. Anki skips every existing
-  note as "conflicting" when a known model id arrives with other fields or templates, so a
-  change to ``FIELDS`` or the templates needs a new ``MODEL_ID`` and a migration note.
+  note as "conflicting" when a known model id arrives with other field names or template
+  names (measured with Anki 26: it compares those names), so a change to ``FIELDS`` or to
+  the template names needs a new ``MODEL_ID`` and a migration note. Template *contents* and
+  CSS may change: a newer copy of the note type updates the user's in place
+  (``tests/test_upgrade.py`` imports a deck of 0.1.0 and then one of this version).
 - A note's GUID hashes (note id, fact kind, fact key), never the phrased text: rewording a
   definition updates the same Anki note instead of adding a second one.
 - A deck's id hashes its full name, so the same tag always lands in the same deck.
@@ -38,15 +41,19 @@ from .model import Fact
 from .state import FileStamp, file_stamp
 
 MODEL_ID = 1_738_420_519
-"""Id of the clozeforge note type. Fixed forever for ``FIELDS`` and the templates below."""
+"""Id of the clozeforge note type. Fixed forever for ``FIELDS`` and the template names below
+(the templates' contents may change, see ``_QUESTION``)."""
 
 MODEL_NAME = "clozeforge cloze (v1)"
 
 FIELDS: tuple[str, ...] = ("Text", "Extra", "Source", "Kind", "Key", "Phraser", "Reserved")
-"""Text: the cloze. Extra: context shown on the back (note title, original line).
-Source: note title and path. Kind, Key: the fact's identity (what the GUID hashes).
-Phraser: who phrased the card. Reserved: kept empty so a later release can use it without
-changing the note type."""
+"""Text: the cloze. Extra: what the back adds to the front (the sentences around a claim,
+the note's own wording when a model reworded it, figures). Source: note title, file and
+line. Kind, Key: the fact's identity (what the GUID hashes). Phraser: who phrased the card.
+Reserved: the context line shown above the cloze on both sides (note title and headings,
+``context.context_line``). It kept the name it had when 0.1.0 left it empty for a later
+use: Anki's importer compares a note type's field names (and template names), and a
+renamed field would make it skip every existing note as "conflicting"."""
 
 _CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 20px;
@@ -54,6 +61,8 @@ _CSS = """\
   margin: 0 auto; }
 .nightMode .card, .night_mode .card { color: #e8e8e8; background: #1e1e1e; }
 .cloze { font-weight: 600; color: #1a5fb4; }
+.context { font-size: 0.7em; color: #666; margin-bottom: 0.7em; letter-spacing: 0.01em; }
+.nightMode .context, .night_mode .context { color: #aaa; }
 .nightMode .cloze, .night_mode .cloze { color: #8fb8ff; }
 .extra { margin-top: 1em; font-size: 0.85em; color: #555; }
 .nightMode .extra, .night_mode .extra { color: #aaa; }
@@ -65,9 +74,13 @@ img { max-width: 100%; height: auto; }
 mark { background: #fff3a3; }
 """
 
-_QUESTION = "{{cloze:Text}}"
+# Template *contents* may change under the same MODEL_ID: Anki updates a known note type in
+# place when the package's copy is newer (its modification time is the package timestamp,
+# which grows with the notes' times). Field and template *names* may not (see FIELDS).
+_CONTEXT = '{{#Reserved}}<div class="context">{{Reserved}}</div>{{/Reserved}}'
+_QUESTION = _CONTEXT + "{{cloze:Text}}"
 _ANSWER = (
-    "{{cloze:Text}}"
+    _CONTEXT + "{{cloze:Text}}"
     '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}'
     '<div class="source">{{Source}}</div>'
 )

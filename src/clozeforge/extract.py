@@ -609,6 +609,19 @@ def _claim_score(sentence: str, best: answers.AnswerSpan, title_words: frozenset
     return round(min(score, 1.0), 4)
 
 
+_SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence of words (not a line of tags or a label), fit to show beside a claim."""
+    return (
+        _word_count(text) >= 4
+        and _END_RE.search(text) is not None
+        and not _TEMPLATE_RE.search(text)
+        and sum(w.startswith("#") for w in text.split()) * 2 < _word_count(text)
+    )
+
+
 def _heading_text(text: str) -> str:
     """A heading as the card's context line shows it: no emphasis markers, no colon."""
     text = re.sub(r"(\*\*|__|==)(.+?)\1", r"\2", text)
@@ -673,10 +686,12 @@ class _Extractor:
     def __init__(self, note: Note, links: LinkIndex) -> None:
         self.note = note
         self.links = links
+        self.title = links.title_of(note.path, note.title)
+        """The title the cards show (a template H1 replaced, see ``LinkIndex.title_of``)."""
         self.found: list[_Found] = []
         self.claims: list[_Found] = []
         self.diagnostics: list[Diagnostic] = []
-        self.title_words = _title_words(note.title)
+        self.title_words = _title_words(self.title)
         self.terms: list[str] = []
         """Terms this note defines or emphasises: answers its claims may blank."""
         self.headings: list[tuple[int, str]] = []
@@ -753,9 +768,14 @@ class _Extractor:
             self.headings.append((level, shown))
 
     def heading_path(self) -> tuple[str, ...]:
-        """The headings above the current block, outermost first, without the note's title."""
-        title = _normal(self.note.title)
-        return tuple(text for _, text in self.headings if _normal(text) != title)
+        """The headings above the current block, outermost first, without the note's title
+        (also as ``[[id]] - Title``, whose link shows the title again)."""
+        title = _normal(self.title)
+        return tuple(
+            text
+            for _, text in self.headings
+            if title not in {_normal(part) for part in (text, *_SEPARATOR_RE.split(text, 1))}
+        )
 
     # emitters
 
@@ -801,8 +821,9 @@ class _Extractor:
                 continue
             # The sentences around it, shown on the back: what the front lacks.
             around = [
-                text.text[s:e].replace("\n", " ")
+                " ".join(text.text[s:e].split())
                 for s, e in (spans[index - 1 : index] + spans[index + 1 : index + 2])
+                if _is_prose(text.text[s:e])
             ]
             self.claims.append(
                 _Found(
@@ -1040,7 +1061,7 @@ class _Extractor:
                     path=note.path,
                     line=found.line + note.body_line,
                     note_id=note.note_id,
-                    note_title=note.title,
+                    note_title=self.title,
                     tags=note.tags,
                     score=found.score,
                     highlights=found.highlights,

@@ -38,7 +38,7 @@ _FUNCTION_WORDS_TEXT = """
     although though unless whether once therefore thus hence however moreover furthermore
     also too very just only even still already again ever never not always often sometimes
     usually generally typically mostly mainly simply really actually quite rather somewhat
-    here there now how why indeed instead otherwise perhaps maybe probably
+    here there now how why indeed instead otherwise perhaps maybe probably well
     is are was were be been being am do does did done doing have has had having
     can could may might must shall should will would ought need needs
     get gets got make makes made use used uses using let lets
@@ -72,13 +72,24 @@ class Lexicon:
         return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
 
     @staticmethod
-    @lru_cache(maxsize=65536)
     def parts_of_speech(word: str) -> frozenset[str]:
         """Universal POS tags ``word`` can have as a dictionary form or inflection
         (``NOUN``, ``VERB``, ``ADJ``, ``ADV``, ``PROPN``, ...); empty when unknown."""
-        import lemminflect
+        return frozenset(_lemmas(word.casefold()))
 
-        return frozenset(lemminflect.getAllLemmas(word.casefold()))
+    @staticmethod
+    def is_base_verb(word: str) -> bool:
+        """Whether ``word`` is a verb's dictionary form ("select", not "selects" or
+        "selecting"): the form an instruction starts with."""
+        folded = word.casefold()
+        return folded in _lemmas(folded).get("VERB", ())
+
+
+@lru_cache(maxsize=65536)
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    import lemminflect
+
+    return dict(lemminflect.getAllLemmas(word))
 
 
 _LEXICON = Lexicon()

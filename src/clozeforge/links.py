@@ -7,39 +7,22 @@ linked note's title when the note is in the folder, else the target text as writ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .model import Note
-from .notes import NoteHeader
+from .notes import NoteHeader, readable_name, resolve_titles
 
 
 def _key(name: str) -> str:
     return " ".join(name.replace("\\", "/").strip().casefold().split())
 
 
-_ID_PREFIX_RE = re.compile(
-    r"^(?:\d{8,14}|\d{4}-\d{2}-\d{2}(?:[T_ -]?\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?)[ _-]+"
-)
-_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d{2,})")
 _TERM_KEY = "\x00term:"
 """Prefix of the recorded lookups that ask whether a phrase is a term (not a link)."""
-
-
-def readable_name(name: str) -> str:
-    """A file or link name as words: a Zettelkasten id prefix dropped ("20230328115411_"),
-    ``_``/``-`` and camelCase split ("curves reconstruction functional data",
-    "banfield Model Based Gaussian 1993"); the name itself when nothing is left."""
-    stem = PurePosixPath(name.strip()).name
-    if stem.lower().endswith(".md"):
-        stem = stem[:-3]
-    rest = _ID_PREFIX_RE.sub("", stem)
-    if not re.search(r"[^\W\d_]", rest):
-        return name.strip()
-    words = _CAMEL_RE.sub(" ", rest.replace("_", " ").replace("-", " "))
-    return " ".join(words.split()) or name.strip()
+_TITLE_KEY = "\x00title:"
+"""Prefix of the recorded lookups that ask for a note's own title."""
 
 
 @dataclass(slots=True)
@@ -51,13 +34,20 @@ class LinkIndex:
     terms: frozenset[str] = frozenset()
     """Normalised titles, aliases and readable file names: the phrases the vault has a
     note about, which make good answers on cards."""
+    retitled: dict[str, str] = field(default_factory=dict)
+    """Path -> title, for the notes whose H1 is a template heading many notes share
+    (``notes.resolve_titles``): their cards and links show this title instead."""
 
     @classmethod
     def from_notes(cls, notes: Iterable[Note | NoteHeader]) -> LinkIndex:
         """Index ``notes``; on clashes the first note in sorted path order wins, as in Obsidian."""
         index = cls()
         terms: set[str] = set()
-        for note in notes:
+        notes = list(notes)
+        for note, header in zip(notes, resolve_titles(notes), strict=True):
+            if header.title != note.title:
+                index.retitled[note.path] = header.title
+            note = header
             path = PurePosixPath(note.path)
             names = [str(path.with_suffix("")), path.stem, note.note_id, *note.aliases]
             for name in names:
@@ -68,9 +58,19 @@ class LinkIndex:
         index.terms = frozenset(term for term in terms if term)
         return index
 
+    @classmethod
+    def from_titles(cls, titles: dict[str, str]) -> LinkIndex:
+        """An index of link names (already normalised) to titles, the titles its terms."""
+        return cls(dict(titles), frozenset(_key(title) for title in titles.values()))
+
     def is_term(self, phrase: str) -> bool:
         """Whether the vault has a note titled, aliased or named ``phrase`` (any case)."""
         return _key(phrase) in self.terms
+
+    def title_of(self, path: str, title: str) -> str:
+        """The title the cards of the note at ``path`` show: ``title`` (its own), unless
+        it is a template heading (see ``retitled``)."""
+        return self.retitled.get(path, title)
 
     def recorded(self, key: str) -> str | None:
         """The answer to a lookup as ``RecordingLinkIndex`` records it (``key`` as recorded):
@@ -78,6 +78,8 @@ class LinkIndex:
         extracted again."""
         if key.startswith(_TERM_KEY):
             return "term" if LinkIndex.is_term(self, key[len(_TERM_KEY) :]) else None
+        if key.startswith(_TITLE_KEY):
+            return self.retitled.get(key[len(_TITLE_KEY) :])
         return LinkIndex.title_for(self, key)
 
     def title_for(self, target: str) -> str | None:
@@ -108,6 +110,11 @@ class RecordingLinkIndex(LinkIndex):
         title = LinkIndex.title_for(self, target)
         self.lookups[target] = title
         return title
+
+    def title_of(self, path: str, title: str) -> str:
+        """As ``LinkIndex.title_of``, remembered."""
+        self.lookups[_TITLE_KEY + path] = self.retitled.get(path)
+        return LinkIndex.title_of(self, path, title)
 
     def is_term(self, phrase: str) -> bool:
         """As ``LinkIndex.is_term``, remembered."""

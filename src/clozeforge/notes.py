@@ -57,6 +57,7 @@ Identity
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -524,6 +525,26 @@ def _normalised(raw_tags: Iterable[str]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------- title, id
 
+_ID_PREFIX_RE = re.compile(
+    r"^(?:\d{8,14}|\d{4}-\d{2}-\d{2}(?:[T_ -]?\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?)[ _-]+"
+)
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d{2,})")
+
+
+def readable_name(name: str) -> str:
+    """A file or link name as words: a Zettelkasten id prefix dropped ("20230328115411_"),
+    ``_``/``-`` and camelCase split ("curves reconstruction functional data",
+    "banfield Model Based Gaussian 1993"); the name itself when nothing is left."""
+    stem = PurePosixPath(name.strip()).name
+    if stem.lower().endswith(".md"):
+        stem = stem[:-3]
+    rest = _ID_PREFIX_RE.sub("", stem)
+    if not re.search(r"[^\W\d_]", rest):
+        return name.strip()
+    words = _CAMEL_RE.sub(" ", rest.replace("_", " ").replace("-", " "))
+    return " ".join(words.split()) or name.strip()
+
+
 _LEADING_SEPARATOR = re.compile(r"\s*[-\u2013\u2014:|]?\s*")
 
 
@@ -674,7 +695,10 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
     if not title:
         title = next((t for t in map(_scalar_text, _get(metadata, "title")) if t), "")
     if not title:
-        title = PurePosixPath(path).stem
+        title = _dataview_title(tokens)
+    if not title:
+        name = readable_name(PurePosixPath(path).stem)
+        title = name[:1].upper() + name[1:]
 
     return Note(
         path=path,
@@ -721,6 +745,41 @@ class NoteHeader:
     """As ``Note.aliases``."""
     title_line: int | None
     """1-based file line of the H1 the title comes from; None when it comes from elsewhere."""
+    fallback_title: str = ""
+    """The title to use when the H1 turns out to be a template heading that many notes
+    share ("Title of the paper", "Notes"): see ``resolve_titles``."""
+
+
+def fallback_title(note: Note) -> str:
+    """A note's title from anything but its H1: frontmatter ``title``, a Dataview
+    ``title::`` field, its first alias, else its file name made readable
+    ("20230328115411_curves_reconstruction" -> "Curves reconstruction")."""
+    for value in _get(note.metadata, "title"):
+        text = _scalar_text(value)
+        if text:
+            return text
+    field = _dataview_title(note.tokens)
+    if field:
+        return field
+    if note.aliases:
+        return note.aliases[0]
+    name = readable_name(PurePosixPath(note.path).stem)
+    return name[:1].upper() + name[1:]
+
+
+_DATAVIEW_TITLE_RE = re.compile(r"^\s*(?:\*\*|__)?title(?:\*\*|__)?::\s*(?P<value>\S.*?)\s*$", re.I)
+
+
+def _dataview_title(tokens: Sequence[Token]) -> str:
+    """The value of a ``Title:: ...`` Dataview field in the note's prose, if any."""
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        for line in token.content.split("\n"):
+            match = _DATAVIEW_TITLE_RE.match(line)
+            if match:
+                return " ".join(match.group("value").replace("*", "").split())
+    return ""
 
 
 def note_header(note: Note) -> NoteHeader:
@@ -732,7 +791,32 @@ def note_header(note: Note) -> NoteHeader:
         title=note.title,
         aliases=note.aliases,
         title_line=None if line is None else line + note.body_line,
+        fallback_title=fallback_title(note),
     )
+
+
+TEMPLATE_TITLE_NOTES = 3
+"""An H1 shared by this many notes or more is a template heading, not a title."""
+
+
+def resolve_titles(notes: Iterable[Note | NoteHeader]) -> list[NoteHeader]:
+    """The headers of ``notes`` with their real titles: a note whose H1 is a heading that
+    ``TEMPLATE_TITLE_NOTES`` or more notes share (a note template's "Title of the paper"
+    or "Notes") is titled by ``fallback_title`` instead."""
+    headers = [note if isinstance(note, NoteHeader) else note_header(note) for note in notes]
+    counts: dict[str, int] = {}
+    for header in headers:
+        if header.title_line is not None:
+            key = _title_key(header.title)
+            counts[key] = counts.get(key, 0) + 1
+    return [
+        dataclasses.replace(header, title=header.fallback_title, title_line=None)
+        if header.title_line is not None
+        and header.fallback_title
+        and counts[_title_key(header.title)] >= TEMPLATE_TITLE_NOTES
+        else header
+        for header in headers
+    ]
 
 
 def _title_key(title: str) -> str:
@@ -748,7 +832,7 @@ def duplicate_note_diagnostics(notes: Sequence[Note | NoteHeader]) -> list[Diagn
     later note) or a title (cards from them show the same source: one warning per title,
     on the second note, naming the others, since large vaults share titles such as "Notes"
     by the dozen)."""
-    headers = [note if isinstance(note, NoteHeader) else note_header(note) for note in notes]
+    headers = resolve_titles(notes)
     diagnostics: list[Diagnostic] = []
     first_by_id: dict[str, NoteHeader] = {}
     by_title: dict[str, list[NoteHeader]] = {}

@@ -132,8 +132,7 @@ def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None
             if count % _PROGRESS_EVERY == 0:
                 connection.send(("progress", _PROGRESS_EVERY))
         connection.send(("parsed", parsed))
-        titles, extra = connection.recv()
-        links = LinkIndex(titles)
+        links, extra = connection.recv()
         records = []
         for path in [*paths, *extra]:
             records.append((path, stored_record(local.process(path, links))))
@@ -326,7 +325,7 @@ class NotePool:
         mine = [*self._mine, *extra_shares[0]]
         for worker, share in zip(self.workers, extra_shares[1:], strict=True):
             worker.extra = share
-            worker.send((links.titles, share))
+            worker.send((links, share))
         records: dict[str, NoteRecord] = {}
         stored: dict[str, StoredRecord] = {}
 

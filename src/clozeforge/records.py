@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import deck as packaging
+from .cloze import cloze_answers, split_segments, words
+from .context import context_line
 from .extract import extract_facts
 from .links import LinkIndex, RecordingLinkIndex
 from .media import MediaFile, MediaIndex
@@ -236,7 +238,7 @@ def extract_record(
     """The record of a note up to its facts (no cards yet)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
-    recorder = RecordingLinkIndex(titles=links.titles, terms=links.terms)
+    recorder = RecordingLinkIndex(titles=links.titles, terms=links.terms, retitled=links.retitled)
     facts, problems = extract_facts(note, recorder, max_claims=max_claims)
     return NoteRecord(
         parsed,
@@ -303,22 +305,30 @@ def _escape(text: str) -> str:
 def render_cards(
     cards: Sequence[Card], *, root: str, media: MediaIndex | None, mtime: int
 ) -> tuple[RenderedCard, ...]:
-    """Render each card to an Anki note in deck ``root::first-tag``."""
+    """Render each card to an Anki note in deck ``root::first-tag``.
+
+    Front: the context line (``context.context_line``, in the ``Reserved`` field, see
+    ``deck.FIELDS``) and the cloze. Back: the cloze revealed, then only what the front
+    lacks: the sentences around a claim, the note's own wording when a model reworded it,
+    the figures that illustrate the fact; and the source."""
     rendered: list[RenderedCard] = []
     for card in cards:
         fact = card.fact
         text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
-        # The back shows the source line and the figures that illustrate it.
-        shown = "\\\n".join((fact.source_text, *fact.figures))
-        extra = render_text(shown, note_path=fact.path, media=media, line=fact.line)
+        context = context_line(fact, cloze_answers(card.text))
+        back = [fact.extra] if fact.extra else []
+        if words(_without_markup(card.text)) != words(fact.source_text):
+            back.insert(0, fact.source_text)  # reworded: show what the note says
+        back.extend(fact.figures)
+        extra = render_text("\\\n".join(back), note_path=fact.path, media=media, line=fact.line)
         fields = (
             text.html,
-            f"<b>{_escape(fact.note_title)}</b><br>{extra.html}",
-            _escape(f"{fact.note_title} · {fact.path}:{fact.line}"),
+            extra.html if back else "",
+            _escape(f"{fact.note_title} \u00b7 {fact.path}:{fact.line}"),
             fact.kind.value,
             _escape(fact.key),
             card.phrased_by,
-            "",
+            _escape(context),
         )
         note = packaging.DeckNote(
             guid=packaging.guid_for_fact(fact),
@@ -341,3 +351,8 @@ def render_cards(
             )
         )
     return tuple(rendered)
+
+
+def _without_markup(cloze_text: str) -> str:
+    """The text of a cloze with its deletions filled in (what the card says when revealed)."""
+    return "".join(segment.text for segment in split_segments(cloze_text))
