@@ -132,7 +132,12 @@ class Settings:
             if value is None:
                 continue
             if name not in _FIELDS:
-                raise ConfigError(f"unknown setting {name!r}{_suggestion(name)}")
+                hint = (
+                    f" (flags go by Settings field: {SETTING_KEYS[name].field!r})"
+                    if name in SETTING_KEYS
+                    else _suggestion(name)
+                )
+                raise ConfigError(f"unknown setting {name!r}{hint}")
             key = _KEY_OF_FIELD.get(name)
             where = f"--{key.name.replace('_', '-')}" if key and from_command_line else name
             given[name] = _Given(value, where, "flag")
@@ -206,7 +211,7 @@ RENAMED_KEYS: Mapping[str, str] = {
     "cache_dir": "cache",
     "use_cache": "no_cache",
 }
-"""Keys read before 0.x that were renamed to match the flags; named in the error."""
+"""Keys earlier versions read, renamed to match the flags; the error names the new key."""
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 _KEY_OF_FIELD = {key.field: key for key in SETTING_KEYS.values()}
@@ -403,8 +408,15 @@ def _check_outside_notes(notes_dir: Path, path: Path, where: str, cwd: Path) -> 
     if target.is_relative_to(notes):
         raise ConfigError(
             f"{where}: {path} is inside the notes folder {notes}, and clozeforge never "
-            "writes into the notes folder; choose a place outside it"
+            "writes into the notes folder; choose a place outside it" + _HOW_TO_MOVE.get(where, "")
         )
+
+
+_HOW_TO_MOVE = {
+    "the default output": " with -o FILE",
+    "the default cache folder": " with --cache DIR (or build with --no-cache)",
+    "CLOZEFORGE_CACHE_DIR": " (or build with --no-cache)",
+}
 
 
 def check_output_writable(output: Path, where: str = "--output") -> None:
