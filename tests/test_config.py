@@ -4,7 +4,10 @@ names, every value is checked like the flag checks it, and a bad one names its f
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -318,3 +321,26 @@ def test_an_output_folder_made_of_missing_folders_is_fine_and_not_made_yet(notes
     assert _resolve(notes, output=target).output == target
     assert not (notes.parent / "new").exists()
     assert not [p for p in notes.parent.iterdir() if p.name.startswith(".clozeforge-probe")]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.EROFS, "a read-only file system"),
+        (errno.EACCES, "permission denied"),
+        (errno.ENOENT, "it does not accept new files"),  # what /proc answers
+    ],
+)
+def test_an_output_folder_refusing_files_is_named_with_the_reason(
+    notes: Path, monkeypatch: pytest.MonkeyPatch, code: int, reason: str
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    output = notes.parent / "x.apkg"
+    with pytest.raises(ConfigError) as error:
+        _resolve(notes, output=output)
+    assert str(error.value) == (
+        f"output: cannot write {output}: cannot create files in {notes.parent} ({reason})"
+    )
