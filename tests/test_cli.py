@@ -46,7 +46,7 @@ def test_settings_precedence(tmp_path: Path) -> None:
     config = tmp_path / "clozeforge.toml"
     config.write_text('[clozeforge]\nmax_claims = 2\ndeck_name = "From file"\nstrict = true\n')
     env = {"CLOZEFORGE_MAX_CLAIMS": "3", "CLOZEFORGE_STRICT": "no"}
-    base = {"notes_dir": tmp_path, "output": tmp_path / "o.apkg"}
+    base = {"notes_dir": tmp_path / "notes", "output": tmp_path / "o.apkg"}
     from_file = Settings.resolve(base, env={}, cwd=tmp_path)
     assert (from_file.max_claims, from_file.deck_name, from_file.strict) == (2, "From file", True)
     from_env = Settings.resolve(base, env=env, cwd=tmp_path)
@@ -59,7 +59,7 @@ def test_settings_precedence(tmp_path: Path) -> None:
     ("flags", "env", "message"),
     [
         ({"max_claims": "many"}, {}, "max_claims"),
-        ({}, {"CLOZEFORGE_STRICT": "perhaps"}, "strict"),
+        ({}, {"CLOZEFORGE_STRICT": "perhaps"}, "CLOZEFORGE_STRICT=perhaps: expected true or false"),
         ({"colour": "blue"}, {}, "unknown setting"),
         ({"batch_size": 0}, {}, "batch_size"),
     ],
@@ -67,7 +67,7 @@ def test_settings_precedence(tmp_path: Path) -> None:
 def test_bad_settings_name_the_setting(
     tmp_path: Path, flags: dict, env: dict, message: str
 ) -> None:
-    base = {"notes_dir": tmp_path, "output": tmp_path / "o.apkg"}
+    base = {"notes_dir": tmp_path / "notes", "output": tmp_path / "o.apkg"}
     with pytest.raises(ConfigError, match=message):
         Settings.resolve({**base, **flags}, env=env, cwd=tmp_path)
 

@@ -52,7 +52,8 @@ def cli() -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="The .apkg to write [default: decks/<folder name>.apkg].",
+    help="The .apkg to write, outside the notes folder [default: decks/<folder name>.apkg "
+    "in the current folder, or beside the notes folder when run inside it].",
 )
 @click.option("--deck-name", help="Root deck name [default: the folder's name].")
 @click.option(
@@ -117,15 +118,20 @@ def cli() -> None:
 def build(
     notes_dir: Path, no_cache: bool, config_path: Path | None, verbose: bool, **options: Any
 ) -> None:
-    """Build an Anki package from the notes in NOTES_DIR."""
+    """Build an Anki package from the notes in NOTES_DIR.
+
+    Nothing is written into NOTES_DIR: an output or cache inside it is refused. Settings
+    can also come from clozeforge.toml in the current folder (or --config FILE), whose keys
+    are these options' long names with '-' written '_' (max_claims = 3; see
+    clozeforge.example.toml), and from CLOZEFORGE_<KEY> environment variables
+    (CLOZEFORGE_MAX_CLAIMS=3); flags win over the environment, which wins over the file.
+    """
     from .pipeline import build as run_build
 
-    if not options["output"]:
-        options["output"] = Path("decks") / f"{notes_dir.resolve().name or 'notes'}.apkg"
     options["ignore"] = options["ignore"] or None
     flags = {"notes_dir": notes_dir, **options, "use_cache": False if no_cache else None}
     try:
-        settings = Settings.resolve(flags, config_path=config_path)
+        settings = Settings.resolve(flags, config_path=config_path, from_command_line=True)
         if settings.phraser == "t5" and not settings.model:
             raise click.ClickException("--phraser t5 needs --model (a local folder or a hub name)")
         with _progress_bars() as progress:

@@ -22,6 +22,7 @@ or choosing the rule phraser, never loads them.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import string
@@ -267,10 +268,40 @@ def resolve_model(model: str) -> tuple[str, Path]:
                 f"model folder {path} has no config.json; point --model at a folder written "
                 "by save_pretrained (model and tokenizer)"
             )
+        check_tokenizer_files(path)
         return str(path.resolve()), path.resolve()
     if path.exists() or _looks_like_path(model):
         raise PhraserUnavailableError(f"model folder {model} does not exist or is not a folder")
     return model, _download(model)
+
+
+_VOCABULARY_FILES = (
+    "tokenizer.json",
+    "spiece.model",
+    "tokenizer.model",
+    "sentencepiece.bpe.model",
+    "vocab.json",
+    "vocab.txt",
+)
+"""Files a tokenizer reads its vocabulary from; ``save_pretrained`` writes one of them."""
+
+
+def check_tokenizer_files(folder: Path) -> None:
+    """Refuse, in one line and before anything loads, a model folder without tokenizer
+    files: transformers would answer with several lines about sentencepiece, or build an
+    empty T5 vocabulary that makes every output blank."""
+    if any((folder / name).is_file() for name in _VOCABULARY_FILES):
+        return
+    try:
+        config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        if "ByT5" in str(config.get("tokenizer_class", "")):
+            return  # ByT5 reads bytes: it has no vocabulary file
+    except (OSError, ValueError, AttributeError):
+        pass
+    raise PhraserUnavailableError(
+        f"model folder {folder} has no tokenizer files (tokenizer.json or spiece.model are "
+        "missing); write them there with tokenizer.save_pretrained(FOLDER)"
+    )
 
 
 def _download(model: str) -> Path:
