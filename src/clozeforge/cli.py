@@ -59,7 +59,7 @@ def cli() -> None:
     "--split-by-tag",
     is_flag=True,
     default=None,
-    help="Also write one .apkg per tag next to the output.",
+    help="Also write one .apkg per deck next to the output.",
 )
 @click.option("--max-claims", type=click.IntRange(min=0), help="Key claims kept per note [5].")
 @click.option("--ignore", multiple=True, help="Glob of files/folders to skip (repeatable).")
