@@ -108,19 +108,20 @@ def test_rebuild_without_changes_updates_nothing(seeds_copy: Path, tmp_path: Pat
     assert again.new == 0 and again.updated == 0
 
 
-def test_split_by_tag_writes_one_importable_package_per_tag(
+def test_split_by_tag_writes_one_importable_package_per_deck(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "seeds.apkg"
     report = _build(seeds_copy, output, deck_name="ROOT", split_by_tag=True)
-    per_tag = {p.name: p for p in report.outputs[1:]}
-    assert "seeds--large-language-model.apkg" in per_tag
+    per_deck = {p.name: p for p in report.outputs[1:]}
+    # The seed note's second tag has no deck of its own: its cards are in its first tag's.
+    assert "seeds--large-language-model.apkg" not in per_deck
     with collection(tmp_path / "c.anki2") as col:
-        import_package(col, per_tag["seeds--large-language-model.apkg"])
+        import_package(col, per_deck["seeds--natural-language-processing.apkg"])
         imported = assert_clean_deck(col)
-    assert imported
-    assert all("large-language-model" in c.tags for c in imported)
-    assert {c.deck for c in imported} == {"ROOT::large-language-model"}
+    assert any(SEED in c.fields["Source"] for c in imported)
+    assert all("natural-language-processing" in c.tags for c in imported)
+    assert {c.deck for c in imported} == {"ROOT::natural-language-processing"}
 
 
 def test_cli_build_prints_summary(seeds_copy: Path, tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def cli() -> None:
     "--split-by-tag",
     is_flag=True,
     default=None,
-    help="Also write one .apkg per tag next to the output.",
+    help="Also write one .apkg per deck next to the output.",
 )
 @click.option(
     "--max-claims",
@@ -139,6 +139,58 @@ def build(
     except ClozeforgeError as error:
         raise _fail(error) from None
     _print_report(report, verbose)
+
+
+_PREVIEW_OPTIONS = (
+    *("deck_name", "max_claims", "ignore", "phraser", "model", "prompts_dir", "batch_size"),
+    *("max_new_tokens", "num_beams", "copy_constrained", "device", "jobs", "strict"),
+    *("config_path", "verbose"),
+)
+"""Options of ``build`` that ``preview`` takes too (the ones shaping the cards)."""
+
+
+@cli.command()
+@click.argument("notes_dir", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "page",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The HTML page to write [default: decks/<folder name>-preview.html].",
+)
+def preview(
+    notes_dir: Path, page: Path | None, config_path: Path | None, verbose: bool, **options: Any
+) -> None:
+    """Show every card a build of NOTES_DIR makes, front and back, on one offline HTML page."""
+    from .preview import preview as run_preview
+
+    page = page or Path("decks") / f"{notes_dir.resolve().name or 'notes'}-preview.html"
+    options["ignore"] = options["ignore"] or None
+    flags = {"notes_dir": notes_dir, "output": page.with_suffix(".apkg"), **options}
+    try:
+        settings = Settings.resolve(flags, config_path=config_path)
+        if settings.phraser == "t5" and not settings.model:
+            raise click.ClickException("--phraser t5 needs --model (a local folder or a hub name)")
+        with _progress_bars() as progress:
+            report = run_preview(settings, page, progress=progress)
+    except ClozeforgeError as error:
+        raise _fail(error) from None
+    diagnostics = report.build.diagnostics
+    shown = diagnostics if verbose else diagnostics[:_SHOWN_WARNINGS]
+    for diagnostic in shown:
+        click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
+    if len(diagnostics) > len(shown):
+        click.secho(
+            f"... and {len(diagnostics) - len(shown)} more warnings (-v shows all)", err=True
+        )
+    click.echo(f"cards: {report.cards} in {report.decks} decks; warnings: {len(diagnostics)}")
+    if report.math_failures:
+        click.echo(f"math: {report.math_failures} formulas shown as TeX (could not convert)")
+    click.echo(f"wrote {report.page}")
+
+
+# The build options preview shares, the same objects: their help and checks stay as build's.
+preview.params[2:2] = [param for param in build.params if param.name in _PREVIEW_OPTIONS]
 
 
 @cli.command()

@@ -34,3 +34,7 @@ class StrictModeError(ClozeforgeError):
         super().__init__(message)
         self.diagnostics = diagnostics
         """The warnings that failed the build, for the CLI to show."""
+
+
+class TemplateError(ClozeforgeError):
+    """A note type's template uses something ``preview`` cannot render."""

@@ -117,7 +117,7 @@ class BuildReport:
     fallbacks: dict[str, int]
     """Model outputs rejected by the grounding check, per reason."""
     outputs: tuple[Path, ...]
-    """Packages written: the main one first, then one per tag with ``--split-by-tag``."""
+    """Packages written: the main one first, then one per deck with ``--split-by-tag``."""
     media_files: int
     """Media files packed."""
     cards_with_media: int
@@ -1246,28 +1246,55 @@ def _package_digest(
     return digest.hexdigest()
 
 
-def _split_slug(tag: str) -> str:
-    return re.sub(r"[^\w.-]+", "-", tag.replace("::", "--")).strip("-") or "tag"
+SPLIT_ROOT_SLUG = "untagged"
+"""File name part of the split package of the root deck itself (untagged notes' cards)."""
+
+
+def _split_slug(deck: str, root: str) -> str:
+    """File name part for ``deck``: its path below ``root``, ``::`` -> ``--``."""
+    below = deck[len(root) + 2 :] if deck.startswith(f"{root}::") else ""
+    if not below:
+        return SPLIT_ROOT_SLUG
+    return re.sub(r"[^\w.-]+", "-", below.replace("::", "--")).strip("-") or "deck"
 
 
 def _split_groups(
     deck_notes: Sequence[packaging.DeckNote], settings: Settings
-) -> dict[str, list[packaging.DeckNote]]:
+) -> dict[Path, list[packaging.DeckNote]]:
+    """The split packages of ``--split-by-tag``: one per deck of the main package, path ->
+    the notes whose deck it is, unchanged (same deck, fields, tags, times as in the main
+    package).
+
+    Anki never moves a card to another deck on import, so whichever package a card is
+    imported from first decides its deck for good: a card must sit in the same deck in
+    every package that carries it. Each card is in exactly one split package (its
+    deck's; a parent deck's package does not repeat its subdecks' cards), so importing
+    the main package, any split packages, or both, in any order, gives the same decks.
+    ``deck_notes`` are the live cards: the ``_removed`` deck of ``--orphans-deck`` is
+    sent once, in the main package only.
+
+    ``vault--nlp--transformers.apkg`` holds ``ROOT::nlp::transformers``, and
+    ``vault--untagged.apkg`` the root deck's own cards. Decks whose names give the same
+    file name (``c++`` and ``c``; case-insensitive file systems) each get a short hash of
+    the deck name appended instead, so no package overwrites another."""
     root = settings.root_deck
-    by_tag: dict[str, list[packaging.DeckNote]] = {}
+    by_deck: dict[str, list[packaging.DeckNote]] = {}
     for note in deck_notes:
-        for tag in note.tags:
-            # Within a tag's own package every card sits in that tag's deck.
-            by_tag.setdefault(tag, []).append(replace(note, deck=f"{root}::{tag}"))
-    return dict(sorted(by_tag.items()))
+        by_deck.setdefault(note.deck, []).append(note)
+    slugs = {deck: _split_slug(deck, root) for deck in by_deck}
+    taken = Counter(slug.casefold() for slug in slugs.values())
+    output = settings.output
+    groups: dict[Path, list[packaging.DeckNote]] = {}
+    for deck in sorted(by_deck):
+        slug = slugs[deck]
+        if taken[slug.casefold()] > 1:
+            slug = f"{slug}-{hashlib.sha256(deck.encode('utf-8')).hexdigest()[:8]}"
+        groups[output.with_name(f"{output.stem}--{slug}.apkg")] = by_deck[deck]
+    return groups
 
 
 def _split_paths(deck_notes: Sequence[packaging.DeckNote], settings: Settings) -> list[Path]:
-    output = settings.output
-    return [
-        output.with_name(f"{output.stem}--{_split_slug(tag)}.apkg")
-        for tag in _split_groups(deck_notes, settings)
-    ]
+    return list(_split_groups(deck_notes, settings))
 
 
 def _write_split(
@@ -1279,8 +1306,7 @@ def _write_split(
     from . import deck as packaging
 
     outputs = []
-    for tag, notes in _split_groups(deck_notes, settings).items():
-        path = settings.output.with_name(f"{settings.output.stem}--{_split_slug(tag)}.apkg")
+    for path, notes in _split_groups(deck_notes, settings).items():
         names = {name for name in media if any(name in f for n in notes for f in n.fields)}
         packaging.write_package(
             notes, path, media={n: media[n] for n in names}, timestamp=timestamp
