@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from .lexicon import FUNCTION_WORDS, lexicon
 
@@ -73,23 +75,26 @@ class AnswerSpan:
     ``acronym``, ``code``, ``number``, ``name`` or ``phrase``."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word, number, code span, math, link or punctuation mark of a sentence. A named
+    tuple, not a dataclass: sentences are tokenized by the thousand, and tuples are made
+    several times faster."""
+
     start: int
     end: int
     text: str
     kind: str  # word, number, code, math, link, punct
-
-    @property
-    def folded(self) -> str:
-        return self.text.casefold()
+    folded: str
+    """``text`` case-folded."""
+    stem: str
+    """``_stem(text)``: how repeats of a word are recognised."""
 
 
 _TOKEN_RE = re.compile(
     r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
-    r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w]))"
+    r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?:[-\u2013/]\d+(?:[.,]\d+)*%?)?(?![\w]))"
     r"|(?P<word>[^\W_](?:[\w'\u2019]|[-\u2013](?=\w))*)"
     r"|(?P<punct>\S)"
 )
@@ -114,10 +119,12 @@ def tokenize(text: str) -> list[_Token]:
             kind = "code"
         if kind == "punct" and match.group() in _EMPHASIS_CHARS:
             continue
-        tokens.append(_Token(match.start(), match.end(), match.group(), kind))
+        text = match.group()
+        tokens.append(_Token(match.start(), match.end(), text, kind, text.casefold(), _stem(text)))
     return tokens
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to see that "intervals" repeats "interval"."""
     word = word.casefold().replace("\u2019", "'")
@@ -127,13 +134,14 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> tuple[str, ...]:
     """Stems of the words of ``text`` that carry meaning (not function words)."""
-    return [
-        _stem(t.text)
+    return tuple(
+        t.stem
         for t in tokenize(text)
         if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 1
-    ]
+    )
 
 
 def is_function_word(word: str) -> bool:
@@ -145,12 +153,17 @@ def _word_class(token: _Token, first: bool) -> str:
     """``noun`` (can head a term), ``adj``, ``verb``, ``adv`` or ``function``."""
     if token.kind != "word":
         return "noun"
-    folded = token.folded
+    return _class_of_word(token.text, first)
+
+
+@lru_cache(maxsize=65536)
+def _class_of_word(text: str, first: bool) -> str:
+    folded = text.casefold()
     if folded in FUNCTION_WORDS:
         return "function"
-    if not first and token.text[0].isupper():
+    if not first and text[0].isupper():
         return "noun"  # a name or a capitalised term in mid-sentence
-    if _ACRONYM_RE.match(token.text):
+    if _ACRONYM_RE.match(text):
         return "noun"
     parts = lexicon().parts_of_speech(folded)
     if not parts:
@@ -207,7 +220,7 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 _VERB_CONTEXT_WORDS = (
     "to you we they i can could will would should must may might then just also not "
-    "don't doesn't didn't won't please and or"
+    "don't doesn't didn't won't please and or that which who it he she this"
 )
 _VERB_CONTEXT = frozenset(_VERB_CONTEXT_WORDS.split())
 """After these words a word that can be a verb is one ("you can *set*", "to *split*")."""
@@ -230,7 +243,9 @@ def _acts_as_verb(
             return lexicon().is_base_verb(token.text) and (
                 "NOUN" not in parts or _before_object(token, following)
             )
-        return before.folded in _VERB_CONTEXT
+        return before.folded in _VERB_CONTEXT or (
+            before.kind == "word" and _before_object(token, following)
+        )
     last = current[-1]
     plural = last.kind == "word" and last.folded.endswith("s") and not last.folded.endswith("ss")
     return plural and "NOUN" in lexicon().parts_of_speech(last.folded) and len(current) >= 1
@@ -249,6 +264,25 @@ def _before_object(token: _Token, following: _Token | None) -> bool:
         following is not None
         and following.folded in _DETERMINERS
         and "VERB" in lexicon().parts_of_speech(token.folded)
+    )
+
+
+def _opens_verb_phrase(token: _Token, before: _Token | None) -> bool:
+    """Whether a word ending in -ing or -ed opens a verb phrase rather than a term: after a
+    preposition, an adverb or punctuation ("by *adding*", ", *allowing*", "not always
+    *concerned*"), not after a determiner ("the *trained* model", "a *learning* rate")."""
+    if not token.folded.endswith(("ing", "ed")) or "VERB" not in lexicon().parts_of_speech(
+        token.folded
+    ):
+        return False
+    if before is None:
+        return False
+    if before.kind == "punct":
+        return before.text in ",;:("
+    return (
+        before.kind == "word"
+        and before.folded in FUNCTION_WORDS
+        and (before.folded not in _DETERMINERS)
     )
 
 
@@ -291,16 +325,8 @@ def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
             kind = "verb"
         elif kind == "noun" and current and _before_object(token, following):
             kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
-        elif (
-            kind == "noun"
-            and not current
-            and token.folded.endswith("ing")
-            and before is not None
-            and before.kind == "word"
-            and before.folded in FUNCTION_WORDS
-            and before.folded not in _DETERMINERS
-        ):
-            kind = "verb"  # "by *adding* a modifier": a gerund with its object
+        elif kind == "noun" and not current and _opens_verb_phrase(token, before):
+            kind = "verb"  # "by *adding* a modifier", ", *allowing* anisotropic smoothing"
         if kind in ("function", "verb", "adv") and token.kind == "word":
             phrases.append(current)
             current = []
@@ -505,7 +531,8 @@ def _phrase_candidates(
     """Score a noun phrase, and any part of it the vault knows as a term."""
     vault_term = False
     if known_term is not None:
-        for size in range(len(phrase), 0, -1):
+        # Terms of up to four words (a title longer than that is a sentence, not a term).
+        for size in range(min(len(phrase), 4), 0, -1):
             for offset in range(len(phrase) - size + 1):
                 part = phrase[offset : offset + size]
                 text = sentence[part[0].start : part[-1].end]
@@ -546,13 +573,13 @@ def _penalty(sentence: str, span: AnswerSpan, tokens: Sequence[_Token], others: 
     if not [t for t in outside if t.kind != "punct"]:
         return 10.0  # the whole sentence
     answer = {
-        _stem(t.text)
+        t.stem
         for t in inside
         if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 2
     }
     if not answer and not any(t.kind in ("code", "math", "number") for t in inside):
         return 10.0  # nothing but function words
-    rest = {_stem(t.text) for t in outside if t.kind in ("word", "number")}
+    rest = {t.stem for t in outside if t.kind in ("word", "number")}
     rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
     repeated = {w for w in answer if w in rest}
     if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):

@@ -536,8 +536,20 @@ _OPEN_QUESTION_RE = re.compile(
     r"|(?:i|we) (?:wonder|don't know))\b",
     re.I,
 )
-_EXAMPLE_LIST_RE = re.compile(r"(?:[^,;]{1,30}[,;]\s*){4,}")
-"""Four or more short comma-separated pieces: a list of examples, not one fact."""
+EXAMPLE_LIST_PIECES = 4
+"""This many short comma-separated pieces in a row make a list of examples, not one fact."""
+
+
+def _lists_examples(text: str) -> bool:
+    """Whether ``text`` strings together ``EXAMPLE_LIST_PIECES`` or more short pieces
+    (at most 30 characters) separated by commas or semicolons."""
+    run = 0
+    for piece in re.split(r"[,;]", text)[:-1]:
+        run = run + 1 if 0 < len(piece) <= 30 else 0
+        if run >= EXAMPLE_LIST_PIECES:
+            return True
+    return False
+
 
 CLAIM_MIN_SCORE = 0.55
 """Claims scoring below this (``_claim_score``) get no card."""
@@ -574,7 +586,7 @@ def _claim_rejection(sentence: str, link_chars: int) -> str | None:
         return "depends on its context"
     if _OPEN_QUESTION_RE.search(plain):
         return "open question"
-    if _EXAMPLE_LIST_RE.search(plain):
+    if _lists_examples(plain):
         return "list of examples"
     if not _balanced_markup(sentence):
         # The sentence split cut through emphasis or code: the card would show the markers.
@@ -1019,16 +1031,19 @@ class _Extractor:
         local = {_normal(term) for term in self.terms if _word_count(term) <= 6}
         links = self.links
 
-        def known(phrase: str) -> bool:
-            return _normal(phrase) in local or links.is_term(phrase)
-
         kept = []
         for claim in self.claims:
-            linked = frozenset(map(_normal, claim.linked))
+            known = local | {_normal(term) for term in claim.linked}
+
+            def known_term(phrase: str, known: set[str] = known) -> bool:
+                key = _normal(phrase)
+                if key in known:
+                    return True
+                # Word by word first: most phrases hold a word no title has.
+                return all(map(links.has_term_word, key.split())) and links.is_term(phrase)
+
             spans = answers.answer_spans(
-                claim.subject,
-                highlights=claim.highlights,
-                known_term=lambda phrase, linked=linked: _normal(phrase) in linked or known(phrase),
+                claim.subject, highlights=claim.highlights, known_term=known_term
             )
             if not spans:
                 continue

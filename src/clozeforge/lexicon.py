@@ -67,11 +67,16 @@ class Lexicon:
 
     def zipf(self, word: str) -> float:
         """How common ``word`` is in English, Zipf scale (0 when wordfreq never saw it)."""
+        return self._zipf(word.casefold())
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one lexicon per process, never freed anyway
+    def _zipf(self, folded: str) -> float:
         frequencies = self._frequencies or self._load_frequencies()
-        frequency = frequencies.get(word.casefold(), 0.0)
+        frequency = frequencies.get(folded, 0.0)
         return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
 
     @staticmethod
+    @lru_cache(maxsize=65536)
     def parts_of_speech(word: str) -> frozenset[str]:
         """Universal POS tags ``word`` can have as a dictionary form or inflection
         (``NOUN``, ``VERB``, ``ADJ``, ``ADV``, ``PROPN``, ...); empty when unknown."""

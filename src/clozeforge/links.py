@@ -21,6 +21,8 @@ def _key(name: str) -> str:
 
 _TERM_KEY = "\x00term:"
 """Prefix of the recorded lookups that ask whether a phrase is a term (not a link)."""
+_WORD_KEY = "\x00word:"
+"""Prefix of the recorded lookups that ask whether a word is part of any term."""
 _TITLE_KEY = "\x00title:"
 """Prefix of the recorded lookups that ask for a note's own title."""
 
@@ -34,6 +36,8 @@ class LinkIndex:
     terms: frozenset[str] = frozenset()
     """Normalised titles, aliases and readable file names: the phrases the vault has a
     note about, which make good answers on cards."""
+    term_words: frozenset[str] = frozenset()
+    """Every word of ``terms``: a phrase with another word is no term (a cheap first test)."""
     retitled: dict[str, str] = field(default_factory=dict)
     """Path -> title, for the notes whose H1 is a template heading many notes share
     (``notes.resolve_titles``): their cards and links show this title instead."""
@@ -56,12 +60,18 @@ class LinkIndex:
                 _key(term) for term in (note.title, *note.aliases, readable_name(path.stem))
             )
         index.terms = frozenset(term for term in terms if term)
+        index.term_words = frozenset(word for term in index.terms for word in term.split())
         return index
 
     @classmethod
     def from_titles(cls, titles: dict[str, str]) -> LinkIndex:
         """An index of link names (already normalised) to titles, the titles its terms."""
-        return cls(dict(titles), frozenset(_key(title) for title in titles.values()))
+        terms = frozenset(_key(title) for title in titles.values())
+        return cls(dict(titles), terms, frozenset(w for term in terms for w in term.split()))
+
+    def has_term_word(self, word: str) -> bool:
+        """Whether ``word`` (one word, any case) is part of some term of the vault."""
+        return _key(word) in self.term_words
 
     def is_term(self, phrase: str) -> bool:
         """Whether the vault has a note titled, aliased or named ``phrase`` (any case)."""
@@ -80,6 +90,8 @@ class LinkIndex:
             return "term" if LinkIndex.is_term(self, key[len(_TERM_KEY) :]) else None
         if key.startswith(_TITLE_KEY):
             return self.retitled.get(key[len(_TITLE_KEY) :])
+        if key.startswith(_WORD_KEY):
+            return "word" if LinkIndex.has_term_word(self, key[len(_WORD_KEY) :]) else None
         return LinkIndex.title_for(self, key)
 
     def title_for(self, target: str) -> str | None:
@@ -115,6 +127,12 @@ class RecordingLinkIndex(LinkIndex):
         """As ``LinkIndex.title_of``, remembered."""
         self.lookups[_TITLE_KEY + path] = self.retitled.get(path)
         return LinkIndex.title_of(self, path, title)
+
+    def has_term_word(self, word: str) -> bool:
+        """As ``LinkIndex.has_term_word``, remembered."""
+        known = LinkIndex.has_term_word(self, word)
+        self.lookups[_WORD_KEY + _key(word)] = "word" if known else None
+        return known
 
     def is_term(self, phrase: str) -> bool:
         """As ``LinkIndex.is_term``, remembered."""

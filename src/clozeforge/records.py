@@ -36,7 +36,7 @@ from .links import LinkIndex, RecordingLinkIndex
 from .media import MediaFile, MediaIndex
 from .model import Card, Diagnostic, Fact, Note
 from .notes import NoteHeader, note_header, parse_note
-from .phrasers import phrase_cards
+from .phrasers import RulePhraser, phrase_cards
 from .phrasers.base import Phraser
 from .render import field_has_math, render_cloze, render_text
 from .state import NoteRow, NoteStat, content_hash, dumps
@@ -238,7 +238,12 @@ def extract_record(
     """The record of a note up to its facts (no cards yet)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
-    recorder = RecordingLinkIndex(titles=links.titles, terms=links.terms, retitled=links.retitled)
+    recorder = RecordingLinkIndex(
+        titles=links.titles,
+        terms=links.terms,
+        term_words=links.term_words,
+        retitled=links.retitled,
+    )
     facts, problems = extract_facts(note, recorder, max_claims=max_claims)
     return NoteRecord(
         parsed,
@@ -317,8 +322,12 @@ def render_cards(
         text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []
-        if words(_without_markup(card.text)) != words(fact.source_text):
-            back.insert(0, fact.source_text)  # reworded: show what the note says
+        # The rule phraser only adds markup; a model that reworded the fact gets the
+        # note's own wording shown on the back.
+        if card.phrased_by != RulePhraser.name and words(_without_markup(card.text)) != words(
+            fact.source_text
+        ):
+            back.insert(0, fact.source_text)
         back.extend(fact.figures)
         extra = render_text("\\\n".join(back), note_path=fact.path, media=media, line=fact.line)
         fields = (
