@@ -397,3 +397,32 @@ def test_a_second_build_of_the_same_folder_waits_for_the_first(
     second.join(timeout=60)
     assert stages.count("wait") == 1 and results[0].notes_parsed == 1
     assert results[0].package_patched
+
+
+def _texts(apkg: Path) -> list[str]:
+    with zipfile.ZipFile(apkg) as archive:
+        data = archive.read("collection.anki2")
+    database = apkg.with_suffix(".anki2")
+    database.write_bytes(data)
+    with sqlite3.connect(database) as db:
+        return sorted(flds.split("\x1f")[0] for (flds,) in db.execute("SELECT flds FROM notes"))
+
+
+def test_a_new_note_whose_title_is_a_term_re_blanks_the_claims_using_it(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    _write(
+        vault / "optimiser.md",
+        "# Optimiser\n\nEach step of the optimiser follows the steepest descent direction of"
+        " the loss.\n",
+    )
+    output = tmp_path / "deck.apkg"
+    _build(vault, output)
+    assert not any("{{c1::steepest descent}}" in t for t in _texts(output))
+    _write(vault / "descent.md", "# Steepest descent\n\n- Direction: the negative gradient\n")
+    _build(vault, output)
+    incremental = _texts(output)
+    assert any("{{c1::steepest descent}}" in t for t in incremental)
+    # The same package as a build from scratch.
+    scratch = tmp_path / "scratch.apkg"
+    _build(vault, scratch, use_cache=False)
+    assert incremental == _texts(scratch)
