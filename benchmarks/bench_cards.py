@@ -126,7 +126,12 @@ def vault_figures(src: Path, work: Path) -> dict[str, Any]:
     for row in claims:
         for answer in _CLOZE_RE.findall(row[0]):
             words = _WORD_RE.findall(_plain(answer).replace("`", ""))
-            if len(words) == 1 and zipf_frequency(words[0], "en") >= 4.0:
+            # Numbers are not words: a year or a count that carries the fact is a fine blank.
+            if (
+                len(words) == 1
+                and not words[0][0].isdigit()
+                and zipf_frequency(words[0], "en") >= 4.0
+            ):
                 single_common += 1
                 break
     titles = [_plain(r[2]).rsplit(" \u00b7 ", 1)[0].strip().casefold() for r in rows]

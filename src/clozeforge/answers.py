@@ -94,6 +94,7 @@ _TOKEN_RE = re.compile(
     r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
+    r"|(?P<html></?[A-Za-z][^<>]*>)"
     r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?:[-\u2013/]\d+(?:[.,]\d+)*%?)?(?![\w]))"
     r"|(?P<word>[^\W_](?:[\w'\u2019]|[-\u2013](?=\w))*)"
     r"|(?P<punct>\S)"
@@ -312,7 +313,7 @@ def _noun_phrases(tokens: Sequence[_Token]) -> list[list[_Token]]:
     previous: _Token | None = None
     for index, token in enumerate(tokens):
         before, previous = previous, token
-        if token.kind in ("punct", "link", "math") and token.text not in ("-", "/", "+"):
+        if token.kind in ("punct", "link", "math", "html") and token.text not in ("-", "/", "+"):
             phrases.append(current)
             current = []
             continue
@@ -373,7 +374,7 @@ def answer_spans(
     for index, token in enumerate(tokens):
         # Later in the sentence is likelier the point of it (see _phrase_candidates).
         late = 1.0 * token.end / length
-        if token.kind == "code":
+        if token.kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + late, "code")
         elif token.kind == "number" and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
@@ -392,11 +393,26 @@ def answer_spans(
     others = {w for w in (_stem(w) for w in card_words)}
     ranked = []
     for span in found.found.values():
+        if _cuts_markup(sentence, span.start, span.end):
+            continue
         score = span.score - _penalty(sentence, span, tokens, others)
         if score >= MIN_SCORE:
             ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
     ranked.sort(key=lambda s: (-s.score, s.start, s.end))
     return ranked
+
+
+_PAIRED_MARKERS = ("**", "__", "==", "`")
+
+
+def _cuts_markup(sentence: str, start: int, end: int) -> bool:
+    """Whether blanking ``sentence[start:end]`` would cut emphasis, a highlight, code or an
+    HTML tag in two ("relational** RDBMS" out of "**relational** RDBMS"): the card would
+    show the stray markers. A span inside a pair of markers, or holding both, is fine."""
+    inside = sentence[start:end]
+    return any(inside.count(marker) % 2 for marker in _PAIRED_MARKERS) or inside.count(
+        "<"
+    ) != inside.count(">")
 
 
 def _is_list_marker(tokens: Sequence[_Token], index: int) -> bool:

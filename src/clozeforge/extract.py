@@ -506,6 +506,8 @@ _DEPENDENT_OPENERS = (
     "in that case", "in practice", "on the other hand", "for example", "for instance",
     "as a result", "as such", "to do so", "to achieve this", "to this end", "in this paper",
     "in this work", "in this article", "in this note", "in this section", "in this chapter",
+    "the first", "the second", "the third", "the former", "the latter", "the last", "the next",
+    "the other", "the same", "the rest", "the remaining", "the previous", "the above",
 )  # fmt: skip
 """Openings that lean on the sentences before: the claim is not self-contained."""
 

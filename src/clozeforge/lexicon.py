@@ -42,6 +42,8 @@ _FUNCTION_WORDS_TEXT = """
     is are was were be been being am do does did done doing have has had having
     can could may might must shall should will would ought need needs
     get gets got make makes made use used uses using let lets
+    cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't couldn't
+    wouldn't hasn't haven't
     etc ie eg
 """
 
