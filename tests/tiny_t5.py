@@ -13,11 +13,13 @@ its training text), so tests exercise the square-bracket output convention.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from pathlib import Path
 from typing import Any
 
+from clozeforge.answers import answer_spans
 from clozeforge.cloze import CONNECTIVES
 from clozeforge.model import Fact, FactKind
 
@@ -169,6 +171,12 @@ def _fact(kind: FactKind, key: str, subject: str, details: tuple[str, ...], sour
         note_title=title,
         tags=tags,
         highlights=highlights,
+        # Claims carry their ranked answers, as extraction gives them (at most 8).
+        answers=tuple(
+            (span.start, span.end) for span in answer_spans(subject, highlights=highlights)[:8]
+        )
+        if kind is FactKind.CLAIM
+        else (),
     )
 
 
@@ -233,18 +241,11 @@ def many_facts(count: int) -> list[Fact]:
     for number, fact in zip(range(count), itertools.cycle(base), strict=False):
         cycle = number // len(base)
         result.append(
-            Fact(
-                kind=fact.kind,
+            dataclasses.replace(
+                fact,
                 key=f"{fact.key} #{cycle}",
-                subject=fact.subject,
-                details=fact.details,
                 source_text=fact.source_text + ("" if cycle == 0 else f" ({cycle})"),
-                path=fact.path,
                 line=fact.line + 100 * cycle,
-                note_id=fact.note_id,
-                note_title=fact.note_title,
-                tags=fact.tags,
-                highlights=fact.highlights,
             )
         )
     return result
