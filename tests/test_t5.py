@@ -416,6 +416,8 @@ def test_prompts_folder_overrides_some_templates(tmp_path: Path) -> None:
     [
         ("claim.txt", "Rewrite {sentense}", r"claim\.txt: unknown placeholder \{sentense\}"),
         ("claim.txt", "Rewrite {items}", r"claim\.txt: unknown placeholder \{items\}"),
+        ("claim.txt", "Rewrite {candidates}", r"claim\.txt: unknown placeholder \{candidates\}"),
+        ("claim_span.txt", "Pick from {items}", r"claim_span\.txt: unknown placeholder"),
         ("definition.txt", "Define {term", r"definition\.txt"),
         ("enumeration.txt", "No placeholder at all", r"enumeration\.txt has no placeholder"),
     ],
@@ -426,6 +428,22 @@ def test_bad_template_is_a_config_error_naming_the_file(
     (tmp_path / file).write_text(template)
     with pytest.raises(ConfigError, match=message):
         T5Phraser(model="m", prompts_dir=tmp_path)
+
+
+def test_extractive_prompt_lists_the_candidates_and_can_be_overridden(tmp_path: Path) -> None:
+    claim = next(f for f in sample_facts() if "2017" in f.subject)
+    shipped = T5Phraser(model="m")
+    candidates = claim_candidates(claim)
+    text = render_span_prompt(shipped.prompts, claim, candidates)
+    assert claim.subject in text and "Options: 2017; Google; Transformers" in text
+    (tmp_path / "claim_span.txt").write_text("Which of {candidates} matters in: {sentence}\n")
+    custom = T5Phraser(model="m", prompts_dir=tmp_path)
+    assert render_span_prompt(custom.prompts, claim, candidates) == (
+        f"Which of 2017; Google; Transformers matters in: {claim.subject}"
+    )
+    assert custom.prompts.files[CLAIM_SPAN] == tmp_path / "claim_span.txt"
+    assert custom.prompts.files[FactKind.CLAIM].parent == SHIPPED_PROMPTS
+    assert custom.prompts.digest != shipped.prompts.digest
 
 
 def test_missing_prompts_folder_is_a_config_error(tmp_path: Path) -> None:
