@@ -19,24 +19,31 @@ from pathlib import Path
 
 import pytest
 
-from clozeforge.cloze import cloze_answers, grounding_failure, make_cloze
+from clozeforge.cache import PhrasingCache
+from clozeforge.cloze import (
+    cloze_answers,
+    grounding_failure,
+)
 from clozeforge.errors import ConfigError, PhraserUnavailableError
 from clozeforge.model import Fact, FactKind
 from clozeforge.phrasers import get_phraser, phrase_cards
 from clozeforge.phrasers.rules import RulePhraser
 from clozeforge.phrasers.t5 import (
+    CLAIM_CONTEXT,
     CLAIM_SPAN,
     INSTALL_HINT,
     SHIPPED_PROMPTS,
     T5Phraser,
     claim_candidates,
+    context_words,
     load_prompts,
     render_prompt,
     render_span_prompt,
+    reworded_cloze,
     to_cloze,
 )
 
-from tiny_t5 import many_facts, sample_facts
+from tiny_t5 import candidate_clozes, is_candidate_card, many_facts, sample_facts
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -132,18 +139,8 @@ def test_invalid_settings_are_config_errors(options: dict[str, int]) -> None:
 # -- phrasing with a random model ------------------------------------------------------
 
 
-def _candidate_clozes(fact: Fact) -> list[str]:
-    """Each card the extractive path may make of a claim: one candidate blanked."""
-    sentence = fact.subject
-    clozes = []
-    for candidate in claim_candidates(fact):
-        start, end = candidate.blank
-        clozes.append(sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:])
-    return clozes
-
-
 def test_random_model_cards_are_rule_cards_or_candidate_blanks(tiny_t5_path: Path) -> None:
-    facts = many_facts(45)
+    facts = sample_facts()
     phraser = _phraser(tiny_t5_path, batch_size=4)
     cards, problems = phrase_cards(facts, phraser, batch_size=8)
     rule_cards, rule_problems = phrase_cards(facts, RulePhraser())
@@ -160,9 +157,7 @@ def test_random_model_cards_are_rule_cards_or_candidate_blanks(tiny_t5_path: Pat
             continue
         # Extractive: the model's choice, always one of the rule judgement's candidates.
         assert card.phrased_by == "t5" and card.fallback_reason is None
-        assert grounding_failure(card.text, fact.source_text) is None
-        assert len(cloze_answers(card.text)) == 1
-        assert card.text in _candidate_clozes(fact), card.text
+        assert is_candidate_card(fact, card.text), card.text
         chose_another += card.text != rule_card.text
     # The model decides: it does not always take the rule phraser's first choice.
     assert chose_another > 0
@@ -349,7 +344,7 @@ def test_candidates_follow_the_rule_judgement_and_skip_code_cutting_spans() -> N
     )
     found = [(c.text, sentence[c.blank[0] : c.blank[1]]) for c in claim_candidates(claim)]
     assert found == [("last commits", "**last commits**"), ("`git rebase -i`", "`git rebase -i`")]
-    assert RulePhraser().phrase(claim) == _candidate_clozes(claim)[0]
+    assert RulePhraser().phrase(claim) == candidate_clozes(claim)[0]
 
 
 def test_extractive_cache_key_holds_the_candidates(tiny_t5_path: Path, tmp_path: Path) -> None:
@@ -365,6 +360,81 @@ def test_extractive_cache_key_holds_the_candidates(tiny_t5_path: Path, tmp_path:
     # Fewer candidates: the dropped one can no longer be the answer.
     dropped = claim.subject[claim.answers[0][0] : claim.answers[0][1]]
     assert cloze_answers(first[1] or "") != [dropped]
+
+
+_BLOCKS = next(f for f in sample_facts() if f.subject.startswith("The blocks"))
+
+
+def test_only_claims_that_do_not_name_their_note_are_reworded() -> None:
+    # "The blocks are based on **attention layers**." in the note "Transformers".
+    assert context_words(_BLOCKS) == {"transformers"}
+    named = [f for f in sample_facts() if f.kind is FactKind.CLAIM and f != _BLOCKS]
+    # "Transformers are big models.", "Tokenization splits ..." in "Tokenization", and
+    # "Attention lets ..." in "Attention mechanism" name their note already.
+    assert [context_words(f) for f in named] == [frozenset()] * len(named)
+    assert context_words(next(f for f in sample_facts() if f.kind is FactKind.DEFINITION)) == set()
+    coded = dataclasses.replace(_BLOCKS, subject="The `blocks` are based on attention layers.")
+    assert context_words(coded) == set()  # T5 could not carry the code span over
+
+
+@pytest.mark.parametrize(
+    ("rewording", "expected"),
+    [
+        ("The blocks of Transformers are based on attention layers.",
+         "The blocks of Transformers are based on {{c1::attention layers}}."),
+        ("The blocks of Transformers are based on **attention layers**.",
+         "The blocks of Transformers are based on {{c1::**attention layers**}}."),
+        ("Transformers blocks are based on [attention layers]",
+         "Transformers blocks are based on {{c1::attention layers}}"),
+        ("The blocks are based on attention layers.", None),  # nothing added
+        ("The blocks of Transformers are based on layers.", None),  # a word dropped
+        ("Attention layers are the basis of Transformers blocks.", None),  # reordered
+        ("The Transformer blocks are based on attention layers.", None),  # not the title's word
+        ("The blocks of Transformers are not based on attention layers.", None),
+        ("The blocks of Transformers are based on attention.", None),  # answer cut
+        ("", None),
+    ],
+)  # fmt: skip
+def test_a_rewording_is_the_sentence_with_only_its_subject_added(
+    rewording: str, expected: str | None
+) -> None:
+    chosen = claim_candidates(_BLOCKS)[0]
+    assert chosen.text == "attention layers"
+    assert reworded_cloze(_BLOCKS, chosen, rewording) == expected
+
+
+def test_a_good_rewording_becomes_the_card_and_a_bad_one_keeps_the_sentence(
+    tiny_t5_path: Path, tmp_path: Path
+) -> None:
+    # The tiny model cannot reword; cached outputs stand in for a model that can.
+    cache_path = tmp_path / "phrasings.sqlite"
+    phraser = _phraser(tiny_t5_path, cache_path=cache_path)
+    keys = phraser.cache_keys(_BLOCKS)
+    assert [key[1] for key in keys] == [
+        phraser.prompts.hashes[CLAIM_SPAN],
+        phraser.prompts.hashes[CLAIM_CONTEXT],
+    ]
+    assert "Transformers" in keys[1][2] and _BLOCKS.subject in keys[1][2]
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*keys[0], "blocks")
+        cache.put(*keys[1], "The blocks of Transformers are based on attention layers.")
+    cards, _ = phrase_cards([_BLOCKS], phraser)
+    assert [(c.text, c.phrased_by) for c in cards] == [
+        ("The {{c1::blocks}} of Transformers are based on attention layers.", "t5")
+    ]
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*keys[1], "The blocks of Transformers are based on neural attention layers.")
+    cards, _ = phrase_cards([_BLOCKS], phraser)
+    assert [(c.text, c.phrased_by) for c in cards] == [
+        ("The {{c1::blocks}} are based on **attention layers**.", "t5")
+    ]
+    assert phraser.model_calls == 0
+
+
+def test_a_claim_and_its_rewording_share_one_model_call(tiny_t5_path: Path) -> None:
+    phraser = _phraser(tiny_t5_path, batch_size=1)
+    phraser.phrase_batch([_BLOCKS])
+    assert (phraser.model_calls, phraser.generated) == (1, 1)
 
 
 def test_long_candidates_do_not_lengthen_free_rows(tiny_t5_path: Path) -> None:

@@ -20,8 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from clozeforge.answers import answer_spans
-from clozeforge.cloze import CONNECTIVES
+from clozeforge.cloze import (
+    CONNECTIVES,
+    cloze_answers,
+    grounding_failure,
+    make_cloze,
+    title_words,
+    words,
+)
 from clozeforge.model import Fact, FactKind
+from clozeforge.phrasers.t5 import claim_candidates
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -249,3 +257,31 @@ def many_facts(count: int) -> list[Fact]:
             )
         )
     return result
+
+
+def is_candidate_card(fact: Fact, text: str) -> bool:
+    """Whether ``text`` is what the extractive path promises for a claim: one deletion, a
+    candidate answer, in the sentence itself or in the sentence with only connectives and
+    title words added, grounded with the title's words allowed."""
+    if text in candidate_clozes(fact):
+        return True
+    answers = cloze_answers(text)
+    title = title_words(fact.note_title)
+    content = [w for w in words(text) if w not in CONNECTIVES and w not in title]
+    return (
+        len(answers) == 1
+        and answers[0].strip("*_=").casefold()
+        in {c.text.casefold() for c in claim_candidates(fact)}
+        and content == [w for w in words(fact.subject) if w not in CONNECTIVES]
+        and grounding_failure(text, fact.source_text, title) is None
+    )
+
+
+def candidate_clozes(fact: Fact) -> list[str]:
+    """Each card the extractive path may make of a claim: one candidate blanked."""
+    sentence = fact.subject
+    clozes = []
+    for candidate in claim_candidates(fact):
+        start, end = candidate.blank
+        clozes.append(sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:])
+    return clozes

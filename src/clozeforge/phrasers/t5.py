@@ -9,7 +9,9 @@ Flow for a batch of facts:
    ``prompts/README.md`` for placeholders and the output convention). A claim with
    candidate answers (``Fact.answers``, ranked by the rule judgement of ``answers.py``)
    goes through the extractive template ``claim_span.txt`` instead: the model only picks
-   which candidate to blank (see ``claim_candidates``).
+   which candidate to blank (see ``claim_candidates``). Such a claim whose sentence names
+   nothing of its note's title is also sent through ``claim_context.txt``, for a
+   rewording that makes it self-contained (see ``reworded_cloze``).
 2. Outputs already in the phrasing cache (``cache.PhrasingCache``) are taken from it; the
    model is loaded only when something is missing.
 3. The rest are generated in batches of ``batch_size``, deterministically (greedy, or beam
@@ -19,7 +21,9 @@ Flow for a batch of facts:
 4. Each raw output is turned into cloze text (``to_cloze``): T5 vocabularies cannot spell
    ``{`` or ``}``, so the model marks answers with square brackets and this module writes
    the ``{{cN::...}}`` markup. An extractive output is the chosen candidate: the claim's
-   sentence with that span blanked, exactly as the rule phraser blanks its first choice.
+   sentence with that span blanked, exactly as the rule phraser blanks its first choice,
+   or the rewording with that span blanked when the rewording only adds title words and
+   connectives to the sentence.
 
 ``transformers`` and ``torch`` are imported inside functions only: importing clozeforge,
 or choosing the rule phraser, never loads them.
@@ -38,11 +42,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..cache import PhrasingCache
-from ..cloze import make_cloze, malformation, split_segments
+from ..cloze import (
+    CONNECTIVES,
+    grounding_failure,
+    make_cloze,
+    malformation,
+    split_segments,
+    title_words,
+    words,
+)
 from ..errors import ConfigError, PhraserUnavailableError
 from ..model import Fact, FactKind
 from .base import Phraser
-from .rules import RulePhraser
+from .rules import RulePhraser, _widen_over_emphasis
 
 INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 """The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
@@ -53,11 +65,15 @@ SHIPPED_PROMPTS: Path = Path(__file__).resolve().parent.parent / "prompts"
 CLAIM_SPAN = "claim_span"
 """Name of the extractive claim template: which candidate answer of a sentence to blank."""
 
+CLAIM_CONTEXT = "claim_context"
+"""Name of the template asking for a self-contained rewording of a claim's sentence."""
+
 PROMPT_FILES: Mapping[str, str] = {
     FactKind.DEFINITION: "definition.txt",
     FactKind.ENUMERATION: "enumeration.txt",
     FactKind.CLAIM: "claim.txt",
     CLAIM_SPAN: "claim_span.txt",
+    CLAIM_CONTEXT: "claim_context.txt",
 }
 """Template file name for each template: one per fact kind (keyed by the kind, a string),
 plus the extractive claim template."""
@@ -70,6 +86,7 @@ PROMPT_FIELDS: Mapping[str, frozenset[str]] = {
     FactKind.ENUMERATION: COMMON_FIELDS | {"lead_in", "items"},
     FactKind.CLAIM: COMMON_FIELDS | {"sentence"},
     CLAIM_SPAN: COMMON_FIELDS | {"sentence", "candidates"},
+    CLAIM_CONTEXT: COMMON_FIELDS | {"sentence"},
 }
 """Placeholders each template may use."""
 
@@ -213,6 +230,60 @@ def span_cloze(fact: Fact, candidates: Sequence[SpanCandidate], chosen: str) -> 
     return None
 
 
+# Markup a rewording could not keep (T5 cannot spell a backtick) or would have to move.
+_MARKUP_RE = re.compile(r"`|\$|\[\[|\]\(")
+
+
+def _folded(word: str) -> str:
+    # "transformer" names what "Transformers" does.
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def context_words(fact: Fact) -> frozenset[str]:
+    """Title words a self-contained rewording of a claim may add: those of
+    ``cloze.title_words`` that the sentence lacks. Empty (no rewording asked for) when the
+    sentence already names something of the title, has no candidate answer, or holds code,
+    math or a link that a rewording would have to carry over."""
+    if fact.kind is not FactKind.CLAIM or _MARKUP_RE.search(fact.subject):
+        return frozenset()
+    title = title_words(fact.note_title)
+    sentence = {_folded(word) for word in words(fact.subject)}
+    if any(_folded(word) in sentence for word in title) or not claim_candidates(fact):
+        return frozenset()
+    return title
+
+
+def reworded_cloze(fact: Fact, chosen: SpanCandidate, rewording: str) -> str | None:
+    """The rewording of a claim's sentence with ``chosen`` blanked, when the rewording is
+    the sentence made self-contained; None otherwise.
+
+    Accepted only when the rewording holds every word of the sentence but the connectives,
+    in the sentence's order, and adds nothing but connectives and at least one of the
+    title's words (``context_words``); and when ``chosen`` occurs in it whole. The result
+    must also pass the grounding check with the title's words allowed."""
+    added = context_words(fact)
+    if not added:
+        return None
+    text = " ".join(rewording.split())
+    if "[" not in fact.subject and "]" not in fact.subject:
+        text = " ".join(text.replace("[", " ").replace("]", " ").split())
+    found = words(text)
+    kept = [word for word in found if word not in CONNECTIVES and word not in added]
+    if kept != [word for word in words(fact.subject) if word not in CONNECTIVES]:
+        return None
+    if not added & set(found):
+        return None  # nothing gained over the sentence itself
+    pattern = re.compile(r"(?<!\w)" + re.escape(chosen.text) + r"(?!\w)", re.IGNORECASE)
+    match = pattern.search(text)
+    if match is None:
+        return None
+    start, end = _widen_over_emphasis(text, *match.span())
+    cloze = text[:start] + make_cloze(text[start:end]) + text[end:]
+    if grounding_failure(cloze, fact.source_text, title_words(fact.note_title)) is not None:
+        return None
+    return cloze
+
+
 @dataclass(frozen=True, slots=True)
 class _Request:
     """What the model is asked for one fact, and where its answer is cached."""
@@ -221,8 +292,10 @@ class _Request:
     template: str
     """Template hash (cache key part)."""
     cache_input: str
-    candidates: tuple[SpanCandidate, ...]
+    candidates: tuple[SpanCandidate, ...] = ()
     """Extractive claim: the answers to choose from; empty for a free phrasing."""
+    source: str | None = None
+    """Text the copy constraint allows the words of, when not the fact's source text."""
 
 
 def _expected_answers(fact: Fact) -> list[str]:
@@ -525,23 +598,44 @@ class T5Phraser(Phraser):
         # The constraint depends on the source text, which the prompt may not show whole.
         return f"{prompt}\n\x1f{fact.source_text}" if self.copy_constrained else prompt
 
-    def _request(self, fact: Fact) -> _Request:
+    def _requests(self, fact: Fact) -> list[_Request]:
+        """What the model is asked for ``fact``: one phrasing, or one choice among the
+        claim's candidates and, where the sentence needs context, a rewording."""
         candidates = tuple(claim_candidates(fact))
         if not candidates:
             prompt = render_prompt(self.prompts, fact)
-            return _Request(
-                prompt, self.prompts.hashes[fact.kind], self._cache_input(prompt, fact), ()
-            )
+            return [
+                _Request(prompt, self.prompts.hashes[fact.kind], self._cache_input(prompt, fact))
+            ]
         prompt = render_span_prompt(self.prompts, fact, candidates)
         # The candidates decide what the model can write, whether or not the template
         # shows them; the sentence decides what the chosen one blanks.
         cache_input = "\n\x1f".join([prompt, fact.subject, *(c.text for c in candidates)])
-        return _Request(prompt, self.prompts.hashes[CLAIM_SPAN], cache_input, candidates)
+        requests = [_Request(prompt, self.prompts.hashes[CLAIM_SPAN], cache_input, candidates)]
+        added = context_words(fact)
+        if added:
+            prompt = self.prompts.templates[CLAIM_CONTEXT].format(**prompt_fields(fact))
+            source = f"{fact.source_text}\n{' '.join(sorted(added))}"
+            requests.append(
+                _Request(
+                    prompt,
+                    self.prompts.hashes[CLAIM_CONTEXT],
+                    f"{prompt}\n\x1f{source}",
+                    source=source,
+                )
+            )
+        return requests
 
     def cache_key(self, fact: Fact) -> tuple[str, str, str]:
-        """(model identity, template hash, input text): where ``fact``'s output is cached."""
-        request = self._request(fact)
+        """(model identity, template hash, input text): where ``fact``'s output is cached
+        (its first request's, for a claim also asked for a rewording)."""
+        request = self._requests(fact)[0]
         return self.model_identity, request.template, request.cache_input
+
+    def cache_keys(self, fact: Fact) -> list[tuple[str, str, str]]:
+        """Where each of ``fact``'s outputs is cached: the phrasing or the choice, then the
+        rewording when one is asked for."""
+        return [(self.model_identity, r.template, r.cache_input) for r in self._requests(fact)]
 
     def phrase_batch(
         self, facts: Sequence[Fact], progress: Callable[[int], None] | None = None
@@ -552,53 +646,80 @@ class T5Phraser(Phraser):
         and after each model batch."""
         if not facts:
             return []
-        requests = [self._request(fact) for fact in facts]
-        prompts = [request.prompt for request in requests]
-        inputs = [request.cache_input for request in requests]
-        template_hashes = [request.template for request in requests]
+        requests = [self._requests(fact) for fact in facts]
+        slots = [(i, j) for i, asked in enumerate(requests) for j in range(len(asked))]
+        answers: list[list[str | None]] = [[None] * len(asked) for asked in requests]
         cache = self._open_cache()
-        raw: list[str | None] = [None] * len(facts)
         if cache is not None:
-            raw = cache.get_many(
-                self.model_identity, list(zip(template_hashes, inputs, strict=True))
+            found = cache.get_many(
+                self.model_identity,
+                [(requests[i][j].template, requests[i][j].cache_input) for i, j in slots],
             )
-        hits = sum(output is not None for output in raw)
+            for (i, j), output in zip(slots, found, strict=True):
+                answers[i][j] = output
+        missing = [i for i, outputs in enumerate(answers) if None in outputs]
+        hits = len(facts) - len(missing)
         self.cache_hits += hits
         if progress is not None and hits:
             progress(hits)
-        missing = [i for i, output in enumerate(raw) if output is None]
         if missing:
             self._load()
         # Similar lengths together: less padding, so faster batches.
-        missing.sort(key=lambda i: len(prompts[i]))
+        missing.sort(key=lambda i: len(requests[i][0].prompt))
         for start in range(0, len(missing), self.batch_size):
             chunk = missing[start : start + self.batch_size]
-            spans = [[c.text for c in requests[i].candidates] for i in chunk]
+            # Every row of a fact in one call: a choice and its rewording go together.
+            rows_of = [(i, j) for i in chunk for j in range(len(requests[i]))]
+            asked = [requests[i][j] for i, j in rows_of]
+            spans = [[c.text for c in request.candidates] for request in asked]
             rows = self.generate_token_ids(
-                [prompts[i] for i in chunk], [facts[i] for i in chunk], spans
+                [request.prompt for request in asked],
+                [facts[i] for i, _ in rows_of],
+                spans,
+                [request.source for request in asked],
             )
             outputs = self._decode(rows)
-            for i, texts, row, output in zip(chunk, spans, rows, outputs, strict=True):
+            for (i, j), texts, row, output in zip(rows_of, spans, rows, outputs, strict=True):
                 if texts:
                     # The chosen candidate's own text: the tokenizer may not spell it
                     # back (T5 has no backtick), and its index would not read in a cache.
                     index = self.span_trie(texts).choice(row)
-                    raw[i] = None if index is None else texts[index]
+                    answers[i][j] = "" if index is None else texts[index]
                 else:
-                    raw[i] = output
+                    answers[i][j] = output
+            self.generated += len(chunk)
             if cache is not None:
                 cache.put_many(
                     self.model_identity,
-                    [(template_hashes[i], inputs[i], raw[i] or "") for i in chunk],
+                    [
+                        (request.template, request.cache_input, answers[i][j] or "")
+                        for (i, j), request in zip(rows_of, asked, strict=True)
+                    ],
                 )
             if progress is not None:
                 progress(len(chunk))
         return [
-            span_cloze(fact, request.candidates, output or "")
-            if request.candidates
-            else to_cloze(output or "", fact)
-            for output, fact, request in zip(raw, facts, requests, strict=True)
+            self._cloze(fact, asked, outputs)
+            for fact, asked, outputs in zip(facts, requests, answers, strict=True)
         ]
+
+    @staticmethod
+    def _cloze(
+        fact: Fact, requests: Sequence[_Request], outputs: Sequence[str | None]
+    ) -> str | None:
+        """The cloze text of ``fact`` from the model's outputs for its requests."""
+        first = outputs[0] or ""
+        candidates = requests[0].candidates
+        if not candidates:
+            return to_cloze(first, fact)
+        chosen = next((c for c in candidates if c.text == first), None)
+        if chosen is None:
+            return None
+        if len(outputs) > 1:
+            reworded = reworded_cloze(fact, chosen, outputs[1] or "")
+            if reworded is not None:
+                return reworded
+        return span_cloze(fact, candidates, first)
 
     def allowed_token_ids(self, fact: Fact) -> frozenset[int]:
         """Token ids copy-constrained decoding lets the model use for ``fact``."""
@@ -624,12 +745,15 @@ class T5Phraser(Phraser):
         prompts: Sequence[str],
         facts: Sequence[Fact],
         spans: Sequence[Sequence[str]] | None = None,
+        sources: Sequence[str | None] | None = None,
     ) -> list[list[int]]:
         """Run the model once on ``prompts`` (one per fact); the generated ids of each row.
 
         ``spans``, when given, holds per row the texts an extractive row must choose from
-        (empty for a free row): such a row can only write one of them, then end. Counts
-        one model call. Used by ``phrase_batch``; public for tests and diagnostics."""
+        (empty for a free row): such a row can only write one of them, then end.
+        ``sources``, when given, holds per row the text whose words the copy constraint
+        allows (None: the fact's source text). Counts one model call. Used by
+        ``phrase_batch``; public for tests and diagnostics."""
         self._load()
         torch, _ = _import_backend()
         encoded = self._tokenizer(
@@ -643,9 +767,10 @@ class T5Phraser(Phraser):
 
             if self._allowed is None:
                 self._allowed = AllowedVocabulary(self._tokenizer)
+            texts = list(sources) if sources is not None else [None] * len(facts)
             rules = [
-                trie if trie is not None else self._allowed.rules_for(fact.source_text)
-                for trie, fact in zip(tries, facts, strict=True)
+                trie if trie is not None else self._allowed.rules_for(text or fact.source_text)
+                for trie, fact, text in zip(tries, facts, texts, strict=True)
             ]
         # An extractive row needs its longest candidate and the end, whatever the setting.
         needed = [trie.longest + 1 for trie in tries if trie is not None]
@@ -674,7 +799,6 @@ class T5Phraser(Phraser):
         with torch.inference_mode():
             output = self._model.generate(**encoded, **options)
         self.model_calls += 1
-        self.generated += len(prompts)
         # Every row starts with the decoder start token, which the model did not choose.
         return [row[1:] for row in output.tolist()]
 
