@@ -76,7 +76,7 @@ PROMPT_FILES: Mapping[str, str] = {
     CLAIM_CONTEXT: "claim_context.txt",
 }
 """Template file name for each template: one per fact kind (keyed by the kind, a string),
-plus the extractive claim template."""
+plus the extractive claim template and the claim rewording template."""
 
 COMMON_FIELDS: frozenset[str] = frozenset({"title", "tags"})
 """Placeholders every template may use."""
@@ -102,11 +102,11 @@ _MARKER_RE = re.compile(r"\[\s*(?:c(\d+)\s*:+\s*)?([^\[\]]*?)\s*\](?!\()")
 
 @dataclass(frozen=True, slots=True)
 class PromptSet:
-    """The prompt template of each fact kind, validated."""
+    """The prompt templates (``PROMPT_FILES``), validated."""
 
     templates: Mapping[str, str]
-    """Template text per template name (a ``FactKind`` or ``CLAIM_SPAN``), trailing
-    whitespace removed."""
+    """Template text per template name (a ``FactKind``, ``CLAIM_SPAN`` or
+    ``CLAIM_CONTEXT``), trailing whitespace removed."""
     files: Mapping[str, Path]
     """File each template was read from."""
     hashes: Mapping[str, str]
