@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clozeforge.cache import SCHEMA_VERSION, PhrasingCache
+from clozeforge.phrasers.rules import RulePhraser
 from clozeforge.phrasers.t5 import T5Phraser
 
 from tiny_t5 import sample_facts
@@ -138,18 +139,29 @@ def test_no_cache_means_the_model_runs_every_time(tiny_t5_path: Path) -> None:
     assert phraser.model_calls == 2 and phraser.cache_hits == 0
 
 
-def test_changed_template_misses_only_for_its_kind(tiny_t5_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("file", "template", "kind"),
+    [
+        # Every sample claim has candidate answers: it goes through the extractive prompt.
+        ("claim_span.txt", "Pick one of {candidates} in: {sentence}\n", "claim"),
+        ("definition.txt", "Define {term}: {definition}\n", "definition"),
+        ("claim.txt", "Make a cloze of: {sentence}\n", None),
+    ],
+)
+def test_changed_template_misses_only_for_its_kind(
+    tiny_t5_path: Path, tmp_path: Path, file: str, template: str, kind: str | None
+) -> None:
     facts = sample_facts()
     cache = tmp_path / "phrasings.sqlite"
     _phraser(tiny_t5_path, cache).phrase_batch(facts)
     prompts = tmp_path / "prompts"
     prompts.mkdir()
-    (prompts / "claim.txt").write_text("Make a cloze of: {sentence}\n")
+    (prompts / file).write_text(template)
     edited = _phraser(tiny_t5_path, cache, prompts_dir=prompts)
     edited.phrase_batch(facts)
-    claims = sum(f.kind.value == "claim" for f in facts)
-    assert edited.generated == claims
-    assert edited.cache_hits == len(facts) - claims
+    missed = sum(f.kind.value == kind for f in facts)
+    assert edited.generated == missed
+    assert edited.cache_hits == len(facts) - missed
 
 
 def test_other_model_or_decoding_settings_miss(
@@ -188,14 +200,19 @@ def test_grounded_model_output_becomes_a_t5_card(tiny_t5_path: Path, tmp_path: P
     from clozeforge.phrasers import phrase_cards
 
     definition, claim = sample_facts()[0], sample_facts()[-1]
+    # An extractive claim's output is the chosen candidate; one that is none of them (a
+    # stale or tampered entry) is no output.
+    stale = next(f for f in sample_facts() if "2017" in f.subject)
     cache_path = tmp_path / "phrasings.sqlite"
     phraser = _phraser(tiny_t5_path, cache_path)
     with PhrasingCache(cache_path) as cache:
         cache.put(*phraser.cache_key(definition), "[Query] is the vector of the token")
-        cache.put(*phraser.cache_key(claim), "Transformers are big models.")
-    cards, _ = phrase_cards([definition, claim], phraser)
+        cache.put(*phraser.cache_key(claim), "big models")
+        cache.put(*phraser.cache_key(stale), "introduced")
+    cards, _ = phrase_cards([definition, claim, stale], phraser)
     assert [(c.text, c.phrased_by, c.fallback_reason) for c in cards] == [
         ("{{c1::Query}} is the vector of the token", "t5", None),
-        ("{{c1::Transformers}} are big models.", "t5", None),
+        ("Transformers are {{c1::big models}}.", "t5", None),
+        (RulePhraser().phrase(stale), "rules", "no output"),
     ]
     assert phraser.model_calls == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from clozeforge.cloze import CONNECTIVES, words
-from clozeforge.phrasers.constrained import CopyConstraint, TokenSurfaces, WordRules
+from clozeforge.phrasers.constrained import CopyConstraint, SpanTrie, TokenSurfaces, WordRules
 from clozeforge.phrasers.t5 import T5Phraser, render_prompt
 
 from tiny_t5 import many_facts
@@ -154,3 +154,57 @@ def test_constrained_outputs_invent_no_word(tiny_t5_path: Path, num_beams: int) 
             assert any(word.startswith(found[-1]) for word in allowed), (fact.source_text, raw)
         checked += len(found)
     assert checked > 0, "the model wrote no word at all"
+
+
+# -- choosing one of a few spans (the extractive claim prompt) --------------------------
+
+
+def _trie_after(trie: SpanTrie, written: Sequence[int]) -> tuple[int, ...]:
+    state = trie.start
+    for token in written:
+        state = trie.step(state, token)
+    return trie.allowed(state)
+
+
+def test_span_trie_allows_only_the_candidates_and_ends_only_on_a_whole_one() -> None:
+    # "cat" = [6], "the cat" = [7, 6], "the dog" = [7, 14], "c"+"at" = [3, 5]
+    trie = SpanTrie([[6], [7, 6], [7, 14], [3, 5]], EOS, PAD)
+    assert set(_trie_after(trie, [])) == {6, 7, 3}  # no end before anything is chosen
+    assert set(_trie_after(trie, [7])) == {6, 14}
+    assert _trie_after(trie, [7, 6]) == (EOS,)
+    assert set(_trie_after(trie, [3])) == {5}
+    assert _trie_after(trie, [6]) == (EOS,)
+    assert set(_trie_after(trie, [6, EOS])) == {EOS, PAD}
+    assert trie.longest == 2
+    assert [trie.choice(row) for row in ([7, 14, EOS, PAD], [6], [3, 5, EOS], [7], [14])] == [
+        2, 0, 3, None, None
+    ]  # fmt: skip
+
+
+def test_span_trie_with_a_candidate_inside_another() -> None:
+    # "the" and "the cat": after "the" the row may end or go on.
+    trie = SpanTrie([[7], [7, 6]], EOS, PAD)
+    assert set(_trie_after(trie, [7])) == {6, EOS}
+    assert trie.choice([7, EOS]) == 0 and trie.choice([7, 6, EOS]) == 1
+
+
+def test_span_trie_without_candidates_can_only_end() -> None:
+    trie = SpanTrie([[]], EOS, PAD)
+    assert _trie_after(trie, []) == (EOS,)
+    assert trie.choice([EOS]) is None
+
+
+def test_mixed_rows_and_a_cap_on_free_rows() -> None:
+    torch = pytest.importorskip("torch")
+    surfaces = TokenSurfaces(HandTokenizer())
+    trie = SpanTrie([[7, 6]], EOS, PAD)
+    # Row 0 extractive, row 1 free (no rules) capped at 1 new id, row 2 free, uncapped.
+    constraint = CopyConstraint(
+        [trie, None, None], surfaces, "cpu", limits=[None, 1, None], end_ids=[EOS, PAD]
+    )
+    input_ids = torch.tensor([[PAD, 7], [PAD, 14], [PAD, 14]])
+    scores = constraint(input_ids, torch.zeros((3, len(PIECES))))
+    allowed = [{PIECES[i] for i in torch.nonzero(row > float("-inf")).flatten()} for row in scores]
+    assert allowed[0] == {"▁cat"}
+    assert allowed[1] == {"</s>", "<pad>"}
+    assert allowed[2] == set(PIECES)

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import pytest
 
-from clozeforge.cloze import grounding_failure
+from clozeforge.cloze import grounding_failure, title_words
 from clozeforge.model import Card, Fact, FactKind
 from clozeforge.phrasers import Phraser, phrase_cards
 from clozeforge.phrasers.rules import RulePhraser
@@ -102,6 +102,52 @@ def test_each_fact_is_judged_on_its_own() -> None:
     assert [c.phrased_by for c in cards] == ["scripted", "rules"]
     assert cards[1].text == "{{c1::Key}}: the vector each token offers"
     assert cards[1].fallback_reason == "words not in the note: new"
+
+
+BLOCKS = dataclasses.replace(
+    QUERY,
+    kind=FactKind.CLAIM,
+    key="the blocks are based on",
+    subject="The blocks are based on **attention layers**.",
+    details=(),
+    source_text="The blocks are based on **attention layers**.",
+    note_title="Why transformers are not RNNs (2017)",
+    highlights=("attention layers",),
+    answers=((26, 42),),
+)
+
+
+def test_title_words_exclude_function_words_qualifiers_and_numbers() -> None:
+    assert title_words(BLOCKS.note_title) == {"transformers", "rnns"}
+    assert title_words("Learning without labels: none needed") == {"learning", "labels", "needed"}
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        # A claim card may name its subject with the title's words ...
+        ("The blocks of transformers are based on {{c1::attention layers}}.", None),
+        # ... never blank one, nor take a word the title only qualifies with, nor a number.
+        ("The {{c1::transformers}} blocks are based on attention layers.",
+         "cloze answer not in the note: 'transformers'"),
+        ("The blocks are not based on {{c1::attention layers}}.", "words not in the note: not"),
+        ("The 2017 blocks are based on {{c1::attention layers}}.",
+         "words not in the note: 2017"),
+    ],
+)  # fmt: skip
+def test_a_claim_card_may_add_the_title_words(output: str, reason: str | None) -> None:
+    card = _card(output, BLOCKS)
+    assert card.fallback_reason == reason
+    assert card.phrased_by == ("scripted" if reason is None else "rules")
+
+
+def test_only_claim_cards_may_add_the_title_words() -> None:
+    # A definition names its term itself; the title lends it nothing.
+    card = _card("{{c1::Query}} is the attention vector of the token", QUERY)
+    assert card.fallback_reason == "words not in the note: attention"
+    source = QUERY.source_text
+    assert grounding_failure("{{c1::Query}} is the attention vector", source) is not None
+    assert grounding_failure("{{c1::Query}} is the attention vector", source, {"attention"}) is None
 
 
 def test_fact_without_any_valid_phrasing_is_skipped_with_a_diagnostic() -> None:

@@ -1,8 +1,10 @@
 """The T5 phraser, end to end on a tiny random-weight checkpoint (no network, no hub).
 
-A random model phrases nothing well: every output must fail the grounding check and the
-cards must come out exactly as the rule phraser makes them. That is the guarantee a user
-relies on when pointing clozeforge at any model.
+A random model phrases nothing well. What a user relies on when pointing clozeforge at
+any model: every free phrasing (definitions, enumerations) fails the grounding check and
+its card comes out exactly as the rule phraser makes it; every claim goes through the
+extractive prompt, so its card is the claim's sentence with one of the rule judgement's
+candidate answers blanked (the model only chooses which), and it is grounded.
 """
 
 from __future__ import annotations
@@ -10,27 +12,38 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from clozeforge.cloze import grounding_failure
+from clozeforge.cache import PhrasingCache
+from clozeforge.cloze import (
+    cloze_answers,
+    grounding_failure,
+)
 from clozeforge.errors import ConfigError, PhraserUnavailableError
-from clozeforge.model import FactKind
+from clozeforge.model import Fact, FactKind
 from clozeforge.phrasers import get_phraser, phrase_cards
 from clozeforge.phrasers.rules import RulePhraser
 from clozeforge.phrasers.t5 import (
+    CLAIM_CONTEXT,
+    CLAIM_SPAN,
     INSTALL_HINT,
     SHIPPED_PROMPTS,
     T5Phraser,
+    claim_candidates,
+    context_words,
     load_prompts,
     render_prompt,
+    render_span_prompt,
+    reworded_cloze,
     to_cloze,
 )
 
-from tiny_t5 import many_facts, sample_facts
+from tiny_t5 import candidate_clozes, is_candidate_card, many_facts, sample_facts
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -126,18 +139,28 @@ def test_invalid_settings_are_config_errors(options: dict[str, int]) -> None:
 # -- phrasing with a random model ------------------------------------------------------
 
 
-def test_random_model_cards_equal_rule_cards(tiny_t5_path: Path) -> None:
+def test_random_model_cards_are_rule_cards_or_candidate_blanks(tiny_t5_path: Path) -> None:
     facts = sample_facts()
     phraser = _phraser(tiny_t5_path, batch_size=4)
     cards, problems = phrase_cards(facts, phraser, batch_size=8)
     rule_cards, rule_problems = phrase_cards(facts, RulePhraser())
     assert problems == rule_problems == []
-    assert [c.text for c in cards] == [c.text for c in rule_cards]
-    assert [c.fact for c in cards] == facts
-    assert {c.phrased_by for c in cards} == {"rules"}
-    # Every card records why the model's phrasing was not used.
-    assert all(c.fallback_reason for c in cards)
+    assert [c.fact for c in cards] == [c.fact for c in rule_cards] == facts
     assert phraser.generated == len(facts)
+    chose_another = 0
+    for card, rule_card in zip(cards, rule_cards, strict=True):
+        fact = card.fact
+        if fact.kind is not FactKind.CLAIM:
+            # Free phrasing: a random model's output never passes; the rule card is used.
+            assert card.text == rule_card.text
+            assert card.phrased_by == "rules" and card.fallback_reason
+            continue
+        # Extractive: the model's choice, always one of the rule judgement's candidates.
+        assert card.phrased_by == "t5" and card.fallback_reason is None
+        assert is_candidate_card(fact, card.text), card.text
+        chose_another += card.text != rule_card.text
+    # The model decides: it does not always take the rule phraser's first choice.
+    assert chose_another > 0
 
 
 def test_batches_counters_and_progress(tiny_t5_path: Path) -> None:
@@ -186,8 +209,22 @@ def test_empty_batch_loads_nothing(tmp_path: Path) -> None:
 
 
 def _generated_ids(phraser: T5Phraser, facts: list) -> list[list[int]]:  # type: ignore[type-arg]
+    """Free rows for every fact (claims through ``claim.txt``): the copy constraint's."""
     prompts = [render_prompt(phraser.prompts, fact) for fact in facts]
     return phraser.generate_token_ids(prompts, facts)
+
+
+def _batch_ids(phraser: T5Phraser, facts: list) -> list[list[int]]:  # type: ignore[type-arg]
+    """What ``phrase_batch`` generates: extractive rows for claims with candidates."""
+    prompts, spans = [], []
+    for fact in facts:
+        candidates = claim_candidates(fact)
+        if candidates:
+            prompts.append(render_span_prompt(phraser.prompts, fact, candidates))
+        else:
+            prompts.append(render_prompt(phraser.prompts, fact))
+        spans.append([c.text for c in candidates])
+    return phraser.generate_token_ids(prompts, facts, spans)
 
 
 @pytest.mark.parametrize("num_beams", [1, 2])
@@ -252,6 +289,172 @@ def test_share_of_grounded_outputs_with_and_without_the_constraint(
     assert shares[True] >= shares[False]
 
 
+# -- extractive claims -----------------------------------------------------------------
+
+
+def _claims(count: int) -> list[Fact]:
+    return [fact for fact in many_facts(count) if fact.kind is FactKind.CLAIM]
+
+
+@pytest.mark.parametrize("num_beams", [1, 2])
+def test_extractive_decoding_writes_exactly_one_candidate(
+    tiny_t5_path: Path, num_beams: int
+) -> None:
+    claims = _claims(60)
+    phraser = _phraser(tiny_t5_path, num_beams=num_beams)
+    spans = [[c.text for c in claim_candidates(fact)] for fact in claims]
+    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
+    rows = phraser.generate_token_ids(prompts, claims, spans)
+    tokenizer = phraser._tokenizer
+    eos = tokenizer.eos_token_id
+    for texts, row in zip(spans, rows, strict=True):
+        assert eos in row, "an extractive row ends, never cut off"
+        # After the end, generate fills the row (padding, or the end again under beams).
+        written = row[: row.index(eos)]
+        candidates = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+        assert written in candidates, (texts, tokenizer.decode(row))
+
+
+def test_claims_without_candidates_keep_the_free_prompt(tiny_t5_path: Path) -> None:
+    claim = next(f for f in sample_facts() if f.kind is FactKind.CLAIM)
+    bare = dataclasses.replace(claim, answers=())
+    # Spans the rule phraser would refuse are no candidates either: past the sentence's
+    # end, the whole sentence.
+    useless = dataclasses.replace(claim, answers=((0, 10_000), (0, len(claim.subject))))
+    phraser = _phraser(tiny_t5_path)
+    assert claim_candidates(bare) == claim_candidates(useless) == []
+    assert phraser.cache_key(bare)[1] == phraser.prompts.hashes[FactKind.CLAIM]
+    assert phraser.cache_key(claim)[1] == phraser.prompts.hashes[CLAIM_SPAN]
+    # No candidate, no rule card: the fact is skipped either way, never given a filler.
+    cards, problems = phrase_cards([bare], phraser)
+    assert cards == [] and len(problems) == 1
+
+
+def test_candidates_follow_the_rule_judgement_and_skip_code_cutting_spans() -> None:
+    sentence = "Run `git rebase -i` to squash the **last commits** quickly."
+    code = sentence.index("`git")
+    last = sentence.index("last commits")
+    claim = dataclasses.replace(
+        next(f for f in sample_facts() if f.kind is FactKind.CLAIM),
+        subject=sentence,
+        source_text=sentence,
+        highlights=("last commits",),
+        # Ranked: the emphasised term, then a span cutting the code span in two, then code.
+        answers=((last, last + 12), (code + 1, code + 4), (code, code + 15)),
+    )
+    found = [(c.text, sentence[c.blank[0] : c.blank[1]]) for c in claim_candidates(claim)]
+    assert found == [("last commits", "**last commits**"), ("`git rebase -i`", "`git rebase -i`")]
+    assert RulePhraser().phrase(claim) == candidate_clozes(claim)[0]
+
+
+def test_extractive_cache_key_holds_the_candidates(tiny_t5_path: Path, tmp_path: Path) -> None:
+    claim = next(f for f in sample_facts() if len(claim_candidates(f)) > 2)
+    fewer = dataclasses.replace(claim, answers=claim.answers[1:])
+    phraser = _phraser(tiny_t5_path, cache_path=tmp_path / "cache.sqlite")
+    assert phraser.cache_key(claim) != phraser.cache_key(fewer)
+    first = phraser.phrase_batch([claim, fewer])
+    assert phraser.model_calls == 1
+    again = _phraser(tiny_t5_path, cache_path=tmp_path / "cache.sqlite")
+    assert again.phrase_batch([claim, fewer]) == first
+    assert again.model_calls == 0 and again.cache_hits == 2
+    # Fewer candidates: the dropped one can no longer be the answer.
+    dropped = claim.subject[claim.answers[0][0] : claim.answers[0][1]]
+    assert cloze_answers(first[1] or "") != [dropped]
+
+
+_BLOCKS = next(f for f in sample_facts() if f.subject.startswith("The blocks"))
+
+
+def test_only_claims_that_do_not_name_their_note_are_reworded() -> None:
+    # "The blocks are based on **attention layers**." in the note "Transformers".
+    assert context_words(_BLOCKS) == {"transformers"}
+    named = [f for f in sample_facts() if f.kind is FactKind.CLAIM and f != _BLOCKS]
+    # "Transformers are big models.", "Tokenization splits ..." in "Tokenization", and
+    # "Attention lets ..." in "Attention mechanism" name their note already.
+    assert [context_words(f) for f in named] == [frozenset()] * len(named)
+    assert context_words(next(f for f in sample_facts() if f.kind is FactKind.DEFINITION)) == set()
+    coded = dataclasses.replace(_BLOCKS, subject="The `blocks` are based on attention layers.")
+    assert context_words(coded) == set()  # T5 could not carry the code span over
+
+
+@pytest.mark.parametrize(
+    ("rewording", "expected"),
+    [
+        ("The blocks of Transformers are based on attention layers.",
+         "The blocks of Transformers are based on {{c1::attention layers}}."),
+        ("The blocks of Transformers are based on **attention layers**.",
+         "The blocks of Transformers are based on {{c1::**attention layers**}}."),
+        ("Transformers blocks are based on [attention layers]",
+         "Transformers blocks are based on {{c1::attention layers}}"),
+        ("The blocks are based on attention layers.", None),  # nothing added
+        ("The blocks of Transformers are based on layers.", None),  # a word dropped
+        ("Attention layers are the basis of Transformers blocks.", None),  # reordered
+        ("The Transformer blocks are based on attention layers.", None),  # not the title's word
+        ("The blocks of Transformers are not based on attention layers.", None),
+        ("The blocks of Transformers are based on attention.", None),  # answer cut
+        ("", None),
+    ],
+)  # fmt: skip
+def test_a_rewording_is_the_sentence_with_only_its_subject_added(
+    rewording: str, expected: str | None
+) -> None:
+    chosen = claim_candidates(_BLOCKS)[0]
+    assert chosen.text == "attention layers"
+    assert reworded_cloze(_BLOCKS, chosen, rewording) == expected
+
+
+def test_a_good_rewording_becomes_the_card_and_a_bad_one_keeps_the_sentence(
+    tiny_t5_path: Path, tmp_path: Path
+) -> None:
+    # The tiny model cannot reword; cached outputs stand in for a model that can.
+    cache_path = tmp_path / "phrasings.sqlite"
+    phraser = _phraser(tiny_t5_path, cache_path=cache_path)
+    keys = phraser.cache_keys(_BLOCKS)
+    assert [key[1] for key in keys] == [
+        phraser.prompts.hashes[CLAIM_SPAN],
+        phraser.prompts.hashes[CLAIM_CONTEXT],
+    ]
+    assert "Transformers" in keys[1][2] and _BLOCKS.subject in keys[1][2]
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*keys[0], "blocks")
+        cache.put(*keys[1], "The blocks of Transformers are based on attention layers.")
+    cards, _ = phrase_cards([_BLOCKS], phraser)
+    assert [(c.text, c.phrased_by) for c in cards] == [
+        ("The {{c1::blocks}} of Transformers are based on attention layers.", "t5")
+    ]
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*keys[1], "The blocks of Transformers are based on neural attention layers.")
+    cards, _ = phrase_cards([_BLOCKS], phraser)
+    assert [(c.text, c.phrased_by) for c in cards] == [
+        ("The {{c1::blocks}} are based on **attention layers**.", "t5")
+    ]
+    assert phraser.model_calls == 0
+
+
+def test_a_claim_and_its_rewording_share_one_model_call(tiny_t5_path: Path) -> None:
+    phraser = _phraser(tiny_t5_path, batch_size=1)
+    phraser.phrase_batch([_BLOCKS])
+    assert (phraser.model_calls, phraser.generated) == (1, 1)
+
+
+def test_long_candidates_do_not_lengthen_free_rows(tiny_t5_path: Path) -> None:
+    # Two new tokens are less than a candidate needs: extractive rows still end on a
+    # whole candidate, free rows still stop after two tokens, batched or not.
+    facts = sample_facts()
+    batched = _phraser(tiny_t5_path, max_new_tokens=2, batch_size=16)
+    one_by_one = _phraser(tiny_t5_path, max_new_tokens=2, batch_size=1)
+    assert batched.phrase_batch(facts) == one_by_one.phrase_batch(facts)
+    rows = _batch_ids(batched, facts)
+    pad = batched._tokenizer.pad_token_id
+    for fact, row in zip(facts, rows, strict=True):
+        written = [token for token in row if token != pad]
+        texts = [c.text for c in claim_candidates(fact)]
+        if texts:
+            assert batched.span_trie(texts).choice(row) is not None
+        else:
+            assert len(written) <= 3, written  # two tokens and perhaps the end
+
+
 # -- prompts ---------------------------------------------------------------------------
 
 
@@ -283,6 +486,8 @@ def test_prompts_folder_overrides_some_templates(tmp_path: Path) -> None:
     [
         ("claim.txt", "Rewrite {sentense}", r"claim\.txt: unknown placeholder \{sentense\}"),
         ("claim.txt", "Rewrite {items}", r"claim\.txt: unknown placeholder \{items\}"),
+        ("claim.txt", "Rewrite {candidates}", r"claim\.txt: unknown placeholder \{candidates\}"),
+        ("claim_span.txt", "Pick from {items}", r"claim_span\.txt: unknown placeholder"),
         ("definition.txt", "Define {term", r"definition\.txt"),
         ("enumeration.txt", "No placeholder at all", r"enumeration\.txt has no placeholder"),
     ],
@@ -293,6 +498,22 @@ def test_bad_template_is_a_config_error_naming_the_file(
     (tmp_path / file).write_text(template)
     with pytest.raises(ConfigError, match=message):
         T5Phraser(model="m", prompts_dir=tmp_path)
+
+
+def test_extractive_prompt_lists_the_candidates_and_can_be_overridden(tmp_path: Path) -> None:
+    claim = next(f for f in sample_facts() if "2017" in f.subject)
+    shipped = T5Phraser(model="m")
+    candidates = claim_candidates(claim)
+    text = render_span_prompt(shipped.prompts, claim, candidates)
+    assert claim.subject in text and "Options: 2017; Google; Transformers" in text
+    (tmp_path / "claim_span.txt").write_text("Which of {candidates} matters in: {sentence}\n")
+    custom = T5Phraser(model="m", prompts_dir=tmp_path)
+    assert render_span_prompt(custom.prompts, claim, candidates) == (
+        f"Which of 2017; Google; Transformers matters in: {claim.subject}"
+    )
+    assert custom.prompts.files[CLAIM_SPAN] == tmp_path / "claim_span.txt"
+    assert custom.prompts.files[FactKind.CLAIM].parent == SHIPPED_PROMPTS
+    assert custom.prompts.digest != shipped.prompts.digest
 
 
 def test_missing_prompts_folder_is_a_config_error(tmp_path: Path) -> None:
@@ -352,7 +573,7 @@ def test_to_cloze(kind: FactKind, output: str, expected: str) -> None:
 
 
 @pytest.mark.slow
-def test_cli_t5_build_equals_the_rule_deck_in_real_anki(
+def test_cli_t5_build_is_the_rule_deck_up_to_claim_blanks_in_real_anki(
     tiny_t5_path: Path, seeds_copy: Path, tmp_path: Path
 ) -> None:
     pytest.importorskip("anki")
@@ -373,16 +594,31 @@ def test_cli_t5_build_equals_the_rule_deck_in_real_anki(
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
         if phraser == "t5":
+            # Free phrasings all fall back; extractive claims are the model's.
             assert "model outputs rejected, rule phrasing used instead" in result.output
-            assert "by t5" not in result.output
+            assert "by t5" in result.output
         with collection(tmp_path / f"{phraser}.anki2") as col:
             import_package(col, output)
-            decks[phraser] = sorted(
-                (c.guid, c.deck, c.tags, c.text, tuple(c.fields.items()), c.question, c.answer)
-                for c in assert_clean_deck(col)
-            )
-    assert decks["t5"] == decks["rules"]
+            decks[phraser] = {c.guid: c for c in assert_clean_deck(col)}
+    assert decks["t5"].keys() == decks["rules"].keys()
     assert len(decks["t5"]) > 10
+    unmarked = re.compile(r"\{\{c\d+::(.*?)\}\}")
+    by_model = 0
+    for guid, rule_card in decks["rules"].items():
+        card = decks["t5"][guid]
+        assert (card.deck, card.tags) == (rule_card.deck, rule_card.tags)
+        assert rule_card.fields["Phraser"] == "rules"
+        shown = {k: v for k, v in card.fields.items() if k not in ("Text", "Phraser")}
+        assert shown == {k: v for k, v in rule_card.fields.items() if k not in ("Text", "Phraser")}
+        if card.fields["Phraser"] == "rules":
+            assert card.text == rule_card.text
+            continue
+        # An extractive claim: the same sentence with one blank, perhaps another one.
+        assert card.fields["Phraser"] == "t5"
+        assert len(unmarked.findall(card.text)) == len(unmarked.findall(rule_card.text)) == 1
+        assert unmarked.sub(r"\1", card.text) == unmarked.sub(r"\1", rule_card.text)
+        by_model += 1
+    assert 0 < by_model < len(decks["t5"])
     # The phrasing cache went to the cache folder, never into the notes.
     assert sorted(p.name for p in seeds_copy.rglob("*")) == before
     cache_dir = Path(os.environ["CLOZEFORGE_CACHE_DIR"])

@@ -13,13 +13,23 @@ its training text), so tests exercise the square-bracket output convention.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from pathlib import Path
 from typing import Any
 
-from clozeforge.cloze import CONNECTIVES
+from clozeforge.answers import answer_spans
+from clozeforge.cloze import (
+    CONNECTIVES,
+    cloze_answers,
+    grounding_failure,
+    make_cloze,
+    title_words,
+    words,
+)
 from clozeforge.model import Fact, FactKind
+from clozeforge.phrasers.t5 import claim_candidates
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -169,6 +179,12 @@ def _fact(kind: FactKind, key: str, subject: str, details: tuple[str, ...], sour
         note_title=title,
         tags=tags,
         highlights=highlights,
+        # Claims carry their ranked answers, as extraction gives them (at most 8).
+        answers=tuple(
+            (span.start, span.end) for span in answer_spans(subject, highlights=highlights)[:8]
+        )
+        if kind is FactKind.CLAIM
+        else (),
     )
 
 
@@ -233,18 +249,39 @@ def many_facts(count: int) -> list[Fact]:
     for number, fact in zip(range(count), itertools.cycle(base), strict=False):
         cycle = number // len(base)
         result.append(
-            Fact(
-                kind=fact.kind,
+            dataclasses.replace(
+                fact,
                 key=f"{fact.key} #{cycle}",
-                subject=fact.subject,
-                details=fact.details,
                 source_text=fact.source_text + ("" if cycle == 0 else f" ({cycle})"),
-                path=fact.path,
                 line=fact.line + 100 * cycle,
-                note_id=fact.note_id,
-                note_title=fact.note_title,
-                tags=fact.tags,
-                highlights=fact.highlights,
             )
         )
     return result
+
+
+def is_candidate_card(fact: Fact, text: str) -> bool:
+    """Whether ``text`` is what the extractive path promises for a claim: one deletion, a
+    candidate answer, in the sentence itself or in the sentence with only connectives and
+    title words added, grounded with the title's words allowed."""
+    if text in candidate_clozes(fact):
+        return True
+    answers = cloze_answers(text)
+    title = title_words(fact.note_title)
+    content = [w for w in words(text) if w not in CONNECTIVES and w not in title]
+    return (
+        len(answers) == 1
+        and answers[0].strip("*_=").casefold()
+        in {c.text.casefold() for c in claim_candidates(fact)}
+        and content == [w for w in words(fact.subject) if w not in CONNECTIVES]
+        and grounding_failure(text, fact.source_text, title) is None
+    )
+
+
+def candidate_clozes(fact: Fact) -> list[str]:
+    """Each card the extractive path may make of a claim: one candidate blanked."""
+    sentence = fact.subject
+    clozes = []
+    for candidate in claim_candidates(fact):
+        start, end = candidate.blank
+        clozes.append(sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:])
+    return clozes

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .lexicon import FUNCTION_WORDS
+
 _OPEN_RE = re.compile(r"\{\{c(\d+)::")
 # Letters and digits only: "__Term__" (Markdown bold) and "snake_case" split the same way
 # in the note and on the card.
@@ -38,6 +40,27 @@ Only glue words: articles, forms of "to be", prepositions, "and", relative prono
 "called" / "known" / "also" for "X is called Y". Words that change a claim's truth or
 strength ("not", "no", "or", "may", "can", "only", "always") are deliberately absent:
 a card built from the note's words plus these says nothing the note does not."""
+
+
+_QUALIFIERS = frozenset({"except", "none", "non", "nothing", "unless", "without", "nor"})
+
+
+def title_words(title: str) -> frozenset[str]:
+    """Words of a note's title that a model's claim card may add to its sentence.
+
+    A sentence lifted out of a note may leave what it is about implicit ("The blocks are
+    based on attention layers." in the note "Transformers"); the title names it. Only
+    words of letters count, and no function word or qualifier ("not", "only", "may",
+    "without", ...): a title lends its subject to a card, never a change of truth or
+    strength, nor a number. In ``words`` form."""
+    return frozenset(
+        word
+        for word in words(title)
+        if word.isalpha()
+        and word not in FUNCTION_WORDS
+        and word not in _QUALIFIERS
+        and word not in CONNECTIVES
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,14 +193,17 @@ def _is_subsequence(needle: Sequence[str], haystack: Iterable[str]) -> bool:
     return all(word in remaining for word in needle)
 
 
-def grounding_failure(output: str, source: str) -> str | None:
+def grounding_failure(output: str, source: str, context: Iterable[str] = frozenset()) -> str | None:
     """Why a phrased ``output`` is not grounded in ``source``, or None when it is.
+
+    ``context``: words (in ``words`` form) the output may add anywhere outside its
+    deletions, like connectives: a note's ``title_words`` for a self-contained claim card.
 
     The checks, in order:
     1. it is a well-formed cloze text (see ``malformation``);
     2. every answer occurs in the source as a run of whole words (case and whitespace
        normalised);
-    3. every word outside the deletions is a source word or a connective;
+    3. every word outside the deletions is a source word, a connective or a context word;
     4. the source words, read through the whole output, keep the source's order: a
        phrasing may add or drop connectives and drop words, never shuffle them.
     """
@@ -186,6 +212,7 @@ def grounding_failure(output: str, source: str) -> str | None:
         return problem
     source_words = words(source)
     source_set = set(source_words)
+    added = frozenset(context)
     padded_source = f" {' '.join(source_words)} "
     for answer in cloze_answers(output):
         normal = _normalised(answer)
@@ -199,7 +226,9 @@ def grounding_failure(output: str, source: str) -> str | None:
     # beside the sentence, so they take no part in the word-order check).
     hint_words = words(" ".join(segment.hint for segment in segments if segment.hint))
     invented = [
-        w for w in output_words + hint_words if w not in source_set and w not in CONNECTIVES
+        w
+        for w in output_words + hint_words
+        if w not in source_set and w not in CONNECTIVES and w not in added
     ]
     if invented:
         return f"words not in the note: {', '.join(dict.fromkeys(invented))}"

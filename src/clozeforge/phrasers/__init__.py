@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..cloze import grounding_failure, malformation
+from ..cloze import grounding_failure, malformation, title_words
 from ..errors import ConfigError
-from ..model import Card, Diagnostic, Fact
+from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
 from .rules import RulePhraser
 
@@ -99,7 +99,10 @@ def _checked_card(
 ) -> Card | None:
     if isinstance(phraser, RulePhraser):
         return Card(fact, output, rules.name) if output and not malformation(output) else None
-    reason = "no output" if output is None else grounding_failure(output, fact.source_text)
+    # A claim card may name what its sentence is about with the note's title words (a
+    # self-contained rewording); definitions and lists have their term in the fact.
+    context = title_words(fact.note_title) if fact.kind is FactKind.CLAIM else frozenset()
+    reason = "no output" if output is None else grounding_failure(output, fact.source_text, context)
     if reason is None and output is not None:
         return Card(fact, output, phraser.name)
     fallback_text = rules.phrase(fact)

@@ -54,6 +54,11 @@ score of every token it does not allow to minus infinity:
    (does the rest of the token spell whole allowed words) worked out once per fact, and
    they are remembered per fact and state.
 
+A third constraint serves the extractive claim prompt (``SpanTrie``): the output may only
+be one of a few token sequences (a claim's candidate answers), each followed by the end of
+sequence. ``CopyConstraint`` applies whichever rules each row's fact has, so one
+``generate`` call can mix extractive and free rows.
+
 The output can still be wrong: words out of order, answers that are not whole source
 phrases, an output cut off by ``max_new_tokens`` inside a word. The grounding check, which
 runs on every output afterwards, remains the guarantee.
@@ -198,6 +203,9 @@ class WordRules:
     connectives, already in ``cloze.words`` form), ``surfaces`` the tokenizer's
     spellings."""
 
+    start: _State = _START
+    """The state of a row that has written nothing yet."""
+
     def __init__(
         self, ids: Iterable[int], words: Iterable[str], surfaces: Any, eos_id: int, pad_id: int
     ) -> None:
@@ -329,34 +337,124 @@ class WordRules:
         return found
 
 
+_SPAN_FINISHED = -1
+
+
+class SpanTrie:
+    """Constraint that lets a row write exactly one of ``sequences``, then end.
+
+    ``sequences`` are token id sequences (a claim's candidate answers, tokenised without
+    special tokens). The state of a row is its node in the trie of those sequences: the
+    next id may be any child of the node, and end-of-sequence only where a sequence ends
+    there. A row that follows the trie is therefore, once finished, exactly one of the
+    sequences; ``choice`` says which. Same interface as ``WordRules`` (``start``, ``step``,
+    ``allowed``), so ``CopyConstraint`` can apply either."""
+
+    start: int = 0
+    """The root node: nothing written yet."""
+
+    def __init__(self, sequences: Sequence[Sequence[int]], eos_id: int, pad_id: int) -> None:
+        self.eos_id = eos_id
+        """End-of-sequence id: allowed where a sequence ends."""
+        self.pad_id = pad_id
+        """Padding id: allowed only after the end (generate pads finished rows)."""
+        self._children: list[dict[int, int]] = [{}]
+        self._ends: dict[int, int] = {}
+        for index, sequence in enumerate(sequences):
+            if not sequence:
+                continue  # spells nothing: the model could not choose it
+            node = 0
+            for token in sequence:
+                child = self._children[node].get(token)
+                if child is None:
+                    child = len(self._children)
+                    self._children.append({})
+                    self._children[node][token] = child
+                node = child
+            self._ends.setdefault(node, index)  # two equal sequences: the first is chosen
+        self.longest = max((len(sequence) for sequence in sequences), default=0)
+        """Length of the longest sequence: a row needs this many steps plus the end."""
+
+    def step(self, state: int, token: int, surfaces: Any = None) -> int:
+        """The node after ``token``; a token off the trie (only the fallback end of a row
+        with nothing left can be one) finishes the row."""
+        if state == _SPAN_FINISHED or token == self.eos_id:
+            return _SPAN_FINISHED
+        return self._children[state].get(token, _SPAN_FINISHED)
+
+    def allowed(self, state: int) -> tuple[int, ...]:
+        """The ids that may follow ``state``; never empty."""
+        if state == _SPAN_FINISHED:
+            return (self.eos_id, self.pad_id)
+        ids = tuple(self._children[state])
+        if state in self._ends:
+            ids += (self.eos_id,)
+        return ids or (self.eos_id,)
+
+    def choice(self, row: Sequence[int]) -> int | None:
+        """Index of the sequence that the generated ``row`` (decoder start excluded) spells,
+        ended by end-of-sequence, padding or the row's end; None when it spells none."""
+        node = 0
+        for token in row:
+            if token in (self.eos_id, self.pad_id):
+                break
+            child = self._children[node].get(token)
+            if child is None:
+                return None
+            node = child
+        return self._ends.get(node)
+
+
 class CopyConstraint:
     """Logits processor masking, row by row, every token id the fact's rules do not allow.
+
+    A fact's rules are its ``WordRules`` (copy constraint), its ``SpanTrie`` (extractive
+    answer) or None (the row is left free). ``limits`` optionally caps, per fact, the ids a
+    row may write before it must end (``end_id``): a batch mixing extractive rows, whose
+    longest candidate sets ``max_new_tokens``, with free rows keeps the free rows to their
+    own length, so their outputs do not depend on what they were batched with
+    (``end_ids``: end-of-sequence and padding, allowed alone once a row reaches its cap).
 
     Called by ``generate`` with ``(input_ids, scores)`` for each step. Rows are the batch's
     facts, each repeated ``num_beams`` times in a row under beam search (the layout
     ``generate`` uses), so row ``i`` belongs to fact ``i // num_beams``. The first id of
     each row is the decoder start token, which the model did not write."""
 
-    def __init__(self, rules: Sequence[WordRules], surfaces: Any, device: Any) -> None:
+    def __init__(
+        self,
+        rules: Sequence[WordRules | SpanTrie | None],
+        surfaces: Any,
+        device: Any,
+        limits: Sequence[int | None] | None = None,
+        end_ids: Sequence[int] = (),
+    ) -> None:
         self.rules = list(rules)
-        """One ``WordRules`` per fact, in batch order."""
+        """One ``WordRules``, ``SpanTrie`` or None per fact, in batch order."""
+        self.limits = list(limits) if limits is not None else [None] * len(self.rules)
+        """Per fact: how many ids a row may write before only ``end_ids`` are allowed."""
+        self.end_ids = tuple(end_ids)
+        """End-of-sequence and padding ids, for ``limits``."""
         self.surfaces = surfaces
         """The tokenizer's ``TokenSurfaces``."""
         self.device = device
         """Where the scores live."""
-        self._states: dict[tuple[int, tuple[int, ...]], _State] = {}
-        self._tensors: dict[tuple[int, _State], Any] = {}
+        self._states: dict[tuple[int, tuple[int, ...]], Any] = {}
+        self._tensors: dict[tuple[int, Any], Any] = {}
 
-    def state(self, fact: int, row: Sequence[int]) -> _State:
-        """The state of a row of ``fact`` whose ids (decoder start included) are ``row``."""
+    def state(self, fact: int, row: Sequence[int]) -> Any:
+        """The state of a row of ``fact`` whose ids (decoder start included) are ``row``
+        (a ``WordRules`` state or a ``SpanTrie`` node; None for a free row)."""
+        rules = self.rules[fact]
+        if rules is None:
+            return None
         key = (fact, tuple(row))
         found = self._states.get(key)
         if found is not None:
             return found
         if len(row) <= 1:
-            return _START
+            return rules.start
         before = self.state(fact, row[:-1])
-        return self.rules[fact].step(before, row[-1], self.surfaces)
+        return rules.step(before, row[-1], self.surfaces)
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         """Scores with disallowed ids set to minus infinity."""
@@ -364,15 +462,23 @@ class CopyConstraint:
 
         rows, vocab_size = scores.shape
         per_fact = max(1, rows // len(self.rules))
-        states: dict[tuple[int, tuple[int, ...]], _State] = {}
+        states: dict[tuple[int, tuple[int, ...]], Any] = {}
         mask = torch.zeros((rows, vocab_size), dtype=torch.bool)
         for index, row in enumerate(input_ids.tolist()):
             fact = min(index // per_fact, len(self.rules) - 1)
+            rules = self.rules[fact]
+            limit = self.limits[fact]
+            if limit is not None and self.end_ids and len(row) - 1 >= limit:
+                mask[index, list(self.end_ids)] = True
+                continue
+            if rules is None:
+                mask[index] = True
+                continue
             state = self.state(fact, row)
             states[(fact, tuple(row))] = state
             tensor = self._tensors.get((fact, state))
             if tensor is None:
-                ids = [i for i in self.rules[fact].allowed(state) if 0 <= i < vocab_size]
+                ids = [i for i in rules.allowed(state) if 0 <= i < vocab_size]
                 tensor = torch.tensor(ids, dtype=torch.long)
                 self._tensors[(fact, state)] = tensor
             mask[index, tensor] = True

@@ -6,14 +6,24 @@ output and uses the rule phrasing where it fails, so the worst a model can do is
 Flow for a batch of facts:
 
 1. Each fact is rendered through the prompt template for its kind (``prompts/*.txt``; see
-   ``prompts/README.md`` for placeholders and the output convention).
+   ``prompts/README.md`` for placeholders and the output convention). A claim with
+   candidate answers (``Fact.answers``, ranked by the rule judgement of ``answers.py``)
+   goes through the extractive template ``claim_span.txt`` instead: the model only picks
+   which candidate to blank (see ``claim_candidates``). Such a claim whose sentence names
+   nothing of its note's title is also sent through ``claim_context.txt``, for a
+   rewording that makes it self-contained (see ``reworded_cloze``).
 2. Outputs already in the phrasing cache (``cache.PhrasingCache``) are taken from it; the
    model is loaded only when something is missing.
 3. The rest are generated in batches of ``batch_size``, deterministically (greedy, or beam
-   search when ``num_beams > 1``), optionally copy-constrained (``constrained.py``).
+   search when ``num_beams > 1``), optionally copy-constrained (``constrained.py``). An
+   extractive row is always constrained to its candidates' token sequences
+   (``constrained.SpanTrie``), so it can only write one of them.
 4. Each raw output is turned into cloze text (``to_cloze``): T5 vocabularies cannot spell
    ``{`` or ``}``, so the model marks answers with square brackets and this module writes
-   the ``{{cN::...}}`` markup.
+   the ``{{cN::...}}`` markup. An extractive output is the chosen candidate: the claim's
+   sentence with that span blanked, exactly as the rule phraser blanks its first choice,
+   or the rewording with that span blanked when the rewording only adds title words and
+   connectives to the sentence.
 
 ``transformers`` and ``torch`` are imported inside functions only: importing clozeforge,
 or choosing the rule phraser, never loads them.
@@ -21,6 +31,7 @@ or choosing the rule phraser, never loads them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -32,11 +43,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..cache import PhrasingCache
-from ..cloze import make_cloze, malformation, split_segments
+from ..cloze import (
+    CONNECTIVES,
+    grounding_failure,
+    make_cloze,
+    malformation,
+    split_segments,
+    title_words,
+    words,
+)
 from ..errors import ConfigError, PhraserUnavailableError
 from ..model import Fact, FactKind
 from .base import Phraser
-from .rules import RulePhraser
+from .rules import RulePhraser, _widen_over_emphasis
 
 INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 """The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
@@ -44,25 +63,37 @@ INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 SHIPPED_PROMPTS: Path = Path(__file__).resolve().parent.parent / "prompts"
 """Folder of the prompt templates that come with clozeforge."""
 
-PROMPT_FILES: Mapping[FactKind, str] = {
+CLAIM_SPAN = "claim_span"
+"""Name of the extractive claim template: which candidate answer of a sentence to blank."""
+
+CLAIM_CONTEXT = "claim_context"
+"""Name of the template asking for a self-contained rewording of a claim's sentence."""
+
+PROMPT_FILES: Mapping[str, str] = {
     FactKind.DEFINITION: "definition.txt",
     FactKind.ENUMERATION: "enumeration.txt",
     FactKind.CLAIM: "claim.txt",
+    CLAIM_SPAN: "claim_span.txt",
+    CLAIM_CONTEXT: "claim_context.txt",
 }
-"""Template file name for each fact kind."""
+"""Template file name for each template: one per fact kind (keyed by the kind, a string),
+plus the extractive claim template and the claim rewording template."""
 
 COMMON_FIELDS: frozenset[str] = frozenset({"title", "tags"})
 """Placeholders every template may use."""
 
-PROMPT_FIELDS: Mapping[FactKind, frozenset[str]] = {
+PROMPT_FIELDS: Mapping[str, frozenset[str]] = {
     FactKind.DEFINITION: COMMON_FIELDS | {"term", "definition"},
     FactKind.ENUMERATION: COMMON_FIELDS | {"lead_in", "items"},
     FactKind.CLAIM: COMMON_FIELDS | {"sentence"},
+    CLAIM_SPAN: COMMON_FIELDS | {"sentence", "candidates"},
+    CLAIM_CONTEXT: COMMON_FIELDS | {"sentence"},
 }
-"""Placeholders each kind's template may use."""
+"""Placeholders each template may use."""
 
 ITEM_SEPARATOR = "; "
-"""Joins enumeration items in ``{items}`` (T5 tokenizers turn newlines into spaces)."""
+"""Joins enumeration items in ``{items}`` and candidate answers in ``{candidates}`` (T5
+tokenizers turn newlines into spaces)."""
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 _HUB_PATTERNS = ["*.json", "*.safetensors", "*.model", "*.txt"]
@@ -72,19 +103,20 @@ _MARKER_RE = re.compile(r"\[\s*(?:c(\d+)\s*:+\s*)?([^\[\]]*?)\s*\](?!\()")
 
 @dataclass(frozen=True, slots=True)
 class PromptSet:
-    """The prompt template of each fact kind, validated."""
+    """The prompt templates (``PROMPT_FILES``), validated."""
 
-    templates: Mapping[FactKind, str]
-    """Template text per kind, trailing whitespace removed."""
-    files: Mapping[FactKind, Path]
+    templates: Mapping[str, str]
+    """Template text per template name (a ``FactKind``, ``CLAIM_SPAN`` or
+    ``CLAIM_CONTEXT``), trailing whitespace removed."""
+    files: Mapping[str, Path]
     """File each template was read from."""
-    hashes: Mapping[FactKind, str]
+    hashes: Mapping[str, str]
     """SHA-256 (hex) of each template's text; part of the cache key."""
 
     @property
     def digest(self) -> str:
         """One hash over all templates: changes when any template does."""
-        joined = "\0".join(f"{kind.value}={self.hashes[kind]}" for kind in FactKind)
+        joined = "\0".join(f"{name}={self.hashes[name]}" for name in PROMPT_FILES)
         return hashlib.sha256(joined.encode()).hexdigest()
 
 
@@ -95,8 +127,8 @@ def load_prompts(prompts_dir: Path | None = None) -> PromptSet:
     or uses a placeholder its kind does not have."""
     if prompts_dir is not None and not Path(prompts_dir).is_dir():
         raise ConfigError(f"prompts folder {prompts_dir} does not exist or is not a folder")
-    templates: dict[FactKind, str] = {}
-    files: dict[FactKind, Path] = {}
+    templates: dict[str, str] = {}
+    files: dict[str, Path] = {}
     for kind, name in PROMPT_FILES.items():
         path = SHIPPED_PROMPTS / name
         if prompts_dir is not None and (Path(prompts_dir) / name).is_file():
@@ -112,7 +144,7 @@ def load_prompts(prompts_dir: Path | None = None) -> PromptSet:
     return PromptSet(templates, files, hashes)
 
 
-def _check_template(text: str, kind: FactKind, path: Path) -> None:
+def _check_template(text: str, kind: str, path: Path) -> None:
     allowed = PROMPT_FIELDS[kind]
     try:
         fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
@@ -124,7 +156,7 @@ def _check_template(text: str, kind: FactKind, path: Path) -> None:
         if field not in allowed:
             raise ConfigError(
                 f"prompt template {path}: unknown placeholder {{{field}}}; "
-                f"{kind.value} templates may use "
+                f"{kind} templates may use "
                 + ", ".join("{" + name + "}" for name in sorted(allowed))
             )
     if not fields:
@@ -146,8 +178,125 @@ def prompt_fields(fact: Fact) -> dict[str, str]:
 
 
 def render_prompt(prompts: PromptSet, fact: Fact) -> str:
-    """The model input for ``fact``."""
+    """The model input for ``fact`` through its kind's template."""
     return prompts.templates[fact.kind].format(**prompt_fields(fact))
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCandidate:
+    """An answer the extractive claim prompt may choose."""
+
+    text: str
+    """What the model writes to choose it: the span's text as the sentence has it."""
+    blank: tuple[int, int]
+    """Character span of ``Fact.subject`` to blank when it is chosen (widened over
+    emphasis markers, like the rule phraser's)."""
+
+
+def claim_candidates(fact: Fact) -> list[SpanCandidate]:
+    """The answers a model may choose for a claim: ``fact.answers`` in rank order, each kept
+    exactly when the rule phraser would blank it were it first (inside the sentence, not
+    the whole of it, cutting no code, math or link), one per distinct text.
+
+    Empty for definitions, enumerations and claims without answers."""
+    if fact.kind is not FactKind.CLAIM:
+        return []
+    candidates: list[SpanCandidate] = []
+    seen: set[str] = set()
+    for start, end in fact.answers:
+        # The rule phraser's own check, asked about this span alone.
+        blank = RulePhraser.claim_answer_span(dataclasses.replace(fact, answers=((start, end),)))
+        text = fact.subject[start:end].strip() if blank else ""
+        if text and text not in seen:
+            seen.add(text)
+            candidates.append(SpanCandidate(text, blank))  # type: ignore[arg-type]
+    return candidates
+
+
+def render_span_prompt(prompts: PromptSet, fact: Fact, candidates: Sequence[SpanCandidate]) -> str:
+    """The extractive model input for a claim and its candidate answers."""
+    fields = prompt_fields(fact)
+    fields["candidates"] = ITEM_SEPARATOR.join(c.text for c in candidates)
+    return prompts.templates[CLAIM_SPAN].format(**fields)
+
+
+def span_cloze(fact: Fact, candidates: Sequence[SpanCandidate], chosen: str) -> str | None:
+    """The claim's sentence with the candidate whose text is ``chosen`` blanked; None when
+    ``chosen`` is none of them."""
+    for candidate in candidates:
+        if candidate.text == chosen:
+            start, end = candidate.blank
+            sentence = fact.subject
+            return sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
+    return None
+
+
+# Markup a rewording could not keep (T5 cannot spell a backtick) or would have to move.
+_MARKUP_RE = re.compile(r"`|\$|\[\[|\]\(")
+
+
+def _folded(word: str) -> str:
+    # "transformer" names what "Transformers" does.
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def context_words(fact: Fact) -> frozenset[str]:
+    """Title words a self-contained rewording of a claim may add: those of
+    ``cloze.title_words`` that the sentence lacks. Empty (no rewording asked for) when the
+    sentence already names something of the title, has no candidate answer, or holds code,
+    math or a link that a rewording would have to carry over."""
+    if fact.kind is not FactKind.CLAIM or _MARKUP_RE.search(fact.subject):
+        return frozenset()
+    title = title_words(fact.note_title)
+    sentence = {_folded(word) for word in words(fact.subject)}
+    if any(_folded(word) in sentence for word in title) or not claim_candidates(fact):
+        return frozenset()
+    return title
+
+
+def reworded_cloze(fact: Fact, chosen: SpanCandidate, rewording: str) -> str | None:
+    """The rewording of a claim's sentence with ``chosen`` blanked, when the rewording is
+    the sentence made self-contained; None otherwise.
+
+    Accepted only when the rewording holds every word of the sentence but the connectives,
+    in the sentence's order, and adds nothing but connectives and at least one of the
+    title's words (``context_words``); and when ``chosen`` occurs in it whole. The result
+    must also pass the grounding check with the title's words allowed."""
+    added = context_words(fact)
+    if not added:
+        return None
+    text = " ".join(rewording.split())
+    if "[" not in fact.subject and "]" not in fact.subject:
+        text = " ".join(text.replace("[", " ").replace("]", " ").split())
+    found = words(text)
+    kept = [word for word in found if word not in CONNECTIVES and word not in added]
+    if kept != [word for word in words(fact.subject) if word not in CONNECTIVES]:
+        return None
+    if not added & set(found):
+        return None  # nothing gained over the sentence itself
+    pattern = re.compile(r"(?<!\w)" + re.escape(chosen.text) + r"(?!\w)", re.IGNORECASE)
+    match = pattern.search(text)
+    if match is None:
+        return None
+    start, end = _widen_over_emphasis(text, *match.span())
+    cloze = text[:start] + make_cloze(text[start:end]) + text[end:]
+    if grounding_failure(cloze, fact.source_text, title_words(fact.note_title)) is not None:
+        return None
+    return cloze
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What the model is asked for one fact, and where its answer is cached."""
+
+    prompt: str
+    template: str
+    """Template hash (cache key part)."""
+    cache_input: str
+    candidates: tuple[SpanCandidate, ...] = ()
+    """Extractive claim: the answers to choose from; empty for a free phrasing."""
+    source: str | None = None
+    """Text the copy constraint allows the words of, when not the fact's source text."""
 
 
 def _expected_answers(fact: Fact) -> list[str]:
@@ -480,10 +629,44 @@ class T5Phraser(Phraser):
         # The constraint depends on the source text, which the prompt may not show whole.
         return f"{prompt}\n\x1f{fact.source_text}" if self.copy_constrained else prompt
 
+    def _requests(self, fact: Fact) -> list[_Request]:
+        """What the model is asked for ``fact``: one phrasing, or one choice among the
+        claim's candidates and, where the sentence needs context, a rewording."""
+        candidates = tuple(claim_candidates(fact))
+        if not candidates:
+            prompt = render_prompt(self.prompts, fact)
+            return [
+                _Request(prompt, self.prompts.hashes[fact.kind], self._cache_input(prompt, fact))
+            ]
+        prompt = render_span_prompt(self.prompts, fact, candidates)
+        # The candidates decide what the model can write, whether or not the template
+        # shows them; the sentence decides what the chosen one blanks.
+        cache_input = "\n\x1f".join([prompt, fact.subject, *(c.text for c in candidates)])
+        requests = [_Request(prompt, self.prompts.hashes[CLAIM_SPAN], cache_input, candidates)]
+        added = context_words(fact)
+        if added:
+            prompt = self.prompts.templates[CLAIM_CONTEXT].format(**prompt_fields(fact))
+            source = f"{fact.source_text}\n{' '.join(sorted(added))}"
+            requests.append(
+                _Request(
+                    prompt,
+                    self.prompts.hashes[CLAIM_CONTEXT],
+                    f"{prompt}\n\x1f{source}",
+                    source=source,
+                )
+            )
+        return requests
+
     def cache_key(self, fact: Fact) -> tuple[str, str, str]:
-        """(model identity, template hash, input text): where ``fact``'s output is cached."""
-        prompt = render_prompt(self.prompts, fact)
-        return self.model_identity, self.prompts.hashes[fact.kind], self._cache_input(prompt, fact)
+        """(model identity, template hash, input text): where ``fact``'s output is cached
+        (its first request's, for a claim also asked for a rewording)."""
+        request = self._requests(fact)[0]
+        return self.model_identity, request.template, request.cache_input
+
+    def cache_keys(self, fact: Fact) -> list[tuple[str, str, str]]:
+        """Where each of ``fact``'s outputs is cached: the phrasing or the choice, then the
+        rewording when one is asked for."""
+        return [(self.model_identity, r.template, r.cache_input) for r in self._requests(fact)]
 
     def phrase_batch(
         self, facts: Sequence[Fact], progress: Callable[[int], None] | None = None
@@ -494,39 +677,80 @@ class T5Phraser(Phraser):
         and after each model batch."""
         if not facts:
             return []
-        prompts = [render_prompt(self.prompts, fact) for fact in facts]
-        inputs = [self._cache_input(p, f) for p, f in zip(prompts, facts, strict=True)]
-        template_hashes = [self.prompts.hashes[fact.kind] for fact in facts]
+        requests = [self._requests(fact) for fact in facts]
+        slots = [(i, j) for i, asked in enumerate(requests) for j in range(len(asked))]
+        answers: list[list[str | None]] = [[None] * len(asked) for asked in requests]
         cache = self._open_cache()
-        raw: list[str | None] = [None] * len(facts)
         if cache is not None:
-            raw = cache.get_many(
-                self.model_identity, list(zip(template_hashes, inputs, strict=True))
+            found = cache.get_many(
+                self.model_identity,
+                [(requests[i][j].template, requests[i][j].cache_input) for i, j in slots],
             )
-        hits = sum(output is not None for output in raw)
+            for (i, j), output in zip(slots, found, strict=True):
+                answers[i][j] = output
+        missing = [i for i, outputs in enumerate(answers) if None in outputs]
+        hits = len(facts) - len(missing)
         self.cache_hits += hits
         if progress is not None and hits:
             progress(hits)
-        missing = [i for i, output in enumerate(raw) if output is None]
         if missing:
             self._load()
         # Similar lengths together: less padding, so faster batches.
-        missing.sort(key=lambda i: len(prompts[i]))
+        missing.sort(key=lambda i: len(requests[i][0].prompt))
         for start in range(0, len(missing), self.batch_size):
             chunk = missing[start : start + self.batch_size]
-            outputs = self._decode(
-                self.generate_token_ids([prompts[i] for i in chunk], [facts[i] for i in chunk])
+            # Every row of a fact in one call: a choice and its rewording go together.
+            rows_of = [(i, j) for i in chunk for j in range(len(requests[i]))]
+            asked = [requests[i][j] for i, j in rows_of]
+            spans = [[c.text for c in request.candidates] for request in asked]
+            rows = self.generate_token_ids(
+                [request.prompt for request in asked],
+                [facts[i] for i, _ in rows_of],
+                spans,
+                [request.source for request in asked],
             )
-            for i, output in zip(chunk, outputs, strict=True):
-                raw[i] = output
+            outputs = self._decode(rows)
+            for (i, j), texts, row, output in zip(rows_of, spans, rows, outputs, strict=True):
+                if texts:
+                    # The chosen candidate's own text: the tokenizer may not spell it
+                    # back (T5 has no backtick), and its index would not read in a cache.
+                    index = self.span_trie(texts).choice(row)
+                    answers[i][j] = "" if index is None else texts[index]
+                else:
+                    answers[i][j] = output
+            self.generated += len(chunk)
             if cache is not None:
                 cache.put_many(
                     self.model_identity,
-                    [(template_hashes[i], inputs[i], raw[i] or "") for i in chunk],
+                    [
+                        (request.template, request.cache_input, answers[i][j] or "")
+                        for (i, j), request in zip(rows_of, asked, strict=True)
+                    ],
                 )
             if progress is not None:
                 progress(len(chunk))
-        return [to_cloze(output or "", fact) for output, fact in zip(raw, facts, strict=True)]
+        return [
+            self._cloze(fact, asked, outputs)
+            for fact, asked, outputs in zip(facts, requests, answers, strict=True)
+        ]
+
+    @staticmethod
+    def _cloze(
+        fact: Fact, requests: Sequence[_Request], outputs: Sequence[str | None]
+    ) -> str | None:
+        """The cloze text of ``fact`` from the model's outputs for its requests."""
+        first = outputs[0] or ""
+        candidates = requests[0].candidates
+        if not candidates:
+            return to_cloze(first, fact)
+        chosen = next((c for c in candidates if c.text == first), None)
+        if chosen is None:
+            return None
+        if len(outputs) > 1:
+            reworded = reworded_cloze(fact, chosen, outputs[1] or "")
+            if reworded is not None:
+                return reworded
+        return span_cloze(fact, candidates, first)
 
     def allowed_token_ids(self, fact: Fact) -> frozenset[int]:
         """Token ids copy-constrained decoding lets the model use for ``fact``."""
@@ -537,35 +761,75 @@ class T5Phraser(Phraser):
             self._allowed = AllowedVocabulary(self._tokenizer)
         return self._allowed.for_source(fact.source_text)
 
-    def generate_token_ids(self, prompts: Sequence[str], facts: Sequence[Fact]) -> list[list[int]]:
+    def span_trie(self, texts: Sequence[str]) -> Any:
+        """The ``constrained.SpanTrie`` that lets a row write exactly one of ``texts``."""
+        from .constrained import SpanTrie
+
+        self._load()
+        eos = self._tokenizer.eos_token_id
+        pad = self._tokenizer.pad_token_id
+        sequences = self._tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return SpanTrie(sequences, eos, eos if pad is None else pad)
+
+    def generate_token_ids(
+        self,
+        prompts: Sequence[str],
+        facts: Sequence[Fact],
+        spans: Sequence[Sequence[str]] | None = None,
+        sources: Sequence[str | None] | None = None,
+    ) -> list[list[int]]:
         """Run the model once on ``prompts`` (one per fact); the generated ids of each row.
 
-        Counts one model call. Used by ``phrase_batch``; public for tests and diagnostics."""
+        ``spans``, when given, holds per row the texts an extractive row must choose from
+        (empty for a free row): such a row can only write one of them, then end.
+        ``sources``, when given, holds per row the text whose words the copy constraint
+        allows (None: the fact's source text). Counts one model call. Used by
+        ``phrase_batch``; public for tests and diagnostics."""
         self._load()
         torch, _ = _import_backend()
         encoded = self._tokenizer(
             list(prompts), return_tensors="pt", padding=True, truncation=True, max_length=512
         ).to(self._torch_device)
+        spans = list(spans) if spans is not None else [[] for _ in facts]
+        tries = [self.span_trie(texts) if texts else None for texts in spans]
+        rules: list[Any] = list(tries)
+        if self.copy_constrained:
+            from .constrained import AllowedVocabulary
+
+            if self._allowed is None:
+                self._allowed = AllowedVocabulary(self._tokenizer)
+            texts = list(sources) if sources is not None else [None] * len(facts)
+            rules = [
+                trie if trie is not None else self._allowed.rules_for(text or fact.source_text)
+                for trie, fact, text in zip(tries, facts, texts, strict=True)
+            ]
+        # An extractive row needs its longest candidate and the end, whatever the setting.
+        needed = [trie.longest + 1 for trie in tries if trie is not None]
+        free = len(needed) < len(tries)
+        max_new_tokens = max([*needed, self.max_new_tokens if free else 1])
         options: dict[str, Any] = {
-            "max_new_tokens": self.max_new_tokens,
+            "max_new_tokens": max_new_tokens,
             "num_beams": self.num_beams,
             "do_sample": False,
             "num_return_sequences": 1,
         }
-        if self.copy_constrained:
-            from .constrained import CopyConstraint, logits_processors
+        if any(rule is not None for rule in rules):
+            from .constrained import CopyConstraint, TokenSurfaces, logits_processors
 
-            if self._allowed is None:
-                from .constrained import AllowedVocabulary
-
-                self._allowed = AllowedVocabulary(self._tokenizer)
-            rules = [self._allowed.rules_for(fact.source_text) for fact in facts]
-            constraint = CopyConstraint(rules, self._allowed.surfaces, self._torch_device)
+            surfaces = self._allowed.surfaces if self._allowed else TokenSurfaces(self._tokenizer)
+            limits = [None if trie is not None else self.max_new_tokens for trie in tries]
+            ends = [self._tokenizer.eos_token_id, self._tokenizer.pad_token_id]
+            constraint = CopyConstraint(
+                rules,
+                surfaces,
+                self._torch_device,
+                limits=limits if max_new_tokens > self.max_new_tokens else None,
+                end_ids=[token for token in ends if token is not None],
+            )
             options["logits_processor"] = logits_processors(constraint)
         with torch.inference_mode():
             output = self._model.generate(**encoded, **options)
         self.model_calls += 1
-        self.generated += len(prompts)
         # Every row starts with the decoder start token, which the model did not choose.
         return [row[1:] for row in output.tolist()]
 

@@ -1,0 +1,161 @@
+"""The T5 phraser's constraints with the real t5-small vocabulary (32k SentencePiece pieces).
+
+The tiny test tokenizer (``tiny_t5.py``) knows only the example notes' pieces; t5-small's
+vocabulary spells most words several ways, has no backtick or brace, and has more output
+rows (32128) than tokens (32101). A random-weight model over that vocabulary writes
+anything it is allowed to, so these tests show what the constraints leave it.
+
+The tokenizer is read from ``../shared/models/t5-small-tokenizer`` beside the checkout
+(never committed: no licence); the tests skip without it, or without transformers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clozeforge.cloze import CONNECTIVES, grounding_failure, words
+from clozeforge.extract import extract_facts
+from clozeforge.links import LinkIndex
+from clozeforge.model import Fact, FactKind
+from clozeforge.notes import parse_note
+from clozeforge.phrasers import phrase_cards
+from clozeforge.phrasers.rules import RulePhraser
+from clozeforge.phrasers.t5 import T5Phraser, claim_candidates, render_prompt, render_span_prompt
+
+from tiny_t5 import build_tiny_t5, is_candidate_card
+
+REPO = Path(__file__).resolve().parents[1]
+TOKENIZER_DIRS = (
+    REPO.parent / "shared" / "models" / "t5-small-tokenizer",
+    Path("/work/shared/models/t5-small-tokenizer"),
+)
+T5_SMALL_ROWS = 32128
+"""t5-small's output rows: 27 more than its tokenizer has tokens."""
+
+
+def _tokenizer_dir() -> Path | None:
+    return next((folder for folder in TOKENIZER_DIRS if folder.is_dir()), None)
+
+
+@pytest.fixture(scope="module")
+def real_vocab_t5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weight T5 over t5-small's tokenizer, saved and loaded like a user's folder."""
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    folder = _tokenizer_dir()
+    if folder is None:
+        pytest.skip("t5-small tokenizer not in ../shared/models/t5-small-tokenizer")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+    # transformers 5 wraps a bare SentencePiece file wrongly in some ways (a 4-token vocab).
+    assert len(tokenizer) > 32000, f"t5-small tokenizer loaded with {len(tokenizer)} tokens"
+    return build_tiny_t5(
+        tmp_path_factory.mktemp("real-vocab-t5"),
+        tokenizer=tokenizer,
+        vocab_size=T5_SMALL_ROWS,
+        d_model=16,
+        d_ff=32,
+        num_heads=2,
+    )
+
+
+@pytest.fixture(scope="module")
+def note_facts() -> list[Fact]:
+    """Facts as extraction gives them from the example notes and the extraction fixtures."""
+    paths = sorted(
+        [*(REPO / "seeds").glob("*.md"), *(REPO / "tests/fixtures/extract").glob("*.md")]
+    )
+    facts: list[Fact] = []
+    for path in paths:
+        note = parse_note(path.name, path.read_bytes(), 0)
+        facts += extract_facts(note, LinkIndex(), max_claims=50)[0]
+    assert sum(fact.kind is FactKind.CLAIM for fact in facts) > 20
+    return facts
+
+
+def _phraser(folder: Path, **options: Any) -> T5Phraser:
+    options.setdefault("max_new_tokens", 24)
+    return T5Phraser(model=str(folder), batch_size=32, **options)
+
+
+def test_the_saved_model_folder_keeps_the_whole_vocabulary(real_vocab_t5: Path) -> None:
+    from transformers import AutoTokenizer
+
+    original = AutoTokenizer.from_pretrained(_tokenizer_dir())
+    saved = AutoTokenizer.from_pretrained(real_vocab_t5)
+    assert len(saved) == len(original) > 32000
+    text = "Transformers models have been introduced in 2017 by Google for translation."
+    assert saved(text)["input_ids"] == original(text)["input_ids"]
+    assert saved.unk_token_id not in saved(text)["input_ids"]
+
+
+@pytest.mark.parametrize("num_beams", [1, 2])
+def test_extractive_decoding_writes_one_candidate(
+    real_vocab_t5: Path, note_facts: list[Fact], num_beams: int
+) -> None:
+    claims = [fact for fact in note_facts if claim_candidates(fact)]
+    phraser = _phraser(real_vocab_t5, num_beams=num_beams)
+    spans = [[c.text for c in claim_candidates(fact)] for fact in claims]
+    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
+    rows = phraser.generate_token_ids(prompts, claims, spans)
+    tokenizer = phraser._tokenizer
+    eos = tokenizer.eos_token_id
+    chosen = set()
+    for texts, row in zip(spans, rows, strict=True):
+        assert eos in row, "an extractive row ends, never cut off"
+        written = row[: row.index(eos)]
+        candidates = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+        assert written in candidates, (texts, tokenizer.decode(row))
+        chosen.add(candidates.index(written))
+    assert chosen != {0}, "a random model should not always pick the rule's first choice"
+
+
+_MARKER = re.compile(r"[\[{]+\s*c\d+\s*:+")
+
+
+def test_copy_constrained_free_rows_write_only_fact_words(
+    real_vocab_t5: Path, note_facts: list[Fact]
+) -> None:
+    phraser = _phraser(real_vocab_t5)
+    prompts = [render_prompt(phraser.prompts, fact) for fact in note_facts]
+    rows = phraser.generate_token_ids(prompts, note_facts)
+    tokenizer = phraser._tokenizer
+    eos = tokenizer.eos_token_id
+    checked = 0
+    for fact, row in zip(note_facts, rows, strict=True):
+        assert max(row) < len(tokenizer), "an output row no token maps to was written"
+        assert tokenizer.unk_token_id not in row
+        raw = tokenizer.decode(row, skip_special_tokens=True)
+        found = words(_MARKER.sub(" ", raw))
+        allowed = set(words(fact.source_text)) | CONNECTIVES
+        finished = eos in row
+        # Cut off by max_new_tokens: the last word need only begin an allowed one.
+        whole = found if finished else found[:-1]
+        assert set(whole) <= allowed, (fact.source_text, raw)
+        if found and not finished:
+            assert any(word.startswith(found[-1]) for word in allowed), (fact.source_text, raw)
+        checked += len(found)
+    assert checked > len(note_facts), "the model wrote almost nothing"
+
+
+def test_cards_are_grounded_and_claims_blank_a_candidate(
+    real_vocab_t5: Path, note_facts: list[Fact]
+) -> None:
+    phraser = _phraser(real_vocab_t5)
+    cards, problems = phrase_cards(note_facts, phraser, batch_size=32)
+    rule_cards, rule_problems = phrase_cards(note_facts, RulePhraser())
+    assert problems == rule_problems
+    assert [card.fact for card in cards] == [card.fact for card in rule_cards]
+    by_model = 0
+    for card in cards:
+        fact = card.fact
+        assert grounding_failure(card.text, fact.source_text) is None, card.text
+        if fact.kind is not FactKind.CLAIM:
+            continue
+        assert card.phrased_by == "t5"
+        assert is_candidate_card(fact, card.text), card.text
+        by_model += 1
+    assert by_model == sum(fact.kind is FactKind.CLAIM for fact in note_facts)
