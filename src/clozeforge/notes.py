@@ -651,7 +651,8 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
     if yaml_text is not None:
         metadata, found = _load_yaml(yaml_text, yaml_index + 1, path)
         diagnostics += found
-    body_line = body_start + 1
+    # A file that ends on its closing delimiter has no body line: count it at the last one.
+    body_line = min(body_start, len(lines) - 1) + 1
 
     body_lines, code_lines, comment_from = _clean_body(lines[body_start:])
     if comment_from is not None:
