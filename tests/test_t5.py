@@ -416,18 +416,23 @@ def test_a_good_rewording_becomes_the_card_and_a_bad_one_keeps_the_sentence(
     ]
     assert "Transformers" in keys[1][2] and _BLOCKS.subject in keys[1][2]
     with PhrasingCache(cache_path) as cache:
-        cache.put(*keys[0], "blocks")
+        cache.put(*keys[0], "attention layers")
         cache.put(*keys[1], "The blocks of Transformers are based on attention layers.")
     cards, _ = phrase_cards([_BLOCKS], phraser)
     assert [(c.text, c.phrased_by) for c in cards] == [
-        ("The {{c1::blocks}} of Transformers are based on attention layers.", "t5")
+        ("The blocks of Transformers are based on {{c1::attention layers}}.", "t5")
     ]
     with PhrasingCache(cache_path) as cache:
         cache.put(*keys[1], "The blocks of Transformers are based on neural attention layers.")
     cards, _ = phrase_cards([_BLOCKS], phraser)
     assert [(c.text, c.phrased_by) for c in cards] == [
-        ("The {{c1::blocks}} are based on **attention layers**.", "t5")
+        ("The blocks are based on {{c1::**attention layers**}}.", "t5")
     ]
+    # "blocks" is no candidate (a single everyday word): a model naming it falls back.
+    with PhrasingCache(cache_path) as cache:
+        cache.put(*keys[0], "blocks")
+    cards, _ = phrase_cards([_BLOCKS], phraser)
+    assert [c.phrased_by for c in cards] == ["rules"]
     assert phraser.model_calls == 0
 
 
@@ -608,10 +613,15 @@ def test_cli_t5_build_is_the_rule_deck_up_to_claim_blanks_in_real_anki(
         card = decks["t5"][guid]
         assert (card.deck, card.tags) == (rule_card.deck, rule_card.tags)
         assert rule_card.fields["Phraser"] == "rules"
-        shown = {k: v for k, v in card.fields.items() if k not in ("Text", "Phraser")}
-        assert shown == {k: v for k, v in rule_card.fields.items() if k not in ("Text", "Phraser")}
+        # The context line leaves out what gives the card's own answer away: it may
+        # differ where the model chose another blank.
+        own = ("Text", "Phraser", "Reserved")
+        shown = {k: v for k, v in card.fields.items() if k not in own}
+        assert shown == {k: v for k, v in rule_card.fields.items() if k not in own}
+        assert card.fields["Reserved"]
         if card.fields["Phraser"] == "rules":
             assert card.text == rule_card.text
+            assert card.fields["Reserved"] == rule_card.fields["Reserved"]
             continue
         # An extractive claim: the same sentence with one blank, perhaps another one.
         assert card.fields["Phraser"] == "t5"
