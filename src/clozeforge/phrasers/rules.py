@@ -41,7 +41,7 @@ def _overlaps(span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bo
     return any(start < p_end and p_start < end for p_start, p_end in protected)
 
 
-def _widen_over_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
+def widen_over_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
     """Include emphasis markers around the span so they stay paired inside the deletion."""
     for marker in _EMPHASIS_MARKERS:
         size = len(marker)
@@ -109,17 +109,25 @@ class RulePhraser(Phraser):
     def claim_answer_span(fact: Fact) -> tuple[int, int] | None:
         """Character span of ``fact.subject`` to blank in a claim card: the best of the
         answers extraction found, widened over emphasis markers around it."""
-        sentence = fact.subject
-        protected = _protected_spans(sentence)
-        for start, end in fact.answers:
-            if not 0 <= start < end <= len(sentence):
-                continue
-            if words(sentence[start:end]) == words(sentence):
-                continue  # blanking the whole sentence asks nothing
-            if _cuts_into(sentence, (start, end), protected):
-                continue
-            return _widen_over_emphasis(sentence, start, end)
-        return None
+        return next(iter(claim_blanks(fact)), None)
+
+
+def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
+    """Every span of ``fact.answers`` (in their rank order) that a claim card may blank:
+    inside the sentence, not the whole of it, cutting no code, math or link in two; each
+    widened over the emphasis markers around it. The T5 phraser's choices are these."""
+    sentence = fact.subject
+    protected = _protected_spans(sentence)
+    blanks: list[tuple[int, int]] = []
+    for start, end in fact.answers:
+        if not 0 <= start < end <= len(sentence):
+            continue
+        if words(sentence[start:end]) == words(sentence):
+            continue  # blanking the whole sentence asks nothing
+        if _cuts_into(sentence, (start, end), protected):
+            continue
+        blanks.append(widen_over_emphasis(sentence, start, end))
+    return blanks
 
 
 def _cuts_into(sentence: str, span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bool:

@@ -31,7 +31,6 @@ or choosing the rule phraser, never loads them.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -55,7 +54,7 @@ from ..cloze import (
 from ..errors import ConfigError, PhraserUnavailableError
 from ..model import Fact, FactKind
 from .base import Phraser
-from .rules import RulePhraser, _widen_over_emphasis
+from .rules import RulePhraser, claim_blanks, widen_over_emphasis
 
 INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 """The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
@@ -203,13 +202,11 @@ def claim_candidates(fact: Fact) -> list[SpanCandidate]:
         return []
     candidates: list[SpanCandidate] = []
     seen: set[str] = set()
-    for start, end in fact.answers:
-        # The rule phraser's own check, asked about this span alone.
-        blank = RulePhraser.claim_answer_span(dataclasses.replace(fact, answers=((start, end),)))
-        text = fact.subject[start:end].strip() if blank else ""
+    for blank in claim_blanks(fact):  # the rule phraser's own judgement of each span
+        text = fact.subject[blank[0] : blank[1]].strip("*_= ")
         if text and text not in seen:
             seen.add(text)
-            candidates.append(SpanCandidate(text, blank))  # type: ignore[arg-type]
+            candidates.append(SpanCandidate(text, blank))
     return candidates
 
 
@@ -278,7 +275,7 @@ def reworded_cloze(fact: Fact, chosen: SpanCandidate, rewording: str) -> str | N
     match = pattern.search(text)
     if match is None:
         return None
-    start, end = _widen_over_emphasis(text, *match.span())
+    start, end = widen_over_emphasis(text, *match.span())
     cloze = text[:start] + make_cloze(text[start:end]) + text[end:]
     if grounding_failure(cloze, fact.source_text, title_words(fact.note_title)) is not None:
         return None
