@@ -192,7 +192,15 @@ def make_phraser(settings: Settings) -> Phraser:
 
 # --- fingerprints: what must be equal for earlier results to be reused -----------------
 
-_DEPENDENCIES = ("genanki", "markdown-it-py", "mdit-py-plugins", "python-frontmatter", "PyYAML")
+_DEPENDENCIES = (
+    "genanki",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "python-frontmatter",
+    "PyYAML",
+    "wordfreq",  # which words are common, what each can be: which words a claim blanks
+    "lemminflect",
+)
 
 
 def _code_digest() -> str:
