@@ -320,6 +320,11 @@ def _fewer_collections() -> Iterator[None]:
 
 def build(settings: Settings, progress: ProgressCallback | None = None) -> BuildReport:
     """Run the whole build and write the package(s); returns what happened."""
+    from .lexicon import lexicon
+
+    # The word table (frequencies, parts of speech) is kept beside the build state, so a
+    # rebuild need not load the libraries it comes from; set before workers are forked.
+    lexicon().use_cache_dir(settings.state_dir)
     with _fewer_collections():
         return _Build(settings, progress).run()
 
