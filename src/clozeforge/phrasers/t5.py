@@ -56,6 +56,12 @@ from ..model import Fact, FactKind
 from .base import Phraser
 from .rules import RulePhraser, claim_blanks, widen_over_emphasis
 
+CHOICE_CONFIDENCE = 0.25
+"""A claim's blank is the model's choice only when the model, unconstrained, gives the
+tokens of that choice at least this probability (geometric mean): the constraint keeps a
+model to the candidates, it must not choose for it. A random-weight model gives about
+1 / vocabulary size and never passes; its claims get the rule phraser's blank."""
+
 INSTALL_HINT = "pip install 'clozeforge[t5]' -c constraints.txt"
 """The command that installs what the T5 phraser needs (torch pinned to a CPU-sized wheel)."""
 
@@ -707,12 +713,25 @@ class T5Phraser(Phraser):
                 [request.source for request in asked],
             )
             outputs = self._decode(rows)
-            for (i, j), texts, row, output in zip(rows_of, spans, rows, outputs, strict=True):
+            extractive = [k for k, texts in enumerate(spans) if texts]
+            confidence = dict(
+                zip(
+                    extractive,
+                    self.choice_confidence(
+                        [asked[k].prompt for k in extractive], [rows[k] for k in extractive]
+                    ),
+                    strict=True,
+                )
+            )
+            for k, ((i, j), texts, row, output) in enumerate(
+                zip(rows_of, spans, rows, outputs, strict=True)
+            ):
                 if texts:
                     # The chosen candidate's own text: the tokenizer may not spell it
                     # back (T5 has no backtick), and its index would not read in a cache.
                     index = self.span_trie(texts).choice(row)
-                    answers[i][j] = "" if index is None else texts[index]
+                    sure = confidence[k] >= CHOICE_CONFIDENCE
+                    answers[i][j] = texts[index] if index is not None and sure else ""
                 else:
                     answers[i][j] = output
             self.generated += len(chunk)
@@ -829,6 +848,46 @@ class T5Phraser(Phraser):
         self.model_calls += 1
         # Every row starts with the decoder start token, which the model did not choose.
         return [row[1:] for row in output.tolist()]
+
+    def choice_confidence(
+        self, prompts: Sequence[str], rows: Sequence[Sequence[int]]
+    ) -> list[float]:
+        """How sure the model is of each row it wrote under constraint: the geometric mean
+        of the probability it gives each of the row's tokens, the end included, with no
+        constraint (one forward pass, the row as labels). A choice the model would not
+        have written by itself is one the constraint made for it."""
+        if not prompts:
+            return []
+        self._load()
+        torch, _ = _import_backend()
+        encoded = self._tokenizer(
+            list(prompts), return_tensors="pt", padding=True, truncation=True, max_length=512
+        ).to(self._torch_device)
+        pad = self._tokenizer.pad_token_id
+        ends = {self._tokenizer.eos_token_id, pad}
+        kept: list[list[int]] = []
+        for row in rows:
+            tokens: list[int] = []
+            for token in row:
+                tokens.append(token)
+                if token in ends:
+                    break
+            kept.append(tokens or [self._tokenizer.eos_token_id])
+        width = max(len(tokens) for tokens in kept)
+        labels = torch.tensor(
+            [tokens + [-100] * (width - len(tokens)) for tokens in kept],
+            device=self._torch_device,
+        )
+        with torch.inference_mode():
+            logits = self._model(**encoded, labels=labels).logits
+        chosen = (
+            torch.log_softmax(logits.float(), dim=-1)
+            .gather(-1, labels.clamp(min=0).unsqueeze(-1))
+            .squeeze(-1)
+        )
+        mask = labels != -100
+        means = (chosen * mask).sum(-1) / mask.sum(-1)
+        return [float(value) for value in torch.exp(means).tolist()]
 
     def _decode(self, rows: Sequence[Sequence[int]]) -> list[str]:
         # T5 checkpoints have more output rows than tokens (32128 vs 32100); an id past the
