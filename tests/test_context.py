@@ -54,6 +54,8 @@ def test_tags_stand_in_when_the_answer_is_the_title() -> None:
     assert context_line(tagged, ["Transformers"]) == "nlp" + SEPARATOR + "deep learning"
     untagged = _fact(headings=(), tags=())
     assert context_line(untagged, ["Transformers"]) == "ml"
+    numbered = _fact(headings=(), tags=(), path="100_Zettelkasten/machine_learning/t.md")
+    assert context_line(numbered, ["Transformers"]) == "Zettelkasten / machine learning"
 
 
 def _fields(apkg: Path) -> list[list[str]]:

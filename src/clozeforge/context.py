@@ -10,6 +10,7 @@ answer, the note's tags (or its folder) say what the card is about instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
@@ -21,6 +22,11 @@ SEPARATOR = " \u203a "
 
 MAX_PART_CHARS = 80
 """A heading longer than this is cut (with an ellipsis): the line must stay a line."""
+
+
+def _readable_folder(name: str) -> str:
+    """A folder's name without a sorting number ("100_Zettelkasten" -> "Zettelkasten")."""
+    return re.sub(r"^\d+[ _.-]+(?=\S)", "", name).replace("_", " ")
 
 
 def context_line(fact: Fact, answers: Iterable[str]) -> str:
@@ -47,7 +53,7 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
     for parts in (
         (fact.note_title, *fact.headings),
         [" / ".join(tag.replace("-", " ").split("/")) for tag in fact.tags[:2]],
-        [" / ".join(PurePosixPath(fact.path).parent.parts)],
+        [" / ".join(_readable_folder(part) for part in PurePosixPath(fact.path).parent.parts)],
     ):
         kept = shown(parts)
         if kept:
