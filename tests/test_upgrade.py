@@ -26,21 +26,23 @@ OLD_TIME = 1_700_000_000
 """The notes' modification times when 0.1.0 built the old deck (see the README there)."""
 
 
-def _old_vault(tmp_path: Path) -> Path:
+def _user_of_0_1_0(tmp_path: Path) -> tuple[Path, Path]:
+    """The notes (as 0.1.0 saw them) and a cache folder holding 0.1.0's build state for
+    them, as a user who built with 0.1.0 has: (notes folder, cache folder)."""
     vault = tmp_path / "vault"
     shutil.copytree(UPGRADE / "vault", vault)
     for index, note in enumerate(sorted(vault.iterdir())):
         os.utime(note, (OLD_TIME + index, OLD_TIME + index))
-    return vault
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # The build state remembers what was written last time.
+    shutil.copy(UPGRADE / "v0.1.0.state.sqlite", state_path(cache, vault))
+    return vault, cache
 
 
 @pytest.mark.slow
 def test_a_deck_built_by_0_1_0_updates_in_place(tmp_path: Path) -> None:
-    vault = _old_vault(tmp_path)
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    # The user's build state, as 0.1.0 left it: it remembers what was written last time.
-    shutil.copy(UPGRADE / "v0.1.0.state.sqlite", state_path(cache, vault))
+    vault, cache = _user_of_0_1_0(tmp_path)
     output = tmp_path / "out" / "seeds.apkg"
     report = build(Settings(notes_dir=vault, output=output, deck_name="Seeds", cache_dir=cache))
     assert report.notes_parsed == len(list(vault.iterdir()))
@@ -85,10 +87,7 @@ def test_a_deck_built_by_0_1_0_updates_in_place(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_rebuild_after_the_upgrade_is_up_to_date(tmp_path: Path) -> None:
-    vault = _old_vault(tmp_path)
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    shutil.copy(UPGRADE / "v0.1.0.state.sqlite", state_path(cache, vault))
+    vault, cache = _user_of_0_1_0(tmp_path)
     settings = Settings(
         notes_dir=vault, output=tmp_path / "seeds.apkg", deck_name="Seeds", cache_dir=cache
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +287,26 @@ def candidate_clozes(fact: Fact) -> list[str]:
         start, end = candidate.blank
         clozes.append(sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:])
     return clozes
+
+
+_MARKER = re.compile(r"[\[{]+\s*c\d+\s*:+")
+"""Cloze or bracket markup a model may write around an answer (not words of its own)."""
+
+
+def check_copied_words(tokenizer: Any, facts: Sequence[Fact], rows: Sequence[Sequence[int]]) -> int:
+    """Check that each copy-constrained row writes only its fact's words and connectives
+    (a row cut off by ``max_new_tokens`` may stop inside a word: that word need only
+    begin an allowed one); the number of words checked."""
+    eos = tokenizer.eos_token_id
+    checked = 0
+    for fact, row in zip(facts, rows, strict=True):
+        raw = tokenizer.decode(row, skip_special_tokens=True)
+        found = words(_MARKER.sub(" ", raw))
+        allowed = set(words(fact.source_text)) | CONNECTIVES
+        finished = eos in row
+        whole = found if finished else found[:-1]
+        assert set(whole) <= allowed, (fact.source_text, raw)
+        if found and not finished:
+            assert any(word.startswith(found[-1]) for word in allowed), (fact.source_text, raw)
+        checked += len(found)
+    return checked
