@@ -145,11 +145,6 @@ def content_words(text: str) -> tuple[str, ...]:
     )
 
 
-def is_function_word(word: str) -> bool:
-    """Whether ``word`` is an article, pronoun, preposition, auxiliary or the like."""
-    return word.casefold() in FUNCTION_WORDS
-
-
 def _word_class(token: _Token, first: bool) -> str:
     """``noun`` (can head a term), ``adj``, ``verb``, ``adv`` or ``function``."""
     if token.kind != "word":
@@ -355,13 +350,12 @@ def answer_spans(
     *,
     highlights: Iterable[str] = (),
     known_term: Callable[[str], bool] | None = None,
-    card_words: Iterable[str] = (),
 ) -> list[AnswerSpan]:
     """Spans of ``sentence`` worth blanking, best first (see the module docstring).
 
     ``highlights``: text the note emphasised. ``known_term``: whether a phrase is a term
-    the vault knows (titles, aliases, defined terms). ``card_words``: other words the card
-    shows (its context line): a span made only of them would be given away."""
+    the vault knows (titles, aliases, defined terms). The card's context line is chosen
+    after its answer, leaving out what would give it away (``context.context_line``)."""
     tokens = tokenize(sentence)
     if not tokens:
         return []
@@ -390,12 +384,11 @@ def answer_spans(
         if phrase[0].kind == "code":
             continue
         _phrase_candidates(sentence, phrase, found, known_term, length)
-    others = {w for w in (_stem(w) for w in card_words)}
     ranked = []
     for span in found.found.values():
         if _cuts_markup(sentence, span.start, span.end):
             continue
-        score = span.score - _penalty(sentence, span, tokens, others)
+        score = span.score - _penalty(span, tokens)
         if score >= MIN_SCORE:
             ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
     ranked.sort(key=lambda s: (-s.score, s.start, s.end))
@@ -582,7 +575,7 @@ def _phrase_candidates(
     found.add(phrase[0].start, phrase[-1].end, score, reason)
 
 
-def _penalty(sentence: str, span: AnswerSpan, tokens: Sequence[_Token], others: set[str]) -> float:
+def _penalty(span: AnswerSpan, tokens: Sequence[_Token]) -> float:
     """What speaks against a candidate: it gives itself away, or asks for the whole sentence."""
     inside = [t for t in tokens if t.start >= span.start and t.end <= span.end]
     outside = [t for t in tokens if t.end <= span.start or t.start >= span.end]
@@ -602,8 +595,6 @@ def _penalty(sentence: str, span: AnswerSpan, tokens: Sequence[_Token], others: 
         return 10.0
     if answer and repeated == answer:
         return 10.0  # every word of the answer stands elsewhere in the sentence
-    if answer and answer <= others:
-        return 10.0  # the context line shows it
     penalty = 0.8 * len(repeated) / max(1, len(answer))
     words = len([t for t in inside if t.kind != "punct"])
     if words > 3:
