@@ -8,8 +8,8 @@ raw text for structure, so code, HTML, math blocks, tables and footnotes stay ou
 * **enumerations**: a paragraph or list item ending in ``:`` directly followed by a list
   of 2..15 short items (when most items are definitions, the definitions are emitted
   instead);
-* **claims**: self-contained sentences of prose, scored by ``_claim_score`` and capped
-  per note.
+* **claims**: self-contained sentences of prose with a term worth blanking
+  (``answers.answer_spans``), kept when ``_claim_score`` reaches ``CLAIM_MIN_SCORE``.
 
 Text fields are the inline Markdown of the note with wikilinks replaced by the text a
 card shows for them (``LinkIndex.display``); embeds, code spans and math stay as written.
@@ -285,7 +285,6 @@ _DEFINITIONAL_RE = re.compile(
     r"|corresponds? to|denotes?|represents?)\b",
     re.I,
 )
-_NUMBER_RE = re.compile(r"(?<![\w$])\d+(?:[.,]\d+)?(?![\w$])")
 _CONTINUATION_END_RE = re.compile(
     r"(?:[,;(\-\u2013\u2014]|\b(?:a|an|the|of|to|in|on|at|and|or|by|with|for|from|as|is|are))$",
     re.I,
