@@ -43,7 +43,7 @@ from clozeforge.phrasers.t5 import (
     to_cloze,
 )
 
-from tiny_t5 import candidate_clozes, is_candidate_card, many_facts, sample_facts
+from tiny_t5 import ask_for_blanks, candidate_clozes, is_candidate_card, many_facts, sample_facts
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -156,10 +156,7 @@ def test_random_model_cards_equal_rule_cards(tiny_t5_path: Path) -> None:
 
 def test_a_random_model_is_never_sure_of_a_constrained_choice(tiny_t5_path: Path) -> None:
     phraser = _phraser(tiny_t5_path)
-    claims = [f for f in sample_facts() if claim_candidates(f)]
-    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
-    spans = [[c.text for c in claim_candidates(f)] for f in claims]
-    rows = phraser.generate_token_ids(prompts, claims, spans)
+    claims, prompts, spans, rows = ask_for_blanks(phraser, sample_facts())
     assert all(
         phraser.span_trie(texts).choice(row) is not None
         for texts, row in zip(spans, rows, strict=True)
@@ -327,11 +324,8 @@ def _claims(count: int) -> list[Fact]:
 def test_extractive_decoding_writes_exactly_one_candidate(
     tiny_t5_path: Path, num_beams: int
 ) -> None:
-    claims = _claims(60)
     phraser = _phraser(tiny_t5_path, num_beams=num_beams)
-    spans = [[c.text for c in claim_candidates(fact)] for fact in claims]
-    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
-    rows = phraser.generate_token_ids(prompts, claims, spans)
+    _, _, spans, rows = ask_for_blanks(phraser, _claims(60))
     tokenizer = phraser._tokenizer
     eos = tokenizer.eos_token_id
     for texts, row in zip(spans, rows, strict=True):

@@ -26,12 +26,10 @@ from clozeforge.phrasers.rules import RulePhraser
 from clozeforge.phrasers.t5 import (
     CHOICE_CONFIDENCE,
     T5Phraser,
-    claim_candidates,
     render_prompt,
-    render_span_prompt,
 )
 
-from tiny_t5 import build_tiny_t5, check_copied_words, is_candidate_card
+from tiny_t5 import ask_for_blanks, build_tiny_t5, check_copied_words, is_candidate_card
 
 REPO = Path(__file__).resolve().parents[1]
 TOKENIZER_DIRS = (
@@ -101,11 +99,8 @@ def test_the_saved_model_folder_keeps_the_whole_vocabulary(real_vocab_t5: Path) 
 def test_extractive_decoding_writes_one_candidate(
     real_vocab_t5: Path, note_facts: list[Fact], num_beams: int
 ) -> None:
-    claims = [fact for fact in note_facts if claim_candidates(fact)]
     phraser = _phraser(real_vocab_t5, num_beams=num_beams)
-    spans = [[c.text for c in claim_candidates(fact)] for fact in claims]
-    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
-    rows = phraser.generate_token_ids(prompts, claims, spans)
+    _, _, spans, rows = ask_for_blanks(phraser, note_facts)
     tokenizer = phraser._tokenizer
     eos = tokenizer.eos_token_id
     chosen = set()
@@ -152,8 +147,5 @@ def test_cards_are_grounded_and_claims_blank_a_candidate(
         claims += 1
     assert claims == sum(fact.kind is FactKind.CLAIM for fact in note_facts) > 20
     # How sure it was: far below the bar (a token in the vocabulary size, about).
-    asked = [f for f in note_facts if claim_candidates(f)]
-    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in asked]
-    spans = [[c.text for c in claim_candidates(f)] for f in asked]
-    rows = phraser.generate_token_ids(prompts, asked, spans)
+    _, prompts, _, rows = ask_for_blanks(phraser, note_facts)
     assert max(phraser.choice_confidence(prompts, rows)) < CHOICE_CONFIDENCE / 100

@@ -310,3 +310,16 @@ def check_copied_words(tokenizer: Any, facts: Sequence[Fact], rows: Sequence[Seq
             assert any(word.startswith(found[-1]) for word in allowed), (fact.source_text, raw)
         checked += len(found)
     return checked
+
+
+def ask_for_blanks(
+    phraser: Any, facts: Sequence[Fact]
+) -> tuple[list[Fact], list[str], list[list[str]], list[list[int]]]:
+    """Run ``phraser``'s extractive prompt on the claims of ``facts`` that have candidates:
+    (those claims, their prompts, each one's candidate texts, the generated rows)."""
+    from clozeforge.phrasers.t5 import render_span_prompt
+
+    claims = [fact for fact in facts if claim_candidates(fact)]
+    prompts = [render_span_prompt(phraser.prompts, f, claim_candidates(f)) for f in claims]
+    spans = [[c.text for c in claim_candidates(fact)] for fact in claims]
+    return claims, prompts, spans, phraser.generate_token_ids(prompts, claims, spans)
