@@ -25,20 +25,10 @@ from .base import Phraser
 # break), and HTML entities.
 _PROTECTED_RE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|!?\[\[.*?\]\]|!?\[[^\]]*\]\([^)]*\)")
 _EMPHASIS_MARKERS = ("**", "__", "==", "*", "_")
-_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w])")
-_PROPER_RE = re.compile(
-    r"(?<![\w'])(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z][\w-]+)(?:\s+[A-Z][\w-]+)*"
-)
-_WORD_RE = re.compile(r"(?<![\w'])[^\W\d_][\w-]{3,}")
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PROTECTED_RE.finditer(text)]
-
-
-def _overlaps(span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bool:
-    start, end = span
-    return any(start < p_end and p_start < end for p_start, p_end in protected)
 
 
 def widen_over_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
@@ -48,18 +38,6 @@ def widen_over_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
         if text[max(0, start - size) : start] == marker and text[end : end + size] == marker:
             return start - size, end + size
     return start, end
-
-
-def _find_whole(
-    text: str, needle: str, protected: Sequence[tuple[int, int]]
-) -> tuple[int, int] | None:
-    if not needle.strip():
-        return None
-    pattern = re.compile(r"(?<!\w)" + re.escape(needle.strip()) + r"(?!\w)")
-    for match in pattern.finditer(text):
-        if not _overlaps(match.span(), protected):
-            return match.span()
-    return None
 
 
 class RulePhraser(Phraser):
