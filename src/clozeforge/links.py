@@ -115,27 +115,30 @@ class RecordingLinkIndex(LinkIndex):
     whether a note's facts still hold after other notes were renamed or retitled."""
 
     lookups: dict[str, str | None] = field(default_factory=dict)
-    """Link target as written -> the title it resolved to (None: no such note)."""
+    """Lookup key (a link target as written, or a prefixed term, word or title question)
+    -> the answer, as ``LinkIndex.recorded`` gives it."""
+
+    @classmethod
+    def watching(cls, links: LinkIndex) -> RecordingLinkIndex:
+        """A recording view of ``links`` (its tables shared, not copied)."""
+        return cls(**{name: getattr(links, name) for name in LinkIndex.__dataclass_fields__})
+
+    def _remember(self, key: str) -> str | None:
+        answer = self.lookups[key] = LinkIndex.recorded(self, key)
+        return answer
 
     def title_for(self, target: str) -> str | None:
         """As ``LinkIndex.title_for``, remembered."""
-        title = LinkIndex.title_for(self, target)
-        self.lookups[target] = title
-        return title
+        return self._remember(target)
 
     def title_of(self, path: str, title: str) -> str:
         """As ``LinkIndex.title_of``, remembered."""
-        self.lookups[_TITLE_KEY + path] = self.retitled.get(path)
-        return LinkIndex.title_of(self, path, title)
+        return self._remember(_TITLE_KEY + path) or title
 
     def has_term_word(self, word: str) -> bool:
         """As ``LinkIndex.has_term_word``, remembered."""
-        known = LinkIndex.has_term_word(self, word)
-        self.lookups[_WORD_KEY + _key(word)] = "word" if known else None
-        return known
+        return self._remember(_WORD_KEY + _key(word)) is not None
 
     def is_term(self, phrase: str) -> bool:
         """As ``LinkIndex.is_term``, remembered."""
-        known = LinkIndex.is_term(self, phrase)
-        self.lookups[_TERM_KEY + _key(phrase)] = "term" if known else None
-        return known
+        return self._remember(_TERM_KEY + _key(phrase)) is not None

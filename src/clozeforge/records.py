@@ -238,12 +238,7 @@ def extract_record(
     """The record of a note up to its facts (no cards yet)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
-    recorder = RecordingLinkIndex(
-        titles=links.titles,
-        terms=links.terms,
-        term_words=links.term_words,
-        retitled=links.retitled,
-    )
+    recorder = RecordingLinkIndex.watching(links)
     facts, problems = extract_facts(note, recorder, max_claims=max_claims)
     return NoteRecord(
         parsed,
