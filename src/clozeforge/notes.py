@@ -698,8 +698,7 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
     if not title:
         title = _dataview_title(tokens)
     if not title:
-        name = readable_name(PurePosixPath(path).stem)
-        title = name[:1].upper() + name[1:]
+        title = _title_from_file_name(path)
 
     return Note(
         path=path,
@@ -764,7 +763,12 @@ def fallback_title(note: Note) -> str:
         return field
     if note.aliases:
         return note.aliases[0]
-    name = readable_name(PurePosixPath(note.path).stem)
+    return _title_from_file_name(note.path)
+
+
+def _title_from_file_name(path: str) -> str:
+    """The file's name made readable, capitalised: the title of last resort."""
+    name = readable_name(PurePosixPath(path).stem)
     return name[:1].upper() + name[1:]
 
 
