@@ -192,8 +192,9 @@ def _rarity(tokens: Sequence[_Token]) -> float:
 
 @dataclass(slots=True)
 class _Candidates:
+    """The candidate spans of one sentence, each kept with its best score."""
+
     sentence: str
-    tokens: list[_Token]
     found: dict[tuple[int, int], AnswerSpan]
 
     def add(self, start: int, end: int, score: float, reason: str) -> None:
@@ -244,7 +245,7 @@ def _acts_as_verb(
         )
     last = current[-1]
     plural = last.kind == "word" and last.folded.endswith("s") and not last.folded.endswith("ss")
-    return plural and "NOUN" in lexicon().parts_of_speech(last.folded) and len(current) >= 1
+    return plural and "NOUN" in lexicon().parts_of_speech(last.folded)
 
 
 _DETERMINERS = frozenset(
@@ -359,7 +360,7 @@ def answer_spans(
     tokens = tokenize(sentence)
     if not tokens:
         return []
-    found = _Candidates(sentence, tokens, {})
+    found = _Candidates(sentence, {})
     for highlight in highlights:
         for start, end in _whole_occurrences(sentence, highlight):
             found.add(start, end, EMPHASIS_SCORE, "emphasis")
