@@ -10,9 +10,10 @@ each version in its own copy of the vault and its own cache folder:
 3. a rebuild after one more note is deleted and another added (incremental);
 4. a cold build of the edited vault with ``--no-cache``.
 
-After each step it hashes every ``.apkg`` written (every file inside it, byte for byte) and keeps the command's output (the
-summary and warnings, with the work folder's path replaced). It prints, per step, whether
-the packages and the summaries of both versions are identical, and exits 1 if any differs.
+After each step it hashes every ``.apkg`` written (every file inside it, byte for byte) and
+keeps the command's output (the summary and warnings, with the work folder's path
+replaced). It prints, per step, whether the packages and the summaries of both versions
+are identical, and exits 1 if any differs.
 Not part of the test suite (the 10,000-note vault takes minutes).
 
     .venv/bin/python benchmarks/same_packages.py                   # HEAD against the working tree
