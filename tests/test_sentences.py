@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clozeforge.extract import _sentences
+from clozeforge.extract.sentences import sentences as split_sentences
 
 
 @pytest.mark.parametrize(
@@ -43,4 +43,4 @@ from clozeforge.extract import _sentences
     ids=["plain", "abbreviations", "math", "code", "display-math", "emphasis", "lines"],
 )
 def test_sentences(text: str, sentences: list[str]) -> None:
-    assert [text[start:end] for start, end in _sentences(text)] == sentences
+    assert [text[start:end] for start, end in split_sentences(text)] == sentences

@@ -1,0 +1,311 @@
+"""Prose -> claim facts: self-contained sentences with a term worth blanking, scored.
+
+Takes a paragraph's resolved ``Text`` (``claim_candidates``), then the note's candidates
+with the terms it and the vault know (``keep_claims``); gives the ``FoundFact`` claims
+worth a card, each with its ranked answers and its score.
+
+Which sentences are kept, and why, is decided here in two steps:
+
+1. ``claim_rejection``: a sentence that cannot stand alone on a card (a question, a
+   fragment, one that leans on the sentences around it, ...) is no candidate;
+2. ``claim_score``: a candidate with answers (``answers.answer_spans``) is scored, 0..1,
+   from the features listed there, and kept when it reaches ``CLAIM_MIN_SCORE``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from .. import answers, cloze
+from ..links import LinkIndex
+from ..model import FactKind
+from .found import FoundFact
+from .inline import Text
+from .sentences import (
+    END_RE,
+    MATH_RE,
+    TASK_RE,
+    TEMPLATE_RE,
+    balanced_markup,
+    normal,
+    sentences,
+    word_count,
+)
+
+# --- 1. which sentences are candidates --------------------------------------------------
+
+CLAIM_MIN_WORDS = 6
+"""Shorter sentences are fragments or headings."""
+CLAIM_MAX_WORDS = 40
+"""Longer sentences make unreadable cards."""
+CLAIM_MAX_CHARS = 300
+"""Same, in characters (math and links make long sentences with few words)."""
+CLAIM_MAX_LINK_SHARE = 0.5
+"""A sentence whose characters are more than this share links or math says little in words."""
+EXAMPLE_LIST_PIECES = 4
+"""This many short comma-separated pieces in a row make a list of examples, not one fact."""
+
+UNRESOLVED_STARTS = frozenset(
+    {
+        "this", "it", "they", "these", "those", "both", "such", "he", "she", "that", "then",
+        "here", "there", "its", "their", "thus", "hence", "therefore", "also", "and", "but",
+        "so", "let",
+    }
+)  # fmt: skip
+"""First words that point at an earlier sentence (or, for "Let", set up notation for later
+ones): a claim starting so is not self-contained."""
+
+_CONNECTIVE_STARTS = frozenset(
+    {
+        "however", "moreover", "furthermore", "finally", "similarly", "additionally",
+        "instead", "otherwise", "consequently", "likewise", "conversely", "nevertheless",
+        "nonetheless", "meanwhile", "accordingly", "indeed", "again", "first", "second",
+        "third", "lastly", "next", "now", "still", "yet", "or", "because", "since", "which",
+        "where", "whereas", "although", "though", "while", "above", "below", "former",
+        "latter", "last",
+    }
+)  # fmt: skip
+"""First words that connect to an earlier sentence (beside ``UNRESOLVED_STARTS``)."""
+
+_DEPENDENT_OPENERS = (
+    "in addition", "in contrast", "in other words", "in particular", "in this case",
+    "in that case", "in practice", "on the other hand", "for example", "for instance",
+    "as a result", "as such", "to do so", "to achieve this", "to this end", "in this paper",
+    "in this work", "in this article", "in this note", "in this section", "in this chapter",
+    "the first", "the second", "the third", "the former", "the latter", "the last", "the next",
+    "the other", "the same", "the rest", "the remaining", "the previous", "the above",
+)  # fmt: skip
+"""Openings that lean on the sentences before: the claim is not self-contained."""
+
+_CONTEXT_BOUND_RE = re.compile(
+    r"\b(?:we|our|ours|us|the authors?|this (?:paper|article|study|work|chapter|section|note|"
+    r"post|tutorial|book|query)|the (?:paper|query|following|above|latter|former)|"
+    r"(?:right|left)[- ]hand side|as follows|see (?:below|above)|aforementioned)\b",
+    re.I,
+)
+"""Words that point at the note's situation (its authors, "the above", "the right hand
+side"): a card taken out of the note would not say what they refer to."""
+
+_PRONOUN_SUBJECT_RE = re.compile(r"(?:^|[,;:]\s+)(?:they|he|she|them|his|her|their)\b", re.I)
+_OPEN_QUESTION_RE = re.compile(
+    r"\b(?:open question|remains? (?:unclear|unknown|to be seen)|future work|not (?:yet )?clear"
+    r"|(?:i|we) (?:wonder|don't know))\b",
+    re.I,
+)
+_MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-z]+://[^>]*>|\b[a-z]+://\S+", re.I)
+
+
+def _first_word(sentence: str) -> str:
+    match = re.search(r"[^\W\d_]+", sentence)
+    return match.group(0).casefold() if match else ""
+
+
+def _lists_examples(text: str) -> bool:
+    """Whether ``text`` strings together ``EXAMPLE_LIST_PIECES`` or more short pieces
+    (at most 30 characters) separated by commas or semicolons."""
+    run = 0
+    for piece in re.split(r"[,;]", text)[:-1]:
+        run = run + 1 if 0 < len(piece) <= 30 else 0
+        if run >= EXAMPLE_LIST_PIECES:
+            return True
+    return False
+
+
+def claim_rejection(sentence: str, link_chars: int) -> str | None:
+    """Why ``sentence`` is not a claim, or None when it is one; ``link_chars``: how many of
+    its characters are links or math. The first rule that applies gives the reason."""
+    if TEMPLATE_RE.search(sentence):
+        return "template placeholder"
+    if "?" in sentence:
+        return "question"
+    if not END_RE.search(sentence) or sentence.endswith(".."):
+        return "fragment"
+    count = word_count(sentence)
+    if count < CLAIM_MIN_WORDS:
+        return "fragment"
+    if count > CLAIM_MAX_WORDS or len(sentence) > CLAIM_MAX_CHARS:
+        return "too long"
+    first = _first_word(sentence)
+    if first in UNRESOLVED_STARTS or first in _CONNECTIVE_STARTS:
+        return "unresolved reference"
+    folded = " ".join(sentence.casefold().split())
+    if folded.startswith(_DEPENDENT_OPENERS):
+        return "unresolved reference"
+    if first in ("see", "cf"):
+        return "pointer to another note"
+    if sentence[0].islower():
+        # "the functions are ..." after a formula or a "where": the end of a sentence.
+        return "continuation"
+    if TASK_RE.match(sentence):
+        return "task"
+    plain = MATH_RE.sub(" ", sentence)
+    if _CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain):
+        return "depends on its context"
+    if _OPEN_QUESTION_RE.search(plain):
+        return "open question"
+    if _lists_examples(plain):
+        return "list of examples"
+    if not balanced_markup(sentence):
+        # The sentence split cut through emphasis or code: the card would show the markers.
+        return "unbalanced markup"
+    visible = len(sentence) - sum(map(str.isspace, sentence))
+    if visible == 0 or link_chars / visible > CLAIM_MAX_LINK_SHARE:
+        return "mostly links or math"
+    return None
+
+
+# --- 2. how worth a card a candidate is ------------------------------------------------
+
+CLAIM_MIN_SCORE = 0.55
+"""Claims scoring below this (``claim_score``) get no card."""
+
+SCORE_BASE = 0.20
+"""What every candidate with an answer scores."""
+BEST_ANSWER_WEIGHT = 0.40
+"""The most its best answer adds (``answers.answer_spans``' score, 2.5 above
+``answers.MIN_SCORE`` or more gives all of it)."""
+DEFINITIONAL_BONUS = 0.15
+"""For a definitional verb: the sentence states what something is."""
+ON_TOPIC_BONUS = 0.10
+"""For a content word shared with the note's title."""
+RECALLABLE_LENGTH_BONUS = 0.10
+"""For 8..25 words: long enough to say something, short enough to recall."""
+
+_DEFINITIONAL_RE = re.compile(
+    r"\b(?:is|are|was|were|refers? to|consists? of|means|defined as|called|known as"
+    r"|corresponds? to|denotes?|represents?)\b",
+    re.I,
+)
+_TITLE_STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "and", "or", "with",
+        "by", "as", "is", "are", "be", "its", "their", "into", "over", "under", "using", "use",
+        "how", "what", "why", "when", "where", "which", "notes", "note", "about", "introduction",
+    }
+)  # fmt: skip
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The content words of a note's title: a claim using one is on topic."""
+    return frozenset(
+        w
+        for w in cloze.words(title)
+        if len(w) > 2 and w not in _TITLE_STOPWORDS and not w.isdigit()
+    )
+
+
+def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str]) -> float:
+    """How worth a card a claim is, 0..1: ``SCORE_BASE`` plus these features.
+
+    * up to ``BEST_ANSWER_WEIGHT`` for its best answer (``answers.answer_spans``): a term
+      the note marks (emphasis, definition, a title in the vault) or code scores high, a
+      plain noun phrase of everyday words low;
+    * ``DEFINITIONAL_BONUS`` for a definitional verb (is, are, refers to, consists of,
+      means, called, ...);
+    * ``ON_TOPIC_BONUS`` when it shares a content word with the note's title
+      (``on_topic``, see ``title_words``);
+    * ``RECALLABLE_LENGTH_BONUS`` when it is 8..25 words long.
+    """
+    score = SCORE_BASE
+    score += BEST_ANSWER_WEIGHT * max(0.0, min(1.0, (best.score - answers.MIN_SCORE) / 2.5))
+    plain = MATH_RE.sub(" ", sentence)
+    if _DEFINITIONAL_RE.search(plain):
+        score += DEFINITIONAL_BONUS
+    if on_topic and on_topic.intersection(cloze.words(plain)):
+        score += ON_TOPIC_BONUS
+    if 8 <= word_count(sentence) <= 25:
+        score += RECALLABLE_LENGTH_BONUS
+    return round(min(score, 1.0), 4)
+
+
+# --- finding the candidates, keeping the best ---------------------------------------------
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence of words (not a line of tags or a label), fit to show beside a claim."""
+    return (
+        word_count(text) >= 4
+        and END_RE.search(text) is not None
+        and not TEMPLATE_RE.search(text)
+        and sum(w.startswith("#") for w in text.split()) * 2 < word_count(text)
+    )
+
+
+def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
+    """The sentences of ``text`` (a paragraph, under ``headings``) that ``claim_rejection``
+    lets through, as claims not yet scored."""
+    found: list[FoundFact] = []
+    spans = sentences(text.text)
+    for index, (start, end) in enumerate(spans):
+        sentence = text.text[start:end]
+        link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
+        link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
+        if claim_rejection(sentence, link_chars):
+            continue
+        highlights = tuple(
+            dict.fromkeys(
+                h
+                for h in text.highlights
+                # "**and**", "**or**" stress a word but are no answer worth asking for.
+                if h in sentence
+                and any(len(w) > 2 and w not in cloze.CONNECTIVES for w in cloze.words(h))
+            )
+        )
+        key = " ".join(cloze.words(sentence)[:6])
+        if not key:
+            continue
+        # The sentences around it, shown on the back: what the front lacks.
+        around = [
+            " ".join(text.text[s:e].split())
+            for s, e in (spans[index - 1 : index] + spans[index + 1 : index + 2])
+            if _is_prose(text.text[s:e])
+        ]
+        found.append(
+            FoundFact(
+                text.line + text.text.count("\n", 0, start),
+                FactKind.CLAIM,
+                key,
+                sentence,
+                (),
+                sentence,
+                highlights=highlights,
+                headings=headings,
+                extra=" … ".join(around),
+                linked=tuple(t for t in text.linked if t in sentence),
+            )
+        )
+    return found
+
+
+def keep_claims(
+    candidates: Sequence[FoundFact], note_terms: Sequence[str], links: LinkIndex, title: str
+) -> list[FoundFact]:
+    """The claims worth a card among a note's ``candidates``: each with its answers ranked
+    (``answers.answer_spans``, knowing ``note_terms``, the terms the note defines or
+    emphasises, and the vault's titles) and its score, kept when the score reaches
+    ``CLAIM_MIN_SCORE``."""
+    local = {normal(term) for term in note_terms if word_count(term) <= 6}
+    on_topic = title_words(title)
+    kept = []
+    for claim in candidates:
+        known = local | {normal(term) for term in claim.linked}
+
+        def known_term(phrase: str, known: set[str] = known) -> bool:
+            key = normal(phrase)
+            if key in known:
+                return True
+            # Word by word first: most phrases hold a word no title has.
+            return all(map(links.has_term_word, key.split())) and links.is_term(phrase)
+
+        spans = answers.answer_spans(
+            claim.subject, highlights=claim.highlights, known_term=known_term
+        )
+        if not spans:
+            continue
+        score = claim_score(claim.subject, spans[0], on_topic)
+        if score >= CLAIM_MIN_SCORE:
+            answered = tuple((span.start, span.end) for span in spans[:8])
+            kept.append(dataclasses.replace(claim, answers=answered, score=score))
+    return kept

@@ -1,0 +1,111 @@
+"""A list item's first paragraph -> a definition fact, when it reads ``Term: definition``.
+
+Takes the item's resolved ``Text``; gives a ``FoundFact`` of kind ``DEFINITION`` (the term
+as its subject, the definition as its one detail), or None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import FactKind
+from .found import FoundFact
+from .inline import Text
+from .sentences import MATH_RE, TASK_RE, TEMPLATE_RE, balanced, normal, strip_emphasis, word_count
+
+TERM_MAX_WORDS = 8
+"""A definition's term has at most this many words; longer "terms" are sentences with a colon."""
+TERM_MAX_CHARS = 80
+"""...and at most this many characters."""
+DEFINITION_MIN_WORDS = 2
+"""A definition needs this many words: ``Kernel: tricube kernel`` is one, ``Language: Python``
+is not."""
+
+# Tried in order on a list item's first paragraph; each captures ``term`` and ``definition``.
+# A separator colon is never part of "::" (Dataview inline fields are metadata).
+_SEPARATOR = r"\s*(?::(?!:)|[-\u2013\u2014])\s+"
+_DEFINITION_FORMS = (
+    # **Term:** definition
+    re.compile(r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?):(?P=m)\s+(?P<definition>.+)", re.S),
+    # **Term**: definition / **Term** - definition
+    re.compile(
+        r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?)(?P=m)" + _SEPARATOR + r"(?P<definition>.+)",
+        re.S,
+    ),
+    # **Term** definition
+    re.compile(
+        r"(?P<m>\*\*|__)(?P<term>(?:(?!(?P=m))[^\n])+?)(?P=m)\s+(?P<definition>[^\s:\u2013\u2014-].+)",
+        re.S,
+    ),
+    # *Term*: definition / _Term_ - definition
+    re.compile(
+        r"(?P<m>[*_])(?P<term>[^*_\s](?:[^*_\n]*[^*_\s])?)(?P=m)"
+        + _SEPARATOR
+        + r"(?P<definition>.+)",
+        re.S,
+    ),
+    # `code`: definition (the backticks stay: the card shows the term as code)
+    re.compile(r"(?P<term>(?P<m>`+)[^`\n]+?(?P=m))" + _SEPARATOR + r"(?P<definition>.+)", re.S),
+    # Term: definition / Term - definition / the same with an en or em dash
+    re.compile(
+        r"(?P<term>[^\n]+?)(?:(?<![:\s]):(?!:)|\s[-\u2013\u2014]|\u2014)\s+(?P<definition>.+)",
+        re.S,
+    ),
+)
+
+
+def _sane_term(term: str) -> bool:
+    """Whether ``term`` can be a defined term: a few words, no sentence end, no URL, not
+    only math or punctuation, balanced, no template placeholder."""
+    plain = MATH_RE.sub("", term)
+    return (
+        1 <= word_count(term) <= TERM_MAX_WORDS
+        and len(term) <= TERM_MAX_CHARS
+        and term[-1] not in ".,;:!?"
+        and "://" not in term
+        and not term.casefold().startswith("www.")
+        and any(ch.isalnum() for ch in plain)
+        and balanced(term)
+        and not TEMPLATE_RE.search(term)
+    )
+
+
+def split_definition(text: str) -> tuple[str, str] | None:
+    """(term, definition) when ``text`` is a definition item, else None."""
+    if re.match(r"[^:]*::", text) or TASK_RE.match(text):
+        return None
+    for form in _DEFINITION_FORMS:
+        match = form.match(text)
+        if not match:
+            continue
+        term = match.group("term").strip()
+        definition = match.group("definition").strip()
+        if not term or not _sane_term(term):
+            continue
+        if word_count(definition) < DEFINITION_MIN_WORDS or TEMPLATE_RE.search(definition):
+            continue
+        return strip_emphasis(term), definition
+    return None
+
+
+def definition_fact(text: Text, headings: tuple[str, ...]) -> FoundFact | None:
+    """The definition ``text`` (a list item's first paragraph) states, under ``headings``."""
+    split = split_definition(text.text)
+    if split is None:
+        return None
+    term, defined_as = split
+    return FoundFact(
+        text.line,
+        FactKind.DEFINITION,
+        normal(term.replace("`", "")),
+        term,
+        (defined_as,),
+        text.text.strip(),
+        headings=headings,
+    )
+
+
+def unfinished_definition(text: str) -> bool:
+    """``- Term:`` with nothing after it and no list below: a definition left unfinished."""
+    match = re.fullmatch(r"(?P<term>[^:\n]+?)(?::\*\*|:__|:)(?:\*\*|__)?\s*", text.strip())
+    return match is not None and _sane_term(strip_emphasis(match.group("term").strip()))

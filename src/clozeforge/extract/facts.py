@@ -1,0 +1,70 @@
+"""One parsed note -> its ``Fact`` values (and the problems met), ready to phrase.
+
+Takes the ``Note`` and the vault's ``LinkIndex``; walks the note (``walk.NoteWalk``), keeps
+the claims worth a card (``claims.keep_claims``), and gives the facts in document order,
+each with its note's fields and a key unique within its kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..links import LinkIndex
+from ..model import Diagnostic, Fact, FactKind, Note
+from .blocks import block_tree
+from .claims import keep_claims
+from .found import FoundFact
+from .walk import NoteWalk
+
+
+def extract_facts(
+    note: Note, links: LinkIndex, *, max_claims: int | None = None
+) -> tuple[list[Fact], list[Diagnostic]]:
+    """The definitions, enumerations and claims worth a card of ``note`` (at most the best
+    ``max_claims`` claims when given), in document order, with the problems met on the
+    way. Never raises."""
+    walk = NoteWalk(note, links)
+    try:
+        walk.walk(block_tree(note.tokens))
+        claims = keep_claims(walk.claims, walk.terms, links, walk.title)
+        if max_claims is not None:
+            claims = sorted(claims, key=lambda c: -c.score)[: max(0, max_claims)]
+        return _facts(note, walk.title, [*walk.found, *claims]), walk.diagnostics
+    except Exception as error:  # a token stream no test foresaw must not stop a whole export
+        return [], [
+            *walk.diagnostics,
+            Diagnostic(note.path, None, f"could not extract facts ({error!r}); note skipped"),
+        ]
+
+
+def _facts(note: Note, title: str, found: Sequence[FoundFact]) -> list[Fact]:
+    """``found`` as the note's facts, in document order; a key met again in its kind gets
+    ``#2``, ``#3``, ... (GUIDs hash note, kind and key: a key only has to be unique within
+    its kind)."""
+    seen: dict[tuple[FactKind, str], int] = {}
+    facts: list[Fact] = []
+    for fact in sorted(found, key=lambda f: (f.line, f.order)):
+        count = seen.get((fact.kind, fact.key), 0) + 1
+        seen[(fact.kind, fact.key)] = count
+        key = fact.key if count == 1 else f"{fact.key}#{count}"
+        facts.append(
+            Fact(
+                kind=fact.kind,
+                key=key,
+                subject=fact.subject,
+                details=fact.details,
+                source_text=fact.source_text,
+                path=note.path,
+                line=fact.line + note.body_line,
+                note_id=note.note_id,
+                note_title=title,
+                tags=note.tags,
+                score=fact.score,
+                highlights=fact.highlights,
+                figures=fact.figures,
+                headings=fact.headings,
+                answers=fact.answers,
+                extra=fact.extra,
+            )
+        )
+    return facts

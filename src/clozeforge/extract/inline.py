@@ -1,0 +1,147 @@
+"""A paragraph's inline token -> ``Text``: its Markdown with wikilinks shown as a card shows them.
+
+Takes the inline token and the vault's ``LinkIndex``; gives the text with where its links,
+math and emphasis lie, and the lines of the stray ``]]`` it dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it.token import Token
+
+from ..links import LinkIndex
+from ..markdown import WIKILINK
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Inline Markdown with wikilinks resolved, and where it sits in the body."""
+
+    text: str
+    """The text; lines of the source paragraph are separated by ``\\n``."""
+    line: int
+    """0-based body line of ``text[0]``."""
+    link_spans: tuple[tuple[int, int], ...] = ()
+    """Spans of ``text`` that are resolved wikilinks, embeds or inline math."""
+    highlights: tuple[str, ...] = ()
+    """Plain text of the bold and ``==mark==`` spans, in order."""
+    linked: tuple[str, ...] = ()
+    """Display text of the wikilinks (not embeds), in order: terms the vault knows."""
+
+    def slice(self, start: int, end: int | None = None) -> Text:
+        """The part ``text[start:end]``, with its line and spans moved along."""
+        end = len(self.text) if end is None else end
+        spans = tuple(
+            (max(s, start) - start, min(e, end) - start)
+            for s, e in self.link_spans
+            if e > start and s < end
+        )
+        return Text(
+            self.text[start:end],
+            self.line + self.text.count("\n", 0, start),
+            spans,
+            self.highlights,
+            self.linked,
+        )
+
+
+def _find_unescaped(raw: str, needle: str, start: int) -> int:
+    index = raw.find(needle, start)
+    while index > 0 and raw[index - 1] == "\\":
+        index = raw.find(needle, index + 1)
+    return index
+
+
+def _link_display(meta: dict[str, Any], links: LinkIndex) -> str:
+    target = str(meta.get("target") or "")
+    alias = meta.get("alias")
+    if target:
+        return links.display(target, alias)
+    # [[#Heading]] links inside the same note: show the heading.
+    return str(alias or meta.get("heading") or "")
+
+
+def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, list[int]]:
+    """The inline token's source text with wikilinks replaced by their display text.
+
+    The children say which ``[[...]]`` really are wikilinks (not code, math or escaped
+    text) and in which order; the raw content is kept everywhere else so that escapes,
+    code spans and emphasis stay exactly as the user wrote them. Returns the text and
+    the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
+    raw = inline.content
+    out: list[str] = []
+    length = 0  # len("".join(out)), kept incrementally
+    copied = 0  # raw[:copied] is in out
+    search = 0  # where the next child's source can start
+    spans: list[tuple[int, int]] = []
+    highlights: list[str] = []
+    open_highlights: list[list[str]] = []
+    stray: list[int] = []
+    linked: list[str] = []
+
+    def copy_to(position: int) -> None:
+        nonlocal copied, length
+        if position > copied:
+            piece = raw[copied:position]
+            out.append(piece)
+            length += len(piece)
+            copied = position
+
+    for child in inline.children or ():
+        kind = child.type
+        if kind == WIKILINK:
+            meta = child.meta if isinstance(child.meta, dict) else {}
+            index = _find_unescaped(raw, child.markup, search) if child.markup else -1
+            if index < 0:
+                continue
+            copy_to(index)
+            shown = child.markup if meta.get("embed") else _link_display(meta, links)
+            if not meta.get("embed") and shown.strip():
+                linked.append(shown.strip())
+            out.append(shown)
+            spans.append((length, length + len(shown)))
+            length += len(shown)
+            copied = search = index + len(child.markup)
+            if not meta.get("embed") and raw.startswith("]]", copied):
+                # "[[x]]]]": a typo in the note; the extra brackets would show on the card.
+                stray.append(line + raw.count("\n", 0, copied))
+                copied = search = copied + 2
+            for accumulator in open_highlights:
+                accumulator.append(shown)
+        elif kind == "footnote_ref":
+            # "[^1]" points at a footnote the card does not have: leave it out.
+            label = child.meta.get("label") if isinstance(child.meta, dict) else None
+            index = raw.find(f"[^{label}]", search) if label is not None else -1
+            if index >= 0:
+                copy_to(index)
+                copied = search = index + len(f"[^{label}]")
+        elif kind in ("math_inline", "math_inline_double"):
+            fence = "$$" if kind == "math_inline_double" else "$"
+            index = raw.find(f"{fence}{child.content}{fence}", search)
+            if index >= 0:
+                end = index + len(child.content) + 2 * len(fence)
+                spans.append((length + index - copied, length + end - copied))
+                search = end
+        elif kind == "code_inline":
+            # Step over the code span so that "[[x]]" inside it is not taken for a link.
+            index = raw.find(child.markup, search) if child.markup else -1
+            close = raw.find(child.markup, index + len(child.markup)) if index >= 0 else -1
+            if close >= 0:
+                search = close + len(child.markup)
+            for accumulator in open_highlights:
+                accumulator.append(child.content)
+        elif kind in ("strong_open", "mark_open"):
+            open_highlights.append([])
+        elif kind in ("strong_close", "mark_close"):
+            if open_highlights:
+                shown = "".join(open_highlights.pop()).strip()
+                if shown:
+                    highlights.append(shown)
+        elif kind == "text":
+            for accumulator in open_highlights:
+                accumulator.append(child.content)
+    copy_to(len(raw))
+    text = Text("".join(out), line, tuple(spans), tuple(highlights), tuple(linked))
+    return text, stray

@@ -1,0 +1,169 @@
+"""Inline Markdown text -> its sentences, and the word and markup tests every fact kind uses.
+
+Takes the resolved text of a paragraph; gives sentence spans (``sentences``), normal forms,
+word counts, balance checks, and the patterns the kinds share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import sentencex
+
+TEMPLATE_RE = re.compile(r"\{\{|\}\}|<%|%>|\{%|%\}")
+"""A template placeholder (Templater, Jinja, a cloze of its own): never part of a fact."""
+TASK_RE = re.compile(r"^\[[ xX]\]\s")
+"""A task list item's checkbox."""
+MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")
+"""Inline math, left out where words are counted or tested."""
+END_RE = re.compile(r"[.!][)\]\"'\u2019\u201d*_=]*$")
+"""The end of a sentence that states something (not a question, not a fragment)."""
+LABEL_RE = re.compile(r"^(\*\*|__)(?P<label>[^*_\n:]{1,40}?)(?::\1|\1\s*:)[ \t]*")
+"""A ``**Label**:`` / ``__Label:__`` opening a line."""
+
+_CLOSING_MARKUP_RE = re.compile(r"(?:\*\*|__|==|[*_])(?=\s)")
+_LEADING_MARKUP_RE = re.compile(r"\s*(?:(?:\*\*|__|==|[*_])(?=\s)\s*)?")
+_FIELD_LINE_RE = re.compile(r"^\s*(?:\*\*|__)?[^\s:*_][^:*]{0,60}?(?:\*\*|__)?::")
+_SENTENCE_GAP_RE = re.compile(r"[.!?][)\]\"'\u2019\u201d*_]*\s+\S")
+_CONTINUATION_END_RE = re.compile(
+    r"(?:[,;(\-\u2013\u2014]|\b(?:a|an|the|of|to|in|on|at|and|or|by|with|for|from|as|is|are))$",
+    re.I,
+)
+
+# --- words and markup ------------------------------------------------------------------
+
+
+def normal(text: str) -> str:
+    """``text`` case-folded with its whitespace runs made single spaces: how keys compare."""
+    return " ".join(text.casefold().split())
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``, split at whitespace."""
+    return len(text.split())
+
+
+def balanced(text: str) -> bool:
+    """Whether ``text`` closes every ``$``, backtick, bracket and parenthesis it opens."""
+    return (
+        text.count("$") % 2 == 0
+        and text.count("`") % 2 == 0
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+    )
+
+
+def balanced_markup(text: str) -> bool:
+    """Whether every emphasis, highlight, code and math marker of ``text`` is paired
+    (escaped characters left out)."""
+    unescaped = re.sub(r"\\.", "", text)
+    return all(unescaped.count(marker) % 2 == 0 for marker in ("**", "__", "==", "`", "$"))
+
+
+def strip_emphasis(term: str) -> str:
+    """``term`` without emphasis or highlight markers around the whole of it."""
+    for marker in ("**", "__", "*", "_", "=="):
+        if len(term) > 2 * len(marker) and term.startswith(marker) and term.endswith(marker):
+            return term[len(marker) : -len(marker)].strip()
+    return term
+
+
+# --- sentences -------------------------------------------------------------------------
+
+
+def _inside_math_or_code(head: str) -> bool:
+    """Whether ``head`` ends inside ``$math$`` or a code span (an odd count of markers)."""
+    dollars = head.count("$") - head.count("\\$")
+    return dollars % 2 == 1 or head.count("`") % 2 == 1
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of one line group, as sentencex (Wikimedia's rule-based
+    segmenter, with English abbreviations) splits them, surrounding space left out.
+
+    sentencex knows prose, not Markdown: a boundary it finds inside math or a code span
+    (``$x. Y$``), or one followed by neither space nor closing emphasis and space
+    (``p^m.$$``; but ``_Why?_ Because``), is not a sentence end."""
+    if not _SENTENCE_GAP_RE.search(text):
+        return [(0, len(text))]
+    pieces = list(sentencex.segment("en", text))
+    if "".join(pieces) != text:
+        # sentencex changed the text (it never should): keep the group whole.
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    start = end = 0
+    for number, piece in enumerate(pieces, 1):
+        end += len(piece)
+        if number < len(pieces) and (
+            not (piece[-1:].isspace() or _CLOSING_MARKUP_RE.match(pieces[number]))
+            or _inside_math_or_code(text[:end])
+        ):
+            continue
+        sentence = text[start:end]
+        stripped = sentence.strip()
+        if stripped:
+            lead = len(sentence) - len(sentence.lstrip())
+            spans.append((start + lead, start + lead + len(stripped)))
+        start = end
+    return spans or [(0, len(text))]
+
+
+def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
+    """Spans of runs of lines that may form sentences together.
+
+    In Obsidian a newline is a visible line break, and notes often put one statement per
+    line without a final period; a new line starting with a capital after a line that
+    does not end mid-phrase is therefore a new sentence. Dataview fields (``Key:: value``)
+    are skipped, and ``__Contents__:``-style labels are cut off when ``drop_labels``."""
+    start: int | None = None
+    end = 0
+    position = 0
+    previous = ""
+    for line in text.split("\n"):
+        line_start, line_end = position, position + len(line)
+        position = line_end + 1
+        stripped = line.strip()
+        if not stripped or _FIELD_LINE_RE.match(line):
+            if start is not None:
+                yield start, end
+            start, previous = None, ""
+            continue
+        offset = 0
+        if drop_labels:
+            label = LABEL_RE.match(line)
+            if label:
+                offset = label.end()
+                if start is not None:
+                    yield start, end
+                start, previous = None, ""
+                if not line[offset:].strip():
+                    continue
+        first = line[offset:].lstrip()[:1]
+        new_statement = not first.islower() and not _CONTINUATION_END_RE.search(previous)
+        if start is not None and (offset or new_statement):
+            yield start, end
+            start = None
+        if start is None:
+            start = line_start + offset
+        end = line_end
+        previous = stripped
+    if start is not None:
+        yield start, end
+
+
+def sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
+    """Spans of ``text``'s sentences, stripped, in order."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _line_groups(text, drop_labels=drop_labels):
+        group = text[start:end]
+        for s, e in _split_sentences(group):
+            piece = group[s:e]
+            # "_Why?_ Because ...": the closing marker of the first sentence's emphasis
+            # is left at the start of the next one.
+            leading = _LEADING_MARKUP_RE.match(piece)
+            left = leading.end() if leading else 0
+            right = len(piece.rstrip())
+            if right > left:
+                spans.append((start + s + left, start + s + right))
+    return spans

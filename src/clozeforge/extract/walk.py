@@ -1,0 +1,289 @@
+"""A note's block tree -> the facts of every kind found in it, in document order.
+
+Takes the ``Note`` and the vault's ``LinkIndex``; walks the blocks (paragraphs, lists,
+quotes and callouts, headings, figures), hands each to the fact kinds that read it, and
+gives the ``FoundFact`` values, the claim candidates, the note's terms and diagnostics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..links import LinkIndex
+from ..markdown import WIKILINK
+from ..model import Diagnostic, Note
+from ..render import IMAGE_EXTENSIONS
+from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
+from .claims import claim_candidates
+from .definitions import definition_fact, unfinished_definition
+from .enumerations import enumeration_fact
+from .found import FoundFact
+from .inline import Text, resolve_inline
+from .sentences import TASK_RE, normal
+
+SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
+"""Callout types holding bibliography and metadata (Zotero templates), not prose."""
+
+_CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
+_SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
+
+
+def _heading_text(text: str) -> str:
+    """A heading as the card's context line shows it: no emphasis markers, no colon."""
+    text = re.sub(r"(\*\*|__|==)(.+?)\1", r"\2", text)
+    text = " ".join(text.split()).strip()
+    return text.rstrip(":").strip()
+
+
+def _is_image_name(target: str) -> bool:
+    return posixpath.splitext(target.strip())[1].lower().lstrip(".") in IMAGE_EXTENSIONS
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A list item, split the way extraction reads it."""
+
+    head: Text | None
+    """The first paragraph up to any lazy continuation lines."""
+    lazy: Text | None
+    """Lazy continuation lines of the first paragraph: prose that follows the list."""
+    rest: list[Block]
+    """The item's other blocks (nested lists, further paragraphs)."""
+
+
+class NoteWalk:
+    """One note's walk: collects facts and claim candidates in document order, and
+    diagnostics. ``walk`` the note's blocks, then read the attributes below."""
+
+    def __init__(self, note: Note, links: LinkIndex) -> None:
+        self.note = note
+        self.links = links
+        self.title = links.title_of(note.path, note.title)
+        """The title the cards show (a template H1 replaced, see ``LinkIndex.title_of``)."""
+        self.found: list[FoundFact] = []
+        """Definitions and enumerations."""
+        self.claims: list[FoundFact] = []
+        """Claim candidates, not yet scored (``claims.keep_claims``)."""
+        self.diagnostics: list[Diagnostic] = []
+        self.terms: list[str] = []
+        """Terms this note defines or emphasises: answers its claims may blank."""
+        self.headings: list[tuple[int, str]] = []
+        """(level, text) of the headings above the current block."""
+        self.heading_path: tuple[str, ...] = ()
+        """The headings above the current block, outermost first, without the note's title
+        (also as ``[[id]] - Title``, whose link shows the title again)."""
+        self._lines: list[str] | None = None
+        self._texts: dict[int, Text | None] = {}
+
+    # helpers
+
+    def diagnose(self, line: int, message: str) -> None:
+        """Warn about the 0-based body line ``line``."""
+        self.diagnostics.append(Diagnostic(self.note.path, line + self.note.body_line, message))
+
+    def text_of(self, node: Block) -> Text | None:
+        """Resolved text of a paragraph node (cached: a list may be looked at twice)."""
+        if id(node) not in self._texts:
+            text = self._texts[id(node)] = self._resolve_node(node)
+            if text is not None:
+                self.terms.extend(text.highlights)
+        return self._texts[id(node)]
+
+    def _resolve_node(self, node: Block) -> Text | None:
+        inline = node.inline()
+        if inline is None or node.token.map is None:
+            return None
+        text, stray = resolve_inline(inline, node.token.map[0], self.links)
+        for line in stray:
+            self.diagnose(line, "stray ']]' after a wikilink; left out")
+        return text if text.text.strip() else None
+
+    def _indent(self, line: int) -> int | None:
+        if self._lines is None:
+            self._lines = self.note.body.split("\n")
+        lines = self._lines
+        if not 0 <= line < len(lines):
+            return None
+        content = re.sub(r"^(?:[ \t]*>)*", "", lines[line]).expandtabs(4)
+        return len(content) - len(content.lstrip())
+
+    def item(self, node: Block) -> ListItem:
+        """The list item ``node`` as extraction reads it."""
+        children = list(node.children)
+        if not children or children[0].type != "paragraph":
+            return ListItem(None, None, children)
+        paragraph, rest = children[0], children[1:]
+        text = self.text_of(paragraph)
+        if text is None:
+            return ListItem(None, None, rest)
+        head, lazy = text, None
+        marker = node.token.map[0] if node.token.map else None
+        marker_indent = self._indent(marker) if marker is not None else None
+        lines = text.text.split("\n")
+        para_map = paragraph.token.map
+        if marker_indent is not None and para_map and para_map[1] - para_map[0] == len(lines):
+            offset = len(lines[0]) + 1
+            for number in range(1, len(lines)):
+                indent = self._indent(para_map[0] + number)
+                if indent is not None and indent <= marker_indent:
+                    # A lazy continuation line: Markdown glues it to the item, but the
+                    # author wrote it flush left, after the list: it is prose of its own.
+                    head, lazy = text.slice(0, offset - 1), text.slice(offset)
+                    break
+                offset += len(lines[number]) + 1
+        return ListItem(head, lazy, rest)
+
+    def heading(self, node: Block) -> None:
+        """Enter the section ``node`` opens: it replaces the headings of its level and below."""
+        level = int(node.token.tag[1:]) if node.token.tag[1:].isdigit() else 6
+        text = self.text_of(node)
+        shown = _heading_text(text.text) if text is not None else ""
+        self.headings = [(lvl, t) for lvl, t in self.headings if lvl < level]
+        if shown:
+            self.headings.append((level, shown))
+        title = normal(self.title)
+        self.heading_path = tuple(
+            heading
+            for _, heading in self.headings
+            if title not in {normal(part) for part in (heading, *_SEPARATOR_RE.split(heading, 1))}
+        )
+
+    # the kinds
+
+    def definition(self, text: Text) -> bool:
+        """Emit the definition ``text`` states; True when it is one."""
+        found = definition_fact(text, self.heading_path)
+        if found is None:
+            return False
+        self.found.append(found)
+        self.terms.append(found.subject)
+        return True
+
+    def prose(self, text: Text) -> None:
+        """Emit the claim candidates of ``text``."""
+        self.claims.extend(claim_candidates(text, self.heading_path))
+
+    def enumeration(self, lead: Text, list_node: Block) -> bool:
+        """Emit the enumeration ``lead`` introduces, when it is one; True when emitted or
+        when the list was handled as definitions."""
+        items = [self.item(c) for c in list_node.children if c.type == "list_item"]
+        found = enumeration_fact(lead, [i.head for i in items], self.heading_path)
+        if found is None:
+            return False
+        self.found.append(found)
+        for item in items:
+            if item.lazy is not None:
+                self.prose(item.lazy)
+            self.walk(item.rest)
+        return True
+
+    # the blocks
+
+    def paragraph(self, text: Text, following: Block | None) -> bool:
+        """Prose, or the lead-in of the list ``following``; True when that list was used."""
+        self.prose(text)
+        if following is not None and following.type in LIST_TYPES:
+            return self.enumeration(text, following)
+        return False
+
+    def list_item(self, node: Block) -> None:
+        item = self.item(node)
+        rest = item.rest
+        head = item.head
+        if head is not None and not TASK_RE.match(head.text) and not self.definition(head):
+            following = rest[0] if rest else None
+            if self.paragraph(head, following):
+                rest = rest[1:]
+            elif following is None and unfinished_definition(head.text):
+                self.diagnose(
+                    head.line, f"list item {head.text.strip()!r} has nothing after the colon"
+                )
+        if item.lazy is not None:
+            self.prose(item.lazy)
+        self.walk(rest)
+
+    def blockquote(self, node: Block) -> None:
+        children = node.children
+        if children and children[0].type == "paragraph":
+            text = self.text_of(children[0])
+            callout = _CALLOUT_RE.match(text.text) if text else None
+            if text is not None and callout:
+                if callout.group("type").casefold() in SKIPPED_CALLOUTS:
+                    return
+                # The callout's first line is its type and title, not prose.
+                newline = text.text.find("\n")
+                text = text.slice(newline + 1) if newline >= 0 else None
+                if text is not None and not text.text.strip():
+                    text = None
+            following = children[1] if len(children) > 1 else None
+            if text is not None and self.paragraph(text, following):
+                self.walk(children[2:])
+            else:
+                self.walk(children[1:])
+            return
+        self.walk(children)
+
+    @staticmethod
+    def figure(node: Block) -> str | None:
+        """The Markdown of a paragraph made only of images (embeds or ``![alt](src)``)."""
+        inline = node.inline()
+        if inline is None or not inline.children:
+            return None
+        images = 0
+        for child in inline.children:
+            if child.type == WIKILINK and child.meta.get("embed"):
+                if not _is_image_name(str(child.meta.get("target", ""))):
+                    return None
+                images += 1
+            elif child.type == "image":
+                images += 1
+            elif child.type not in ("softbreak", "hardbreak") and child.content.strip():
+                return None
+        return inline.content.strip() if images else None
+
+    def walk(self, nodes: Sequence[Block]) -> None:
+        """Read ``nodes`` (siblings) in order, and what they contain."""
+        index = 0
+        # Facts found from the previous block: a figure right after them illustrates them.
+        previous: tuple[int, int, int, int] | None = None
+        while index < len(nodes):
+            node = nodes[index]
+            kind = node.type
+            following = nodes[index + 1] if index + 1 < len(nodes) else None
+            figure = self.figure(node) if kind == "paragraph" else None
+            if figure is not None:
+                if previous is not None:
+                    found_from, found_to, claims_from, claims_to = previous
+                    _add_figure(self.found, found_from, found_to, figure)
+                    _add_figure(self.claims, claims_from, claims_to, figure)
+                index += 1
+                continue
+            before = (len(self.found), len(self.claims))
+            if kind == "paragraph":
+                text = self.text_of(node)
+                if text is not None and self.paragraph(text, following):
+                    index += 1
+            elif kind in LIST_TYPES:
+                for child in node.children:
+                    if child.type == "list_item":
+                        self.list_item(child)
+            elif kind == "blockquote":
+                self.blockquote(node)
+            elif kind == "heading":
+                self.heading(node)
+            elif kind not in SKIPPED_BLOCKS:
+                # Unknown containers (plugins): look inside, they may hold prose.
+                self.walk(node.children)
+            previous = (before[0], len(self.found), before[1], len(self.claims))
+            index += 1
+
+
+def _add_figure(facts: list[FoundFact], start: int, end: int, figure: str) -> None:
+    """Add ``figure`` to ``facts[start:end]``, in place in the list."""
+    facts[start:end] = [
+        dataclasses.replace(fact, figures=(*fact.figures, figure)) for fact in facts[start:end]
+    ]
