@@ -1,0 +1,159 @@
+"""A sentence's tokens -> candidate answers: what the note marks, code, numbers, noun phrases.
+
+Takes the sentence, its ``tokens.Token`` values and what the caller knows (emphasis, the
+vault's terms); adds each candidate span, with its score and reason, to ``Candidates``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .phrases import is_common, rarity, word_class
+from .tokens import Token
+
+EMPHASIS_SCORE = 4.0
+"""What the note itself marked (bold, highlight) is the answer it wants asked."""
+VAULT_TERM_SCORE = 3.4
+"""A phrase the vault has a note about (a title, an alias, a wikilink's text), plus 0.1 a
+word: the concept itself, rather than the longer phrase around it."""
+CODE_SCORE = 2.8
+"""A code span (a command, a key, a function): exact, checkable, and what notes about
+tools ask for; plus up to 1 for standing late in the sentence, as every candidate."""
+MAX_MATH_ANSWER = 24
+"""Longest inline formula (in characters, delimiters included) offered as an answer."""
+
+_NUMBER_WORDS = "one two three four five six seven eight nine ten"
+NUMBERS = frozenset(_NUMBER_WORDS.split())
+"""Numbers written as words."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSpan:
+    """A span of a sentence worth blanking, with why."""
+
+    start: int
+    """Offset of its first character in the sentence."""
+    end: int
+    """Offset just after its last character."""
+    score: float
+    """How good an answer it is; higher is better (``ranking.MIN_SCORE`` and up are offered)."""
+    reason: str
+    """What made it a candidate: ``emphasis``, ``defined term``, ``vault term``,
+    ``acronym``, ``code``, ``number``, ``name`` or ``phrase``."""
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The candidate spans of one sentence, each kept with its best score. Not frozen: the
+    finders add to it in turn."""
+
+    sentence: str
+    """The sentence the spans are of."""
+    found: dict[tuple[int, int], AnswerSpan] = field(default_factory=dict)
+    """The best candidate of each (start, end), in the order first found."""
+
+    def add(self, start: int, end: int, score: float, reason: str) -> None:
+        """Offer ``sentence[start:end]`` (trimmed), kept when it beats the same span's score."""
+        start, end = _trim(self.sentence, start, end)
+        if end <= start:
+            return
+        old = self.found.get((start, end))
+        if old is None or old.score < score:
+            self.found[(start, end)] = AnswerSpan(start, end, round(score, 4), reason)
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding space and unpaired punctuation."""
+    while start < end and (sentence[start].isspace() or sentence[start] in ",;:.!?"):
+        start += 1
+    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in ",;:.!?"):
+        end -= 1
+    return start, end
+
+
+def add_emphasis(found: Candidates, highlights: Iterable[str]) -> None:
+    """Every whole occurrence of what the note emphasised."""
+    for highlight in highlights:
+        for start, end in _whole_occurrences(found.sentence, highlight):
+            found.add(start, end, EMPHASIS_SCORE, "emphasis")
+
+
+def _whole_occurrences(sentence: str, needle: str) -> list[tuple[int, int]]:
+    needle = needle.strip()
+    if not needle:
+        return []
+    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
+    return [m.span() for m in pattern.finditer(sentence)]
+
+
+def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
+    """Code spans, numbers (also ``three layers``) and short formulas."""
+    length = max(1, len(found.sentence))
+    for index, token in enumerate(tokens):
+        # Later in the sentence is likelier the point of it (see add_phrase).
+        late = 1.0 * token.end / length
+        if token.kind == "code" and token.text.strip("` "):
+            found.add(token.start, token.end, CODE_SCORE + late, "code")
+        elif token.kind == "number" and not _is_list_marker(tokens, index):
+            found.add(token.start, token.end, 2.0 + late, "number")
+        elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
+            # A short formula that is the point ("has an efficiency of $O(1)$").
+            found.add(token.start, token.end, 1.6 + late, "math")
+        elif token.kind == "word" and token.folded in NUMBERS and index + 1 < len(tokens):
+            unit = tokens[index + 1]
+            if unit.kind == "word" and word_class(unit, False) == "noun":
+                found.add(token.start, unit.end, 2.0 + late, "number")
+
+
+def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
+    """``1.`` or ``2)`` opening a sentence: a list's numbering, not a fact."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return index == 0 and following is not None and following.text in (".", ")")
+
+
+def add_phrase(
+    found: Candidates, phrase: Sequence[Token], known_term: Callable[[str], bool] | None
+) -> None:
+    """Score a noun phrase, and any part of it the vault knows as a term (``known_term``)."""
+    sentence = found.sentence
+    vault_term = known_term is not None and _add_vault_terms(found, phrase, known_term)
+    words = [t for t in phrase if t.kind == "word"]
+    names = [t for t in words if t.text[:1].isupper() and t.start > 0]
+    score = 1.0 + 1.2 * rarity(phrase)
+    if len(phrase) > 1:
+        score += 0.35  # a compound term is more specific than any of its words
+    if names:
+        score += 0.4
+    if vault_term:
+        score += 0.3  # holds a term the vault has a note about
+    # English puts the new information at the end: later phrases are likelier answers.
+    score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
+    reason = "name" if names else "phrase"
+    if len(phrase) == 1 and phrase[0].kind == "word":
+        token = phrase[0]
+        if word_class(token, token.start == 0) != "noun":
+            return
+        if is_common(token) and not names:
+            return  # a single everyday word says nothing alone
+    found.add(phrase[0].start, phrase[-1].end, score, reason)
+
+
+def _add_vault_terms(
+    found: Candidates, phrase: Sequence[Token], known_term: Callable[[str], bool]
+) -> bool:
+    """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
+    vault_term = False
+    # Terms of up to four words (a title longer than that is a sentence, not a term).
+    for size in range(min(len(phrase), 4), 0, -1):
+        for offset in range(len(phrase) - size + 1):
+            part = phrase[offset : offset + size]
+            if not known_term(found.sentence[part[0].start : part[-1].end]):
+                continue
+            vault_term = True
+            # A single everyday word is no answer even when a note has it as its
+            # title ("model", "attention"): the sentence may not use it as the term.
+            if size > 1 or not is_common(part[0]):
+                found.add(part[0].start, part[-1].end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+    return vault_term

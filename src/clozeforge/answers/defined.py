@@ -1,0 +1,133 @@
+"""A sentence's tokens -> the terms it defines itself: ``X is ...``, ``called X``, acronyms.
+
+Takes the sentence's ``tokens.Token`` values; adds the defined terms and acronym
+expansions it finds to ``candidates.Candidates``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..lexicon import FUNCTION_WORDS, lexicon
+from .candidates import NUMBERS, Candidates
+from .phrases import ACRONYM_RE, MAX_ANSWER_WORDS, word_class
+from .tokens import Token
+
+DEFINED_TERM_SCORE = 3.6
+"""The term a definitional sentence defines: the thing to recall from its definition."""
+ACRONYM_SCORE = 3.4
+"""An acronym's expansion, asked from the acronym."""
+
+_DEFINING_VERB_RE = re.compile(
+    r"\s+(?:is|are|was|were|means|mean|refers\s+to|refer\s+to|denotes|denote|stands\s+for"
+    r"|is\s+defined\s+as|are\s+defined\s+as|is\s+called|are\s+called|describes)\s+",
+    re.I,
+)
+_NAMING_RE = re.compile(r"\b(?:called|known\s+as|termed|named|referred\s+to\s+as|dubbed)\s+", re.I)
+_DETERMINER_RE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_COPULA_RE = re.compile(r"\s+(?:is|are|was|were)\s+$", re.I)
+
+
+def _span_tokens(tokens: Sequence[Token], start: int, end: int) -> list[Token]:
+    return [t for t in tokens if t.start >= start and t.end <= end]
+
+
+def add_defined_terms(found: Candidates, tokens: Sequence[Token]) -> None:
+    """``X is ...`` at the start of a sentence, and ``... called X``."""
+    sentence = found.sentence
+    verb = _DEFINING_VERB_RE.search(sentence)
+    if verb is not None and 0 < verb.start() <= 80:
+        subject_start = 0
+        determiner = _DETERMINER_RE.match(sentence)
+        if determiner:
+            subject_start = determiner.end()
+        subject = _span_tokens(tokens, subject_start, verb.start())
+        if any(t.text == "(" for t in subject):
+            # "Data Query Language (DQL) is ...": the aside is not part of the term.
+            subject = subject[: next(i for i, t in enumerate(subject) if t.text == "(")]
+        words = [t for t in subject if t.kind != "punct"]
+        if (
+            words
+            and _states_what(sentence, verb)
+            and 1 <= len(words) <= MAX_ANSWER_WORDS
+            and all(t.kind == "word" for t in words)
+            and all(t.kind != "punct" or t.text in "-/()" for t in subject)
+            and word_class(words[-1], len(words) == 1 and subject_start == 0) == "noun"
+            and not any(t.folded in FUNCTION_WORDS for t in words)
+        ):
+            found.add(subject[0].start, subject[-1].end, DEFINED_TERM_SCORE, "defined term")
+    for naming in _NAMING_RE.finditer(sentence):
+        rest = _span_tokens(tokens, naming.end(), len(sentence))
+        term: list[Token] = []
+        for token in rest:
+            if token.kind == "punct" and token.text not in "\"'\u201c\u201d":
+                break
+            if token.kind == "word" and token.folded in FUNCTION_WORDS:
+                if term or token.folded not in ("a", "an", "the"):
+                    break
+                continue
+            if token.kind != "punct":
+                term.append(token)
+        if 1 <= len(term) <= MAX_ANSWER_WORDS:
+            found.add(term[0].start, term[-1].end, DEFINED_TERM_SCORE, "defined term")
+
+
+def _states_what(sentence: str, verb: re.Match[str]) -> bool:
+    """Whether ``X is ...`` says what X is ("is a method", "are neural networks"), not
+    how it is or what is done to it ("is continuous", "are applied")."""
+    if not _COPULA_RE.match(verb.group()):
+        return True  # means, refers to, stands for, is called, is defined as
+    following = sentence[verb.end() :].split(maxsplit=1)
+    if not following:
+        return False
+    word = following[0].strip(",;:*_").casefold()
+    if word in ("a", "an", "the", "one", "any", "some") or word in NUMBERS:
+        return True
+    if word in FUNCTION_WORDS or word.endswith(("ed", "en")):
+        return False
+    parts = lexicon().parts_of_speech(word)
+    return bool(parts & {"NOUN", "PROPN"}) and "ADJ" not in parts
+
+
+def _initials(words: Sequence[Token]) -> str:
+    """First letters of the words that are not function words, lower case."""
+    return "".join(w.text[0] for w in words if w.folded not in FUNCTION_WORDS).casefold()
+
+
+def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
+    """``Expansion Words (EW)``, ``EW (Expansion Words)``, ``EW is short for Expansion
+    Words``: the expansion is the answer, asked from the acronym."""
+    words = [t for t in tokens if t.kind == "word"]
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or not ACRONYM_RE.match(token.text):
+            continue
+        letters = token.text.rstrip("s").casefold()
+        expansion: list[Token] = []
+        if index > 0 and tokens[index - 1].text == "(":
+            # Words just before the bracket whose initials spell the acronym.
+            before = [t for t in tokens[: index - 1] if t.kind == "word"][-len(letters) - 2 :]
+            sizes = range(len(before), 0, -1)
+            expansion = next((before[-n:] for n in sizes if _initials(before[-n:]) == letters), [])
+        elif index + 1 < len(tokens) and tokens[index + 1].text == "(":
+            close = next((i for i in range(index + 2, len(tokens)) if tokens[i].text == ")"), None)
+            inside = [t for t in tokens[index + 2 : close or index + 2] if t.kind == "word"]
+            expansion = inside if inside and _initials(inside) == letters else []
+        if not expansion:
+            expansion = _spelled_elsewhere(words, token, letters)
+        while expansion and expansion[0].folded in FUNCTION_WORDS:
+            expansion = expansion[1:]
+        if expansion:
+            found.add(expansion[0].start, expansion[-1].end, ACRONYM_SCORE, "acronym")
+
+
+def _spelled_elsewhere(words: Sequence[Token], acronym: Token, letters: str) -> list[Token]:
+    """``DCL is short for Data Control Language``: capitalised words elsewhere in the
+    sentence whose initials spell the acronym."""
+    for start in range(len(words)):
+        run = list(words[start : start + len(letters)])
+        if len(run) < 2 or len(run) != len(letters) or acronym in run:
+            continue
+        if all(w.text[0].isupper() for w in run) and _initials(run) == letters:
+            return run
+    return []

@@ -1,0 +1,204 @@
+"""A sentence's tokens -> its noun phrases: the runs of words that can name a term.
+
+Takes ``tokens.Token`` values; gives each word's class (``word_class``), how common and how
+rare words are, and the noun phrases (``noun_phrases``) answers are made of.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from ..lexicon import FUNCTION_WORDS, lexicon
+from .tokens import Token
+
+COMMON_ZIPF = 4.0
+"""A word at least this frequent (10 per million words) says little alone: "leave",
+"prediction", "classification". Such a word is blanked alone only when the note marks it
+as a term (emphasis, definition, a title in the vault) or it is code, a number or a name."""
+
+MAX_ANSWER_WORDS = 5
+"""Longest noun phrase offered as an answer; longer ones keep their last words (the head)."""
+
+ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9&]{1,9}s?$")
+"""An acronym (``DQL``, ``RDBMSs``)."""
+
+
+def word_class(token: Token, first: bool) -> str:
+    """``noun`` (can head a term), ``adj``, ``verb``, ``adv`` or ``function``; ``first``:
+    whether the token opens the sentence (where every word has a capital)."""
+    if token.kind != "word":
+        return "noun"
+    return _class_of_word(token.text, first)
+
+
+@lru_cache(maxsize=65536)
+def _class_of_word(text: str, first: bool) -> str:
+    folded = text.casefold()
+    if folded in FUNCTION_WORDS:
+        return "function"
+    if not first and text[0].isupper():
+        return "noun"  # a name or a capitalised term in mid-sentence
+    if ACRONYM_RE.match(text):
+        return "noun"
+    parts = lexicon().parts_of_speech(folded)
+    if not parts:
+        return "adv" if folded.endswith("ly") and len(folded) > 4 else "noun"
+    if parts & {"NOUN", "PROPN", "NUM"}:
+        return "noun"
+    if folded.endswith("ing") and not first:
+        return "noun"  # a gerund inside a phrase: "local polynomial smoothing"
+    if "ADJ" in parts:
+        return "adj"
+    if "VERB" in parts or "AUX" in parts:
+        return "verb"
+    return "adv"
+
+
+def is_common(token: Token) -> bool:
+    """Whether ``token`` is a word at least ``COMMON_ZIPF`` frequent."""
+    return token.kind == "word" and lexicon().zipf(token.text) >= COMMON_ZIPF
+
+
+def rarity(tokens: Sequence[Token]) -> float:
+    """0..1: how rare the phrase's rarest word is (1 for words English hardly uses)."""
+    zipfs = [lexicon().zipf(t.text) for t in tokens if t.kind == "word"]
+    if not zipfs:
+        return 0.6
+    rarest = min(zipfs)
+    if rarest == 0.0:
+        return 0.7  # unknown to wordfreq: a technical term, a name, or a typo
+    return max(0.0, min(1.0, (6.0 - rarest) / 4.0))
+
+
+_VERB_CONTEXT_WORDS = (
+    "to you we they i can could will would should must may might then just also not "
+    "don't doesn't didn't won't please and or that which who it he she this"
+)
+_VERB_CONTEXT = frozenset(_VERB_CONTEXT_WORDS.split())
+"""After these words a word that can be a verb is one ("you can *set*", "to *split*")."""
+
+
+def _acts_as_verb(
+    token: Token, before: Token | None, following: Token | None, current: Sequence[Token]
+) -> bool:
+    """Whether a word that can be a noun or a verb is the verb here: at the start of an
+    imperative sentence or after a subject pronoun, modal or "to"; or straight after a
+    plural noun ("modifiers *work*", "models *control*"), where English puts the verb."""
+    parts = lexicon().parts_of_speech(token.folded)
+    if "VERB" not in parts or (token.text[:1].isupper() and token.start > 0):
+        return False
+    if not current:
+        if before is None:
+            # An instruction starts with a verb's plain form: "*Select* random points",
+            # "*Weight* the samples"; "Learning rate warmup", "Weight decay" start with a
+            # noun.
+            return lexicon().is_base_verb(token.text) and (
+                "NOUN" not in parts or _before_object(token, following)
+            )
+        return before.folded in _VERB_CONTEXT or (
+            before.kind == "word" and _before_object(token, following)
+        )
+    last = current[-1]
+    plural = last.kind == "word" and last.folded.endswith("s") and not last.folded.endswith("ss")
+    return plural and "NOUN" in lexicon().parts_of_speech(last.folded)
+
+
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "these", "those", "its", "their", "his", "her", "our", "your"}
+    | {"every", "each", "all", "some", "any", "no", "both"}
+)
+
+
+def _before_object(token: Token, following: Token | None) -> bool:
+    """Whether a word that can be a verb is followed by a determiner, as a verb by its
+    object ("shows *the* heading")."""
+    return (
+        following is not None
+        and following.folded in _DETERMINERS
+        and "VERB" in lexicon().parts_of_speech(token.folded)
+    )
+
+
+def _opens_verb_phrase(token: Token, before: Token | None) -> bool:
+    """Whether a word ending in -ing or -ed opens a verb phrase rather than a term: after a
+    preposition, an adverb or punctuation ("by *adding*", ", *allowing*", "not always
+    *concerned*"), not after a determiner ("the *trained* model", "a *learning* rate")."""
+    if not token.folded.endswith(("ing", "ed")) or "VERB" not in lexicon().parts_of_speech(
+        token.folded
+    ):
+        return False
+    if before is None:
+        return False
+    if before.kind == "punct":
+        return before.text in ",;:("
+    return (
+        before.kind == "word"
+        and before.folded in FUNCTION_WORDS
+        and (before.folded not in _DETERMINERS)
+    )
+
+
+def _trim_common_adverbs(phrase: list[Token]) -> list[Token]:
+    """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
+    given parameters first"): they qualify the verb, not the term."""
+
+    def adverbial(token: Token) -> bool:
+        return (
+            token.kind == "word"
+            and "ADV" in lexicon().parts_of_speech(token.folded)
+            and lexicon().zipf(token.text) >= 5.5
+        )
+
+    while len(phrase) > 1 and adverbial(phrase[-1]):
+        phrase = phrase[:-1]
+    while len(phrase) > 1 and adverbial(phrase[0]):
+        phrase = phrase[1:]
+    return phrase
+
+
+def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Runs of content words that can form a term: split at function words, punctuation
+    and verbs, leading adverbs and verbs dropped, ending on a word that can be a noun.
+    A code span is a phrase of its own."""
+    phrases: list[list[Token]] = []
+    current: list[Token] = []
+    previous: Token | None = None
+    for index, token in enumerate(tokens):
+        before, previous = previous, token
+        if token.kind in ("punct", "link", "math", "html") and token.text not in ("-", "/", "+"):
+            phrases.append(current)
+            current = []
+            continue
+        if token.kind == "punct":
+            continue
+        kind = word_class(token, index == 0)
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        acts_as_verb = _acts_as_verb(token, before, following, current)
+        if kind == "noun" and token.kind == "word" and acts_as_verb:
+            kind = "verb"
+        elif kind == "noun" and current and _before_object(token, following):
+            kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
+        elif kind == "noun" and not current and _opens_verb_phrase(token, before):
+            kind = "verb"  # "by *adding* a modifier", ", *allowing* anisotropic smoothing"
+        if kind in ("function", "verb", "adv") and token.kind == "word":
+            phrases.append(current)
+            current = []
+            continue
+        if token.kind == "code":
+            # Code is its own answer, never a piece of a phrase.
+            phrases.append(current)
+            phrases.append([token])
+            current = []
+            continue
+        current.append(token)
+    phrases.append(current)
+    result = []
+    for phrase in phrases:
+        phrase = _trim_common_adverbs(phrase)
+        while phrase and word_class(phrase[-1], False) != "noun":
+            phrase = phrase[:-1]
+        if phrase:
+            result.append(phrase[-MAX_ANSWER_WORDS:])
+    return result

@@ -1,0 +1,91 @@
+"""A sentence -> its answers, best first: every candidate found, judged, ranked.
+
+Takes the sentence, what the note emphasised and which phrases the vault knows; gives the
+``AnswerSpan`` values worth blanking (``answer_spans``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from ..lexicon import FUNCTION_WORDS
+from .candidates import AnswerSpan, Candidates, add_emphasis, add_exact_tokens, add_phrase
+from .defined import add_acronyms, add_defined_terms
+from .phrases import noun_phrases
+from .tokens import Token, tokenize
+
+MIN_SCORE = 1.0
+"""Candidates scoring below this are not offered: nothing in the sentence is worth asking."""
+
+
+def answer_spans(
+    sentence: str,
+    *,
+    highlights: Iterable[str] = (),
+    known_term: Callable[[str], bool] | None = None,
+) -> list[AnswerSpan]:
+    """Spans of ``sentence`` worth blanking, best first (see the package docstring).
+
+    ``highlights``: text the note emphasised. ``known_term``: whether a phrase is a term
+    the vault knows (titles, aliases, defined terms). The card's context line is chosen
+    after its answer, leaving out what would give it away (``context.context_line``)."""
+    tokens = tokenize(sentence)
+    if not tokens:
+        return []
+    found = Candidates(sentence)
+    add_emphasis(found, highlights)
+    add_defined_terms(found, tokens)
+    add_exact_tokens(found, tokens)
+    add_acronyms(found, tokens)
+    for phrase in noun_phrases(tokens):
+        if phrase[0].kind != "code":
+            add_phrase(found, phrase, known_term)
+    ranked = []
+    for span in found.found.values():
+        if _cuts_markup(sentence, span.start, span.end):
+            continue
+        score = span.score - _penalty(span, tokens)
+        if score >= MIN_SCORE:
+            ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
+    ranked.sort(key=lambda s: (-s.score, s.start, s.end))
+    return ranked
+
+
+_PAIRED_MARKERS = ("**", "__", "==", "`")
+
+
+def _cuts_markup(sentence: str, start: int, end: int) -> bool:
+    """Whether blanking ``sentence[start:end]`` would cut emphasis, a highlight, code or an
+    HTML tag in two ("relational** RDBMS" out of "**relational** RDBMS"): the card would
+    show the stray markers. A span inside a pair of markers, or holding both, is fine."""
+    inside = sentence[start:end]
+    return any(inside.count(marker) % 2 for marker in _PAIRED_MARKERS) or inside.count(
+        "<"
+    ) != inside.count(">")
+
+
+def _penalty(span: AnswerSpan, tokens: Sequence[Token]) -> float:
+    """What speaks against a candidate: it gives itself away, or asks for the whole sentence."""
+    inside = [t for t in tokens if t.start >= span.start and t.end <= span.end]
+    outside = [t for t in tokens if t.end <= span.start or t.start >= span.end]
+    if not [t for t in outside if t.kind != "punct"]:
+        return 10.0  # the whole sentence
+    answer = {
+        t.stem
+        for t in inside
+        if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 2
+    }
+    if not answer and not any(t.kind in ("code", "math", "number") for t in inside):
+        return 10.0  # nothing but function words
+    rest = {t.stem for t in outside if t.kind in ("word", "number")}
+    rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
+    repeated = {w for w in answer if w in rest}
+    if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
+        return 10.0
+    if answer and repeated == answer:
+        return 10.0  # every word of the answer stands elsewhere in the sentence
+    penalty = 0.8 * len(repeated) / max(1, len(answer))
+    words = len([t for t in inside if t.kind != "punct"])
+    if words > 3:
+        penalty += 0.15 * (words - 3)
+    return penalty
