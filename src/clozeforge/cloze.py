@@ -1,5 +1,8 @@
 """Cloze text: building it, reading it back, and checking it says only what the note says.
 
+Takes answers and cloze text; gives the markup (``make_cloze``), its segments and answers,
+its flaws (``malformation``), and whether it keeps to its note (``grounding_failure``).
+
 A cloze text is inline Markdown in which answers are marked ``{{c1::answer}}`` (optionally
 ``{{c1::answer::hint}}``). Phrasers produce it; ``render.py`` turns it into the HTML that
 goes into the Anki field.

@@ -1,5 +1,7 @@
 """What a card says about where it comes from: the context line on its front.
 
+Takes a fact and the answers its card blanks; gives the line (``context_line``).
+
 A cloze taken out of its note loses what the note's title and headings said ("The blocks
 are based on ..." - which blocks?). The front of every card therefore starts with the
 note's title and the headings above the fact, ``Transformers \u203a Architecture``. A part of

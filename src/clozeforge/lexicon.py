@@ -1,5 +1,7 @@
 """What clozeforge knows about English words: how common each is, what it can be.
 
+Takes a word; gives its Zipf frequency and the parts of speech it can be (``lexicon()``).
+
 Two well-kept libraries with their data bundled in the wheel (nothing is downloaded at run
 time):
 

@@ -1,5 +1,7 @@
 """The one Markdown parser every stage uses: markdown-it-py with Obsidian's syntax added.
 
+Takes a note body; gives its markdown-it tokens (``parse``), and the parsers themselves.
+
 CommonMark plus tables and strikethrough, ``$math$`` (dollarmath), footnotes, and two
 inline rules of our own: ``[[wikilinks]]`` / ``![[embeds]]`` become ``wikilink`` tokens,
 and ``==highlights==`` become ``mark`` open/close tokens. Parsing with a real parser is

@@ -1,5 +1,8 @@
 """Finding note files in a notes folder and reading their bytes, safely and read-only.
 
+Takes the notes folder and the ignore patterns; gives the note paths (``find_note_files``)
+and each note's bytes (``read_note``).
+
 Nothing here ever writes, renames or creates anything inside the notes folder.
 
 Which files are notes

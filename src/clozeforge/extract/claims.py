@@ -187,7 +187,7 @@ _TITLE_STOPWORDS = frozenset(
 )  # fmt: skip
 
 
-def title_words(title: str) -> frozenset[str]:
+def topic_words(title: str) -> frozenset[str]:
     """The content words of a note's title: a claim using one is on topic."""
     return frozenset(
         w
@@ -205,7 +205,7 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
     * ``DEFINITIONAL_BONUS`` for a definitional verb (is, are, refers to, consists of,
       means, called, ...);
     * ``ON_TOPIC_BONUS`` when it shares a content word with the note's title
-      (``on_topic``, see ``title_words``);
+      (``on_topic``, see ``topic_words``);
     * ``RECALLABLE_LENGTH_BONUS`` when it is 8..25 words long.
     """
     score = SCORE_BASE
@@ -287,7 +287,7 @@ def keep_claims(
     emphasises, and the vault's titles) and its score, kept when the score reaches
     ``CLAIM_MIN_SCORE``."""
     local = {normal(term) for term in note_terms if word_count(term) <= 6}
-    on_topic = title_words(title)
+    on_topic = topic_words(title)
     kept = []
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}

@@ -51,7 +51,7 @@ class ListItem:
     """The first paragraph up to any lazy continuation lines."""
     lazy: Text | None
     """Lazy continuation lines of the first paragraph: prose that follows the list."""
-    rest: list[Block]
+    rest: tuple[Block, ...]
     """The item's other blocks (nested lists, further paragraphs)."""
 
 
@@ -69,6 +69,7 @@ class NoteWalk:
         self.claims: list[FoundFact] = []
         """Claim candidates, not yet scored (``claims.keep_claims``)."""
         self.diagnostics: list[Diagnostic] = []
+        """The problems met on the way."""
         self.terms: list[str] = []
         """Terms this note defines or emphasises: answers its claims may blank."""
         self.headings: list[tuple[int, str]] = []
@@ -113,7 +114,7 @@ class NoteWalk:
 
     def item(self, node: Block) -> ListItem:
         """The list item ``node`` as extraction reads it."""
-        children = list(node.children)
+        children = tuple(node.children)
         if not children or children[0].type != "paragraph":
             return ListItem(None, None, children)
         paragraph, rest = children[0], children[1:]
@@ -191,6 +192,8 @@ class NoteWalk:
         return False
 
     def list_item(self, node: Block) -> None:
+        """A definition, else prose (perhaps the lead-in of the list it holds), then the
+        item's other blocks."""
         item = self.item(node)
         rest = item.rest
         head = item.head
@@ -207,6 +210,7 @@ class NoteWalk:
         self.walk(rest)
 
     def blockquote(self, node: Block) -> None:
+        """A quote or callout: its prose, unless the callout holds metadata."""
         children = node.children
         if children and children[0].type == "paragraph":
             text = self.text_of(children[0])
