@@ -1,4 +1,5 @@
-"""Phrasers turn facts into cloze texts, behind one interface.
+"""Phrasers behind one interface: takes facts and a phraser (or its name and options),
+gives the grounded cards and a diagnostic for each fact no phrasing could make a card of.
 
 ``phrase_cards`` is the only way the pipeline uses a phraser: it checks every output
 against its fact (``cloze.grounding_failure``) and falls back to the rule phrasing, so no
