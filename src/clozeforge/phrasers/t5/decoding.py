@@ -60,6 +60,7 @@ class T5Model:
         """The model, its tokenizer and its device."""
         self.settings = settings
         """How it decodes."""
+        # Constrained decoding needs it for every call: worked out with the model's load.
         self._vocabulary = (
             AllowedVocabulary(checkpoint.tokenizer) if settings.copy_constrained else None
         )
