@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             runs["single"].append(seconds)
             seconds, free_outputs = _timed(lambda: free.phrase_batch(facts))
             runs["free"].append(seconds)
-        device = batched._torch_device
+        device = batched.torch_device
         for used in (batched, single, free):
             used.close()
 

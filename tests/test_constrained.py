@@ -134,7 +134,7 @@ def test_constrained_outputs_invent_no_word(tiny_t5_path: Path, num_beams: int) 
     phraser = T5Phraser(model=str(tiny_t5_path), num_beams=num_beams, max_new_tokens=32)
     prompts = [render_prompt(phraser.prompts, fact) for fact in facts]
     rows = phraser.generate_token_ids(prompts, facts)
-    checked = check_copied_words(phraser._tokenizer, facts, rows)
+    checked = check_copied_words(phraser.tokenizer, facts, rows)
     assert checked > 0, "the model wrote no word at all"
 
 

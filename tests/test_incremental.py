@@ -45,7 +45,7 @@ class CountingPhraser(Phraser):
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> type[CountingPhraser]:
     CountingPhraser.facts_seen = []
-    monkeypatch.setitem(phrasers._FACTORIES, "counting", lambda **options: CountingPhraser())
+    monkeypatch.setitem(phrasers.FACTORIES, "counting", lambda **options: CountingPhraser())
     return CountingPhraser
 
 

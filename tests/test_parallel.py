@@ -159,7 +159,7 @@ class _ModelLike(Phraser):
 def test_a_model_phraser_gets_the_same_facts_from_workers(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_workers: list[int]
 ) -> None:
-    monkeypatch.setitem(phrasers._FACTORIES, "model-like", lambda **options: _ModelLike())
+    monkeypatch.setitem(phrasers.FACTORIES, "model-like", lambda **options: _ModelLike())
     monkeypatch.setenv("CLOZEFORGE_PHRASER", "model-like")
     serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
     split, split_apkg = _build(vault, tmp_path, "parallel", jobs=2)

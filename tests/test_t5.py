@@ -281,7 +281,7 @@ def test_allowed_set_holds_source_words_markers_and_connectives(tiny_t5_path: Pa
     phraser = _phraser(tiny_t5_path)
     fact = sample_facts()[0]
     phraser.phrase_batch([fact])  # loads the tokenizer
-    tokenizer = phraser._tokenizer
+    tokenizer = phraser.tokenizer
     allowed = phraser.allowed_token_ids(fact)
     for text in ["[Query] is the vector", "[c1: token]", "looking for information."]:
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -326,7 +326,7 @@ def test_extractive_decoding_writes_exactly_one_candidate(
 ) -> None:
     phraser = _phraser(tiny_t5_path, num_beams=num_beams)
     _, _, spans, rows = ask_for_blanks(phraser, _claims(60))
-    tokenizer = phraser._tokenizer
+    tokenizer = phraser.tokenizer
     eos = tokenizer.eos_token_id
     for texts, row in zip(spans, rows, strict=True):
         assert eos in row, "an extractive row ends, never cut off"
@@ -471,7 +471,7 @@ def test_long_candidates_do_not_lengthen_free_rows(tiny_t5_path: Path) -> None:
     one_by_one = _phraser(tiny_t5_path, max_new_tokens=2, batch_size=1)
     assert batched.phrase_batch(facts) == one_by_one.phrase_batch(facts)
     rows = _batch_ids(batched, facts)
-    pad = batched._tokenizer.pad_token_id
+    pad = batched.tokenizer.pad_token_id
     for fact, row in zip(facts, rows, strict=True):
         written = [token for token in row if token != pad]
         texts = [c.text for c in claim_candidates(fact)]

@@ -101,7 +101,7 @@ def test_extractive_decoding_writes_one_candidate(
 ) -> None:
     phraser = _phraser(real_vocab_t5, num_beams=num_beams)
     _, _, spans, rows = ask_for_blanks(phraser, note_facts)
-    tokenizer = phraser._tokenizer
+    tokenizer = phraser.tokenizer
     eos = tokenizer.eos_token_id
     chosen = set()
     for texts, row in zip(spans, rows, strict=True):
@@ -119,7 +119,7 @@ def test_copy_constrained_free_rows_write_only_fact_words(
     phraser = _phraser(real_vocab_t5)
     prompts = [render_prompt(phraser.prompts, fact) for fact in note_facts]
     rows = phraser.generate_token_ids(prompts, note_facts)
-    tokenizer = phraser._tokenizer
+    tokenizer = phraser.tokenizer
     assert all(max(row) < len(tokenizer) for row in rows), "a row wrote an id with no token"
     assert not any(tokenizer.unk_token_id in row for row in rows)
     checked = check_copied_words(tokenizer, note_facts, rows)

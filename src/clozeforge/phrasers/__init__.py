@@ -1,4 +1,5 @@
-"""Phrasers turn facts into cloze texts, behind one interface.
+"""Phrasers behind one interface: takes facts and a phraser (or its name and options),
+gives the grounded cards and a diagnostic for each fact no phrasing could make a card of.
 
 ``phrase_cards`` is the only way the pipeline uses a phraser: it checks every output
 against its fact (``cloze.grounding_failure``) and falls back to the rule phrasing, so no
@@ -16,31 +17,40 @@ from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
 from .rules import RulePhraser
 
-__all__ = ["Phraser", "RulePhraser", "available_phrasers", "get_phraser", "phrase_cards"]
+__all__ = [
+    "FACTORIES",
+    "Phraser",
+    "RulePhraser",
+    "available_phrasers",
+    "get_phraser",
+    "phrase_cards",
+]
 
 
 def _t5_factory(**options: Any) -> Phraser:
-    # Imported here so that transformers and torch load only when T5 is asked for.
+    # Imported here so that a build with another phraser never imports the T5 package.
     from .t5 import T5Phraser
 
     return T5Phraser(**options)
 
 
-_FACTORIES: dict[str, Callable[..., Phraser]] = {
+FACTORIES: dict[str, Callable[..., Phraser]] = {
     "rules": lambda **options: RulePhraser(),
     "t5": _t5_factory,
 }
+"""Each phraser's name and the function making it from ``get_phraser``'s options (tests
+add their own)."""
 
 
 def available_phrasers() -> list[str]:
     """Names accepted by ``get_phraser``."""
-    return sorted(_FACTORIES)
+    return sorted(FACTORIES)
 
 
 def get_phraser(name: str, **options: Any) -> Phraser:
     """Make the phraser called ``name``; options go to its constructor."""
     try:
-        factory = _FACTORIES[name]
+        factory = FACTORIES[name]
     except KeyError:
         raise ConfigError(
             f"unknown phraser {name!r}; choose one of: {', '.join(available_phrasers())}"

@@ -1,4 +1,6 @@
-"""The interface every phraser implements: one batch method, nothing else required."""
+"""The interface every phraser implements: takes a batch of facts, gives one cloze text
+(or None) per fact; one batch method, nothing else required.
+"""
 
 from __future__ import annotations
 

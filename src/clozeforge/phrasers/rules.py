@@ -1,4 +1,5 @@
-"""The default phraser: deterministic cloze texts built only from the fact's own words.
+"""The default phraser: takes facts, gives deterministic cloze texts built only from each
+fact's own words (and, for the T5 phraser, every span a claim card may blank).
 
 - Definition: ``{{c1::Term}}: definition``.
 - Enumeration: the lead-in, then one line and one deletion per item (``c1``, ``c2``, ...),
