@@ -6,6 +6,7 @@ Takes the sentence, what the note emphasised and which phrases the vault knows; 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from ..lexicon import FUNCTION_WORDS
@@ -52,16 +53,23 @@ def answer_spans(
 
 
 _PAIRED_MARKERS = ("**", "__", "==", "`")
+# A lone "*" or "_" at a word's edge opens or closes emphasis ("*proper* subsets");
+# inside a word ("snake_case", "2*3") it is a character.
+_SINGLE_EMPHASIS_RE = re.compile(r"(?<![*\w])[*_](?=\w)|(?<=\w)[*_](?![*\w])")
 
 
 def _cuts_markup(sentence: str, start: int, end: int) -> bool:
     """Whether blanking ``sentence[start:end]`` would cut emphasis, a highlight, code or an
-    HTML tag in two ("relational** RDBMS" out of "**relational** RDBMS"): the card would
-    show the stray markers. A span inside a pair of markers, or holding both, is fine."""
+    HTML tag in two ("relational** RDBMS" out of "**relational** RDBMS", "proper* subsets"
+    out of "*proper* subsets"): the card would show the stray markers. A span inside a
+    pair of markers, or holding both, is fine."""
     inside = sentence[start:end]
-    return any(inside.count(marker) % 2 for marker in _PAIRED_MARKERS) or inside.count(
-        "<"
-    ) != inside.count(">")
+    if any(inside.count(marker) % 2 for marker in _PAIRED_MARKERS):
+        return True
+    if inside.count("<") != inside.count(">"):
+        return True
+    bare = inside.replace("**", "").replace("__", "")
+    return len(_SINGLE_EMPHASIS_RE.findall(bare)) % 2 == 1
 
 
 def _penalty(span: AnswerSpan, tokens: Sequence[Token]) -> float:
