@@ -6,6 +6,7 @@ math and emphasis lie, and the lines of the stray ``]]`` it dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,12 @@ def _link_display(meta: dict[str, Any], links: LinkIndex) -> str:
     return str(alias or meta.get("heading") or "")
 
 
+_REFERENCE_RE = re.compile(r"[ \t]*\((?:\s*\[\[[^\]|#\n]+\]\][,;]?)+\s*\)")
+"""A parenthesis of nothing but plain wikilinks, "([[20230306_aggregation]])" or
+"([[@citekey]])": a pointer to other notes or a source, not part of the sentence. Shown,
+it repeats the sentence's words as a file name ("Aggregation (aggregation)")."""
+
+
 def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, list[int]]:
     """The inline token's source text with wikilinks replaced by their display text.
 
@@ -80,6 +87,8 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     open_highlights: list[list[str]] = []
     stray: list[int] = []
     linked: list[str] = []
+    references = [(m.start(), m.end(), m.group().count("[[")) for m in _REFERENCE_RE.finditer(raw)]
+    skipped_links = 0  # wikilinks still to pass over inside a dropped reference
 
     def copy_to(position: int) -> None:
         nonlocal copied, length
@@ -95,6 +104,15 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
             meta = child.meta if isinstance(child.meta, dict) else {}
             index = _find_unescaped(raw, child.markup, search) if child.markup else -1
             if index < 0:
+                continue
+            if skipped_links:
+                skipped_links -= 1
+                continue
+            reference = next((r for r in references if r[0] <= index < r[1]), None)
+            if reference is not None and not meta.get("embed"):
+                copy_to(reference[0])
+                copied = search = reference[1]
+                skipped_links = reference[2] - 1
                 continue
             copy_to(index)
             shown = child.markup if meta.get("embed") else _link_display(meta, links)
