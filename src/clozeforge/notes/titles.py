@@ -89,13 +89,14 @@ def other_title(
     metadata: Mapping[str, Any], tokens: Sequence[Token], path: str, aliases: Sequence[str]
 ) -> str:
     """A note's title from anything but its H1: frontmatter ``title``, a Dataview
-    ``title::`` field, its first alias, else its file name made readable
+    ``title::`` field, the one line written under the H1 (a template's "# Title of the
+    paper" filled in), its first alias, else its file name made readable
     ("20230328115411_curves_reconstruction" -> "Curves reconstruction")."""
     for value in values_of(metadata, "title"):
         text = scalar_text(value)
         if text:
             return text
-    field = _dataview_title(tokens)
+    field = _dataview_title(tokens) or _filled_heading(tokens)
     if field:
         return field
     if aliases:
@@ -121,6 +122,29 @@ def _dataview_title(tokens: Sequence[Token]) -> str:
             match = _DATAVIEW_TITLE_RE.match(line)
             if match:
                 return " ".join(match.group("value").replace("*", "").split())
+    return ""
+
+
+FILLED_HEADING_MAX_CHARS = 200
+"""Longer text under a heading is prose, not the heading's value."""
+
+
+def _filled_heading(tokens: Sequence[Token]) -> str:
+    """The single line of text between the first H1 and the next heading, when that is
+    all the section holds: a template's heading filled in ("# Title of the paper" then the
+    title on the next line)."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            section = tokens[index + 3 : index + 7]
+            kinds = [t.type for t in section]
+            if kinds[:3] != ["paragraph_open", "inline", "paragraph_close"]:
+                return ""
+            if len(kinds) > 3 and kinds[3] != "heading_open":
+                return ""
+            text = " ".join(_inline_text(section[1].children or ()).split())
+            if "\n" in section[1].content.strip() or len(text) > FILLED_HEADING_MAX_CHARS:
+                return ""
+            return "" if text.endswith(":") else text
     return ""
 
 
