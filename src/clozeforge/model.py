@@ -113,6 +113,13 @@ class Fact:
     extra: str = ""
     """Inline Markdown for the back of the card, beside the figures: what the front lacks
     (for a claim, the sentences around it in its paragraph)."""
+    answer_reasons: tuple[str, ...] = ()
+    """Claims: why each of ``answers`` was a candidate (``answers.AnswerSpan.reason``:
+    ``emphasis``, ``defined term``, ``vault term``, ``code``, ``phrase``, ...), in the same
+    order. Empty for other kinds."""
+    reading: bool = False
+    """Whether the fact comes from a paper or reading note (a summary of someone else's
+    work: its claims are mostly the paper's rhetoric, worth a card only as a contribution)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +134,7 @@ class Card:
     """``"rules"``, or the name of the model phraser whose output passed the grounding check."""
     fallback_reason: str | None = None
     """Why a model phrasing was rejected and the rule phrasing used instead, when that happened."""
+    score: float = 1.0
+    """How likely a learner keeps the card as it is (``judge.judge``), 0..1."""
+    left_out: str = ""
+    """Why the card is left out of the deck (the judge's findings), empty when it is kept."""

@@ -307,5 +307,8 @@ def keep_claims(
         score = claim_score(claim.subject, spans[0], on_topic)
         if score >= CLAIM_MIN_SCORE:
             answered = tuple((span.start, span.end) for span in spans[:8])
-            kept.append(dataclasses.replace(claim, answers=answered, score=score))
+            reasons = tuple(span.reason for span in spans[:8])
+            kept.append(
+                dataclasses.replace(claim, answers=answered, answer_reasons=reasons, score=score)
+            )
     return kept

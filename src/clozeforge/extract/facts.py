@@ -14,6 +14,7 @@ from ..model import Diagnostic, Fact, FactKind, Note
 from .blocks import block_tree
 from .claims import keep_claims
 from .found import FoundFact
+from .reading import reading_of
 from .walk import NoteWalk
 
 
@@ -43,6 +44,10 @@ def _facts(note: Note, title: str, found: Sequence[FoundFact]) -> list[Fact]:
     its kind)."""
     seen: dict[tuple[FactKind, str], int] = {}
     facts: list[Fact] = []
+    reading = reading_of(note)
+    # A paper note's template headings ("Summary and contributions") say nothing about
+    # the fact; its author and year say which paper it is.
+    source_headings = None if reading is None else ((reading.citation,) if reading.citation else ())
     for fact in sorted(found, key=lambda f: (f.line, f.order)):
         count = seen.get((fact.kind, fact.key), 0) + 1
         seen[(fact.kind, fact.key)] = count
@@ -62,9 +67,11 @@ def _facts(note: Note, title: str, found: Sequence[FoundFact]) -> list[Fact]:
                 score=fact.score,
                 highlights=fact.highlights,
                 figures=fact.figures,
-                headings=fact.headings,
+                headings=fact.headings if source_headings is None else source_headings,
                 answers=fact.answers,
+                answer_reasons=fact.answer_reasons,
                 extra=fact.extra,
+                reading=reading is not None,
             )
         )
     return facts

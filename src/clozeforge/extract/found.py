@@ -42,5 +42,7 @@ class FoundFact:
     """Claims: display text of the wikilinks in the sentence (terms the vault knows)."""
     answers: tuple[tuple[int, int], ...] = ()
     """As ``Fact.answers``."""
+    answer_reasons: tuple[str, ...] = ()
+    """As ``Fact.answer_reasons``."""
     order: int = field(default_factory=itertools.count().__next__)
     """Order of discovery, which is document order; breaks ties between facts on one line."""

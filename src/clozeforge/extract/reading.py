@@ -1,0 +1,62 @@
+"""A note's metadata -> whether it reads someone else's paper, and how to cite it.
+
+Takes a parsed ``Note``; gives a ``Reading`` (its citation, "Liu 1999") for paper and
+reading notes, None for the note's own thinking.
+
+A paper note's claims are mostly the paper's own rhetoric ("In recent years ...", "The
+results show ..."): ``judge`` keeps only what the paper contributes, and the card's context
+names the paper by its title, author and year instead of the note template's headings
+("Summary and contributions").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ..model import Note
+
+READING_CATEGORIES = frozenset(
+    {"readingnote", "literaturenote", "reading", "literature", "paper", "papers", "article"}
+)
+"""Frontmatter ``category`` / ``type`` values that mark a note about a paper (casefolded,
+spaces and dashes dropped)."""
+
+_CITATION_KEYS = ("citekey", "citationkey", "doi", "itemtype", "zotero", "bibtex")
+# A Zotero/Better BibTeX citekey: surname, title words in CamelCase, year
+# ("liuChangesBasketballShooting1999", "wong-toiJointAnalysisField2022").
+_CITEKEY_RE = re.compile(
+    r"^@?(?P<author>[a-z]+(?:-[a-z]+)*)[A-Z][A-Za-z]*?(?P<year>(?:19|20)\d\d)[a-z]?$"
+)
+_LINKED_KEY_RE = re.compile(r"\[\[@?([^\]|#]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a card from a paper note says about its source."""
+
+    citation: str
+    """Author and year ("Liu 1999"), or empty when the note does not tell them."""
+
+
+def _folded(value: object) -> str:
+    return re.sub(r"[\s_-]+", "", str(value)).casefold()
+
+
+def reading_of(note: Note) -> Reading | None:
+    """The note's ``Reading`` when it is a paper or reading note, else None."""
+    metadata = {_folded(key): value for key, value in note.metadata.items()}
+    marked = any(
+        _folded(metadata.get(key, "")) in READING_CATEGORIES for key in ("category", "type")
+    ) or any(metadata.get(key) for key in _CITATION_KEYS)
+    keys = [str(metadata.get("citekey") or "")]
+    keys += _LINKED_KEY_RE.findall(str(metadata.get("file") or ""))
+    stem = PurePosixPath(note.path).stem
+    keys += [stem, stem.split("_", 1)[-1]]
+    for key in keys:
+        match = _CITEKEY_RE.match(key.strip())
+        if match:
+            author = match.group("author").split("-")[0].capitalize()
+            return Reading(f"{author} {match.group('year')}")
+    return Reading("") if marked else None
