@@ -9,10 +9,12 @@ phraser, however bad, can put a word on a card that the note does not contain.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..cloze import grounding_failure, malformation, title_words
 from ..errors import ConfigError
+from ..judge import judge_card
 from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
 from .rules import RulePhraser
@@ -107,15 +109,30 @@ def phrase_cards(
 def _checked_card(
     fact: Fact, output: str | None, phraser: Phraser, rules: RulePhraser
 ) -> Card | None:
+    """The card ``output`` makes of ``fact``, judged (``judge.judge_card``): a model's
+    output that fails the grounding check, or that a learner would not keep when the rule
+    phrasing would be kept, gives way to the rule phrasing."""
     if isinstance(phraser, RulePhraser):
-        return Card(fact, output, rules.name) if output and not malformation(output) else None
+        return (
+            _judged(Card(fact, output, rules.name)) if output and not malformation(output) else None
+        )
     # A claim card may name what its sentence is about with the note's title words (a
     # self-contained rewording); definitions and lists have their term in the fact.
     context = title_words(fact.note_title) if fact.kind is FactKind.CLAIM else frozenset()
     reason = "no output" if output is None else grounding_failure(output, fact.source_text, context)
     if reason is None and output is not None:
-        return Card(fact, output, phraser.name)
+        card = _judged(Card(fact, output, phraser.name))
+        if not card.left_out:
+            return card
+        reason = f"left out ({card.left_out})"
     fallback_text = rules.phrase(fact)
     if fallback_text is None or malformation(fallback_text):
         return None
-    return Card(fact, fallback_text, rules.name, fallback_reason=reason)
+    return _judged(Card(fact, fallback_text, rules.name, fallback_reason=reason))
+
+
+def _judged(card: Card) -> Card:
+    """``card`` with the judge's score, and its findings when it is left out."""
+    judgement = judge_card(card.fact, card.text)
+    left_out = "" if judgement.kept else judgement.summary() or "scores too low"
+    return replace(card, score=judgement.score, left_out=left_out)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ..cloze import make_cloze, words
+from ..judge import judge_card
 from ..model import Fact, FactKind
 from .base import Phraser
 
@@ -77,18 +78,28 @@ class RulePhraser(Phraser):
         return "\\\n".join(lines)
 
     def _claim(self, fact: Fact) -> str | None:
-        sentence = fact.subject
         span = self.claim_answer_span(fact)
-        if span is None:
-            return None
-        start, end = span
-        return sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
+        return None if span is None else blanked(fact.subject, span)
 
     @staticmethod
     def claim_answer_span(fact: Fact) -> tuple[int, int] | None:
-        """Character span of ``fact.subject`` to blank in a claim card: the best of the
-        answers extraction found, widened over emphasis markers around it."""
-        return next(iter(claim_blanks(fact)), None)
+        """Character span of ``fact.subject`` to blank in a claim card: the first of
+        ``claim_blanks`` (best answer first) whose card a learner would keep
+        (``judge.judge_card``), else the one whose card scores best."""
+        best: tuple[float, tuple[int, int]] | None = None
+        for span in claim_blanks(fact):
+            judgement = judge_card(fact, blanked(fact.subject, span))
+            if judgement.kept:
+                return span
+            if best is None or judgement.score > best[0]:
+                best = (judgement.score, span)
+        return None if best is None else best[1]
+
+
+def blanked(sentence: str, span: tuple[int, int]) -> str:
+    """``sentence`` with ``span`` made its one deletion."""
+    start, end = span
+    return sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
 
 
 def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
