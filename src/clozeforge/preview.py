@@ -117,7 +117,7 @@ def preview(
 
     Of ``settings``, ``output``, ``split_by_tag``, ``orphans_deck`` and the cache are not
     used: the package goes to a temporary folder, without build state or cache."""
-    from .deck import _atomic_write
+    from .files import atomic_write
 
     with tempfile.TemporaryDirectory(prefix="clozeforge-preview-") as folder:
         package_path = Path(folder) / "preview.apkg"
@@ -136,7 +136,7 @@ def preview(
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
-    _atomic_write(page, write)
+    atomic_write(page, write)
     return PreviewReport(
         page=page,
         cards=len(package.cards),
