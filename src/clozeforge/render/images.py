@@ -32,6 +32,7 @@ def split_size(label: str) -> tuple[str, str | None, str | None]:
 
 
 def wikilink_text(meta: dict[str, object]) -> str:
+    """What a wikilink shows: its alias, else its target (``Note > Heading``)."""
     alias = meta.get("alias")
     if alias:
         return str(alias)
@@ -43,6 +44,7 @@ def wikilink_text(meta: dict[str, object]) -> str:
 
 
 def wikilink_html(meta: dict[str, object], ctx: RenderContext) -> str:
+    """A wikilink as HTML: an embedded image as ``<img>``, anything else as its text."""
     target = str(meta.get("target") or "")
     if meta.get("embed") and _is_image(target):
         alt, width, height = split_size(str(meta.get("alias") or ""))
@@ -74,6 +76,8 @@ def image_html(
     *,
     markdown_link: bool,
 ) -> str:
+    """An image as ``<img>`` of its packaged file, or its alt text (or name) with a warning
+    when it is remote, not an image, or not found."""
     scheme = urlsplit(src).scheme.lower()
     # One letter: a Windows drive ("C:/..."), which media reports as an absolute path.
     if len(scheme) > 1:

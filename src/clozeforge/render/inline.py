@@ -31,7 +31,7 @@ def markdown_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
     parts: list[str] = []
     position = 0
     for match in _FENCE_RE.finditer(text):
-        parts.append(_inline_html(text[position : match.start()].rstrip("\n"), ctx, at_end=True))
+        parts.append(inline_html(text[position : match.start()].rstrip("\n"), ctx, at_end=True))
         language = match.group("info").strip().split(" ")[0]
         attribute = f' class="language-{escapeHtml(language)}"' if language else ""
         code = match.group("code").removesuffix("\n")
@@ -40,7 +40,7 @@ def markdown_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
         text_after = text[position:]
         if text_after.startswith("\n"):
             position += 1
-    parts.append(_inline_html(text[position:], ctx, at_end=at_end))
+    parts.append(inline_html(text[position:], ctx, at_end=at_end))
     return "".join(parts)
 
 
@@ -49,17 +49,18 @@ _MARKDOWN_SPECIAL_RE = re.compile(r"[\\`*_\[\]!$%^<&~=\n\r\x00]")
 text without any of them parses to one plain text token."""
 
 
-def _inline_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
+def inline_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
+    """Inline Markdown ``text`` as HTML (``at_end``: nothing follows it in the field)."""
     if not text:
         return ""
     if _MARKDOWN_SPECIAL_RE.search(text) is None:
         # Most card text is plain prose; parsing it would give one text token anyway.
         return escapeHtml(text)
     tokens = card_parser().parseInline(text, {})[0].children or []
-    tokens = _prices_as_text(tokens)
-    tokens = _drop_comments(tokens)
-    _drop_footnotes_and_block_ids(tokens, at_end=at_end)
-    return _render_tokens(tokens, ctx)
+    tokens = prices_as_text(tokens)
+    tokens = drop_comments(tokens)
+    drop_footnotes_and_block_ids(tokens, at_end=at_end)
+    return render_tokens(tokens, ctx)
 
 
 def _text_token(content: str) -> Token:
@@ -78,7 +79,7 @@ def _merge_text(tokens: list[Token]) -> list[Token]:
     return merged
 
 
-def _prices_as_text(tokens: list[Token]) -> list[Token]:
+def prices_as_text(tokens: list[Token]) -> list[Token]:
     """``$5-$10``: a single ``$`` with a digit on its outer side is a price, not math.
 
     (dollarmath's ``allow_digits=False`` would say the same; the shared parser keeps the
@@ -98,7 +99,7 @@ def _prices_as_text(tokens: list[Token]) -> list[Token]:
     return _merge_text(result) if changed else result
 
 
-def _drop_comments(tokens: list[Token]) -> list[Token]:
+def drop_comments(tokens: list[Token]) -> list[Token]:
     """Drop Obsidian ``%%comments%%``; an unpaired ``%%`` stays as text.
 
     Only text tokens are searched, so ``%%`` inside code or math is never a comment."""
@@ -147,7 +148,8 @@ def _prune_empty_pairs(tokens: list[Token]) -> list[Token]:
     return result
 
 
-def _drop_footnotes_and_block_ids(tokens: list[Token], *, at_end: bool) -> None:
+def drop_footnotes_and_block_ids(tokens: list[Token], *, at_end: bool) -> None:
+    """Remove footnote references, and block ids ending a line, from the text tokens."""
     for i, token in enumerate(tokens):
         if token.type != "text":
             continue
@@ -170,7 +172,8 @@ def _plain(tokens: Sequence[Token] | None) -> str:
     return "".join(parts)
 
 
-def _render_tokens(tokens: Sequence[Token], ctx: RenderContext) -> str:
+def render_tokens(tokens: Sequence[Token], ctx: RenderContext) -> str:
+    """The HTML of inline ``tokens``: known markup as tags, anything else as its text."""
     out: list[str] = []
     open_links: list[bool] = []
     for token in tokens:

@@ -33,6 +33,10 @@ Build facts (table ``meta``)
 
 A state written by another schema version is migrated (card times kept) or, if it
 cannot be read, started afresh: it only ever makes builds faster, never different.
+
+Modules: ``schema`` (tables, migration, card statuses), ``lock`` (one build per folder),
+``note_table`` (note records, build facts), ``card_table`` (card times, orphans),
+``build_state`` (opening the file), ``pickled`` (how values are stored).
 """
 
 from ..files import FileStamp, file_stamp

@@ -61,6 +61,7 @@ class CardTable:
     # -- card times --------------------------------------------------------------------------
 
     def _known(self, guids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
+        """(content hash, time, status) of each of ``guids`` the state knows."""
         if self._connection is None:
             return {}
         known: dict[str, tuple[str, int, str]] = {}
