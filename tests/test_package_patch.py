@@ -22,6 +22,7 @@ from benchmarks import generate_vault as vault_generator
 
 from clozeforge import deck
 from clozeforge.config import Settings
+from clozeforge.deck import patch as package_patch
 from clozeforge.errors import OutputError
 from clozeforge.pipeline import REMOVED_DECK, BuildReport, build, kept_collection_path
 from clozeforge.state import state_path
@@ -295,7 +296,7 @@ def test_a_failed_patched_write_keeps_the_package_and_the_next_build_is_full(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(deck, "_zip_collection", no_space)
+        patch.setattr(package_patch, "zip_collection", no_space)
         with pytest.raises(OutputError, match="No space left"):
             _build(vault, output, cache)
     assert output.read_bytes() == before

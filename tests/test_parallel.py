@@ -11,12 +11,9 @@ from typing import Any, ClassVar
 
 import pytest
 from benchmarks import generate_vault as vault_generator
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from clozeforge import parallel, phrasers, render
+from clozeforge import parallel, phrasers
 from clozeforge.config import Settings
-from clozeforge.markdown import card_parser
 from clozeforge.model import Fact
 from clozeforge.phrasers import RulePhraser
 from clozeforge.phrasers.base import Phraser
@@ -197,28 +194,3 @@ def test_shares_balance_sizes_and_keep_path_order() -> None:
     assert all(share == sorted(share) for share in shares)
     loads = [sum(sizes[p] for p in share) for share in shares]
     assert abs(loads[0] - loads[1]) <= 900
-
-
-# --- the render fast path: plain text is only escaped -------------------------------------
-
-_PLAIN = st.text(
-    alphabet=st.characters(
-        blacklist_characters="\\`*_[]!$%^<&~=\n\r\x00", blacklist_categories=("Cs",)
-    ),
-    max_size=40,
-)
-
-
-def _parsed_html(text: str) -> str:
-    ctx = render._Context("note.md", None, None)
-    tokens = card_parser().parseInline(text, {})[0].children or []
-    tokens = render._drop_comments(render._prices_as_text(tokens))
-    render._drop_footnotes_and_block_ids(tokens, at_end=True)
-    return render._render_tokens(tokens, ctx)
-
-
-@settings(max_examples=300, deadline=None)
-@given(_PLAIN)
-def test_plain_text_renders_as_the_parser_would(text: str) -> None:
-    ctx = render._Context("note.md", None, None)
-    assert render._inline_html(text, ctx, at_end=True) == (_parsed_html(text) if text else "")

@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clozeforge.cloze import split_segments
+from clozeforge.markdown import card_parser
 from clozeforge.media import MediaIndex
-from clozeforge.render import field_has_math, render_cloze, render_text
+from clozeforge.render import field_has_math, inline, render_cloze, render_text
+from clozeforge.render.context import RenderContext
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RENDER_CASES = sorted((FIXTURES / "render").glob("*.md"))
@@ -238,3 +240,28 @@ def test_rendered_card_imports_into_anki(tmp_path: Path) -> None:
         assert (media_dir / image.name).read_bytes() == b"cell"
     finally:
         col.close()
+
+
+# --- the render fast path: plain text is only escaped -------------------------------------
+
+_PLAIN = st.text(
+    alphabet=st.characters(
+        blacklist_characters="\\`*_[]!$%^<&~=\n\r\x00", blacklist_categories=("Cs",)
+    ),
+    max_size=40,
+)
+
+
+def _parsed_html(text: str) -> str:
+    ctx = RenderContext("note.md", None, None)
+    tokens = card_parser().parseInline(text, {})[0].children or []
+    tokens = inline.drop_comments(inline.prices_as_text(tokens))
+    inline.drop_footnotes_and_block_ids(tokens, at_end=True)
+    return inline.render_tokens(tokens, ctx)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLAIN)
+def test_plain_text_renders_as_the_parser_would(text: str) -> None:
+    ctx = RenderContext("note.md", None, None)
+    assert inline.inline_html(text, ctx, at_end=True) == (_parsed_html(text) if text else "")

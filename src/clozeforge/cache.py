@@ -1,4 +1,5 @@
-"""The phrasing cache: model outputs kept between builds, in one SQLite file.
+"""The phrasing cache: (model, prompt template, text sent) -> the model's output, kept
+between builds in one SQLite file; a cache that cannot be used gives nothing.
 
 Phrasing a fact with a model is the slow step of a build. Its output depends only on the
 model (weights and decoding settings), the prompt template and the text sent to the model,

@@ -1,4 +1,5 @@
-"""Attachments (images and other files) of a notes folder, found the way Obsidian finds them.
+"""Attachments of a notes folder: a note's link to an image -> the file it means, found the
+way Obsidian finds it (``MediaFile``, with its packaged name), or a warning.
 
 A note refers to an attachment as ``![[figure.png]]``, ``![[img/figure.png|200]]`` or
 ``![alt](../img/figure%201.png)``. ``MediaIndex.resolve`` turns such a link into the file

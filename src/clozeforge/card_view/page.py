@@ -1,0 +1,118 @@
+"""The preview page: a ``Package`` read back -> one offline HTML page of every card, front
+and back as Anki shows them, by deck; images inlined, nothing loaded from anywhere."""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+import re
+
+from .mathml import typeset_math
+from .package import Package, PackagedCard
+from .templates import render_template
+
+_IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', re.IGNORECASE)
+
+_PAGE_CSS = """\
+body { margin: 0; padding: 1em 2em 3em; background: #f4f4f6; color: #1d1d1f;
+  font-family: -apple-system, "Segoe UI", Roboto, sans-serif; }
+.cf-title { font-size: 1.6em; margin: 0.4em 0; }
+.cf-toc { columns: 3 18em; font-size: 0.9em; margin-bottom: 1.5em; }
+.cf-toc a { color: #1a5fb4; text-decoration: none; }
+.cf-deck > h2 { font-size: 1.25em; margin: 1.6em 0 0.6em; padding-bottom: 0.2em;
+  border-bottom: 2px solid #ccc; }
+.cf-count { font-weight: normal; color: #777; font-size: 0.8em; }
+.cf-card { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8em; margin: 0 0 1em;
+  content-visibility: auto; contain-intrinsic-size: auto 10em; }
+.cf-face { background: #fff; border: 1px solid #d6d6da; border-radius: 8px;
+  padding: 0.6em 0.9em; min-width: 0; }
+.cf-face > .card { max-width: none; margin: 0; }
+.cf-label { font-size: 0.7em; text-transform: uppercase; letter-spacing: 0.08em;
+  color: #888; margin-bottom: 0.3em; }
+.cf-meta { grid-column: 1 / -1; font-size: 0.75em; color: #888; margin-top: -0.4em; }
+.cf-tex { white-space: pre-wrap; }
+"""
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+"""Nothing is loaded from anywhere: images are data: URIs, styles inline, no scripts."""
+
+
+def preview_page(package: Package, *, title: str) -> tuple[str, int]:
+    """The HTML page of every card in ``package``: (page, formulas left as TeX)."""
+    failures = 0
+    images = {name: _data_uri(name, data) for name, data in package.media.items()}
+    note_type = package.note_type
+
+    def face(template_html: str) -> str:
+        nonlocal failures
+        typeset, failed = typeset_math(template_html)
+        failures += failed
+        return _IMG_SRC_RE.sub(
+            lambda m: m[1] + images.get(html.unescape(m[2]), m[2]) + m[3], typeset
+        )
+
+    by_deck: dict[str, list[PackagedCard]] = {}
+    for card in package.cards:
+        by_deck.setdefault(card.deck, []).append(card)
+    sections = []
+    toc = []
+    for number, (deck, cards) in enumerate(by_deck.items(), 1):
+        anchor = f"deck-{number}"
+        toc.append(
+            f'<li><a href="#{anchor}">{html.escape(deck)}</a>'
+            f' <span class="cf-count">({len(cards)})</span></li>'
+        )
+        articles = []
+        for card in cards:
+            front = render_template(
+                note_type.question, card.fields, ordinal=card.ordinal, question=True
+            )
+            back = render_template(
+                note_type.answer,
+                card.fields,
+                ordinal=card.ordinal,
+                question=False,
+                front_side=front,
+            )
+            css_class = f"card card{card.ordinal + 1}"
+            tags = " ".join(card.tags)
+            articles.append(
+                f'<article class="cf-card" data-guid="{html.escape(card.guid)}"'
+                f' data-ordinal="{card.ordinal + 1}">'
+                f'<div class="cf-face cf-front"><div class="cf-label">Front</div>'
+                f'<div class="{css_class}">{face(front)}</div></div>'
+                f'<div class="cf-face cf-back"><div class="cf-label">Back</div>'
+                f'<div class="{css_class}">{face(back)}</div></div>'
+                f'<div class="cf-meta">card {card.ordinal + 1}'
+                f"{' · ' + html.escape(tags) if tags else ''}</div>"
+                "</article>"
+            )
+        sections.append(
+            f'<section class="cf-deck" id="{anchor}" data-deck="{html.escape(deck)}">'
+            f'<h2>{html.escape(deck)} <span class="cf-count">({len(cards)} cards)</span></h2>'
+            + "\n".join(articles)
+            + "</section>"
+        )
+    page = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        f"<style>\n{_PAGE_CSS}\n/* the note type's own styling */\n"
+        f"{_style_text(note_type.css)}</style></head>\n"
+        f'<body><h1 class="cf-title">{html.escape(title)}</h1>'
+        f'<ul class="cf-toc">{"".join(toc)}</ul>\n' + "\n".join(sections) + "\n</body></html>\n"
+    )
+    return page, failures
+
+
+def _style_text(css: str) -> str:
+    """CSS safe inside ``<style>``: it cannot close the element."""
+    return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+
+
+def _data_uri(name: str, data: bytes) -> str:
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -1,0 +1,109 @@
+"""Cloze text or Markdown of one field -> its HTML (``RenderedField``), with the deletions
+written so that Anki finds only the deletion markup rendering wrote."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..cloze import Segment, split_segments
+from ..media import MediaIndex
+from .context import CLOSE, OPEN, PLACEHOLDER_RE, RenderContext, RenderedField, without_placeholders
+from .inline import markdown_html
+
+_MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+
+
+def render_cloze(
+    text: str, *, note_path: str, media: MediaIndex | None, line: int | None = None
+) -> RenderedField:
+    """Render cloze text ``text`` of a card from note ``note_path`` to field HTML.
+
+    ``media``: where images are looked up; None renders every image as its alt text
+    (nothing to pack, no warning). ``line`` goes into the diagnostics."""
+    ctx = RenderContext(note_path, media, line)
+    text = without_placeholders(text)
+    segments = split_segments(text)
+    deletions = {i: _deletion_html(s, ctx) for i, s in enumerate(segments) if s.number is not None}
+    if not deletions:
+        return ctx.result(_escape_plain(markdown_html(text, ctx, at_end=True)))
+    pieces: list[str] = []
+    for segment in segments:
+        if segment.number is None:
+            pieces.append(segment.text)
+        else:
+            pieces.append(f"{OPEN}{len(pieces)}{CLOSE}")
+    plain_ctx = ctx.child()
+    html = _fill(_escape_plain(markdown_html("".join(pieces), plain_ctx, at_end=True)), deletions)
+    if html is not None:
+        ctx.merge(plain_ctx)
+        return ctx.result(html)
+    return ctx.result(_render_by_segment(segments, deletions, ctx))
+
+
+def render_text(
+    text: str, *, note_path: str, media: MediaIndex | None, line: int | None = None
+) -> RenderedField:
+    """Render Markdown ``text`` (no deletions: for the Extra field) to field HTML.
+
+    Any ``{{`` in it is escaped, so it can never turn into a deletion."""
+    ctx = RenderContext(note_path, media, line)
+    return ctx.result(_escape_plain(markdown_html(without_placeholders(text), ctx, at_end=True)))
+
+
+def field_has_math(html: str) -> bool:
+    """Whether rendered field ``html`` holds MathJax (``\\(...\\)`` or ``\\[...\\]``)."""
+    return _MATH_RE.search(html) is not None
+
+
+def _deletion_html(segment: Segment, ctx: RenderContext) -> str:
+    answer = _escape_in_deletion(markdown_html(segment.text, ctx, at_end=False))
+    if segment.hint is None:
+        return f"{{{{c{segment.number}::{answer}}}}}"
+    hint = _escape_in_deletion(markdown_html(segment.hint, ctx, at_end=False))
+    return f"{{{{c{segment.number}::{answer}::{hint}}}}}"
+
+
+def _escape_in_deletion(html: str) -> str:
+    """Make ``html`` safe between ``{{cN::`` and ``}}``: no ``{{``, ``::`` or ``}}`` in it,
+    and no last character that would join the closing markup (``a}`` + ``}}``)."""
+    html = html.replace("{{", "{&#123;").replace("}}", "}&#125;").replace("::", ":&#58;")
+    if html.endswith("}"):
+        html = html[:-1] + "&#125;"
+    elif html.endswith(":"):
+        html = html[:-1] + "&#58;"
+    return html
+
+
+def _escape_plain(html: str) -> str:
+    """No ``{{`` in text outside deletions, nor a ``{`` right before one."""
+    html = html.replace("{{", "{&#123;")
+    return re.sub(f"\\{{(?={OPEN})", "&#123;", html)
+
+
+def _fill(html: str, deletions: Mapping[int, str]) -> str | None:
+    """Put the deletions in place of their placeholders (numbered by segment), or None
+    unless every placeholder is there exactly once."""
+    found = [int(m.group(1)) for m in PLACEHOLDER_RE.finditer(html)]
+    if sorted(found) != sorted(deletions):
+        return None
+    filled = PLACEHOLDER_RE.sub(lambda m: deletions[int(m.group(1))], html)
+    if OPEN in filled or CLOSE in filled:
+        return None
+    return filled
+
+
+def _render_by_segment(
+    segments: Sequence[Segment], deletions: Mapping[int, str], ctx: RenderContext
+) -> str:
+    parts: list[str] = []
+    for position, segment in enumerate(segments):
+        if segment.number is not None:
+            parts.append(deletions[position])
+            continue
+        last = position == len(segments) - 1
+        html = _escape_plain(markdown_html(segment.text, ctx, at_end=last))
+        if not last and html.endswith("{"):
+            html = html[:-1] + "&#123;"
+        parts.append(html)
+    return "".join(parts)
