@@ -124,11 +124,18 @@ def _checked_card(
         card = _judged(Card(fact, output, phraser.name))
         if not card.left_out:
             return card
-        reason = f"left out ({card.left_out})"
-    fallback_text = rules.phrase(fact)
-    if fallback_text is None or malformation(fallback_text):
+        # A learner would not keep the model's card: the rule card, if a learner would.
+        fallback = _rule_card(fact, rules, f"left out ({card.left_out})")
+        return fallback if fallback is not None and not fallback.left_out else card
+    return _rule_card(fact, rules, reason)
+
+
+def _rule_card(fact: Fact, rules: RulePhraser, reason: str | None) -> Card | None:
+    """The rule phrasing of ``fact`` as a judged card, given the reason for falling back."""
+    text = rules.phrase(fact)
+    if text is None or malformation(text):
         return None
-    return _judged(Card(fact, fallback_text, rules.name, fallback_reason=reason))
+    return _judged(Card(fact, text, rules.name, fallback_reason=reason))
 
 
 def _judged(card: Card) -> Card:
