@@ -257,7 +257,10 @@ def _giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding
         if card.kind is not FactKind.ENUMERATION:
             shared = _shared(words, rest_words)
             if shared:
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{shared}' is on the front too")]
+                # A definition may reuse its term's word ("Release stage: ... make release
+                # ready"): a hint, not the answer.
+                weight = 0.3 if card.kind is FactKind.DEFINITION else 0.6
+                return [Finding(Cause.GIVEAWAY, weight, f"'{shared}' is on the front too")]
         shared = _shared(words, context_words)
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
@@ -374,6 +377,22 @@ _GENERIC_HEADS = frozenset(_GENERIC_HEADS_TEXT.split())
 ("key step", "wide range", "finite number")."""
 
 
+_TEX_STYLE_RE = re.compile(r"\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol|bm)\s*")
+
+
+def _is_symbol(answer: str) -> bool:
+    """Whether ``answer`` is a lone symbol ("$\\emptyset$", "$\\mathcal{C}$", "$x$"):
+    a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
+    if len(answer) <= 2:
+        return True
+    if not _MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
+        return False
+    inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
+    if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):
+        return False
+    return len(re.findall(r"\\[A-Za-z]+|[A-Za-z0-9]", inner)) <= 2
+
+
 def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
@@ -382,7 +401,7 @@ def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> li
         bare = answer.strip().strip("*_=")
         words = _content(answer)
         if not words:
-            if (_MATH_RE.fullmatch(bare) and not _RELATION_RE.search(bare)) or len(bare) <= 2:
+            if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))
             continue
         index = plain.find(answer)
@@ -415,7 +434,7 @@ def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> li
             found.append(Finding(Cause.FILLER, 0.6, "the blank only names the note's topic"))
     reason = card.answer_reason
     if reason == "name":
-        found.append(Finding(Cause.FILLER, 0.6, "the blank is a name, not what the sentence says"))
+        found.append(Finding(Cause.FILLER, 0.3, "the blank is a name, not what the sentence says"))
     elif reason == "number" and not card.paper:
         found.append(Finding(Cause.FILLER, 0.3, "the blank is a number"))
     elif reason == "phrase":
