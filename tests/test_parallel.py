@@ -14,13 +14,14 @@ from benchmarks import generate_vault as vault_generator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clozeforge import parallel, phrasers, render
+from clozeforge import phrasers, render
+from clozeforge.build import BuildReport, build
+from clozeforge.build import workers as parallel
 from clozeforge.config import Settings
 from clozeforge.markdown import card_parser
 from clozeforge.model import Fact
 from clozeforge.phrasers import RulePhraser
 from clozeforge.phrasers.base import Phraser
-from clozeforge.pipeline import BuildReport, build
 
 
 @pytest.fixture(scope="module")

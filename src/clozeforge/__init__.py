@@ -29,13 +29,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .pipeline import build
+    from .build import build
 
 
 def __getattr__(name: str) -> Any:
-    # The pipeline pulls in genanki and the parsers; import it on first use.
+    # The build pulls in genanki and the parsers; import it on first use. The package
+    # ``build`` is callable as its ``build`` function (importing it makes it this name).
     if name == "build":
-        from .pipeline import build
+        import importlib
 
-        return build
+        return importlib.import_module(".build", __name__)
     raise AttributeError(name)

@@ -47,9 +47,9 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .build import BuildReport, ProgressCallback, build
 from .config import Settings
 from .errors import TemplateError
-from .pipeline import BuildReport, ProgressCallback, build
 
 
 @dataclass(frozen=True, slots=True)
