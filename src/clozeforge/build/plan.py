@@ -78,7 +78,8 @@ class Plan:
 def plan_build(
     settings: Settings, paths: list[str], state: BuildState, fingerprints: Fingerprints
 ) -> Plan:
-    """Stat and classify the note files, and choose what the fold starts from."""
+    """Stat and classify the note files (the fold starting from nothing: see
+    ``on_last_build``)."""
     reuse = state.meta("records") == fingerprints.records
     folder = str(settings.notes_dir)
     stats = {path: _stat(folder, path) for path in paths}
@@ -118,8 +119,18 @@ def plan_build(
         known=frozenset(known),
         refreshed=refreshed,
         reuse=reuse,
-        base=last_build(settings, state, fingerprints) if reuse else None,
+        base=None,
     )
+
+
+def on_last_build(
+    plan: Plan, settings: Settings, state: BuildState, fingerprints: Fingerprints
+) -> Plan:
+    """``plan`` with the fold starting from the last build's sums, where it can. (Not in
+    ``plan_build``: a rebuild that finds nothing changed needs no sums, nor their code.)"""
+    if not plan.reuse:
+        return plan
+    return replace(plan, base=last_build(settings, state, fingerprints))
 
 
 def last_build(

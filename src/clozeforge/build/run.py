@@ -22,7 +22,7 @@ from ..state import BuildState, build_lock, state_path
 from ..vault import find_note_files
 from .fingerprints import fingerprints
 from .phrase import make_phraser
-from .plan import Plan, plan_build
+from .plan import Plan, on_last_build, plan_build
 from .report import BuildReport, nothing_done
 from .session import Progress, ProgressCallback, Session
 from .write import outputs_intact
@@ -85,7 +85,7 @@ def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport
                     state.save(stats=plan.refreshed)
                     session.refuse_warnings(report.diagnostics)
                     return report
-            return _rebuild(session, plan)
+            return _rebuild(session, on_last_build(plan, settings, state, prints))
     finally:
         phraser.close()
 
