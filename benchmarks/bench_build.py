@@ -2,7 +2,7 @@
 
 For each size (default 1,000 and 10,000 notes) this generates a vault with
 ``generate_vault.py`` (seed 0) in a temporary folder, then runs, each as a fresh process
-``python benchmarks/bench_build.py --child ...`` (which calls ``clozeforge.build`` with the
+``python benchmarks/bench_build.py --child ...`` (which calls ``clozeforge.builder`` with the
 rule phraser and prints what it did):
 
 1. a cold build (empty cache folder);
@@ -22,7 +22,7 @@ vault to the largest (per note; 1.0 is linear).
 
 The generated files are dated one hour back, as in a vault not edited in the seconds
 before a build (files changed in the 2 s before a build are hashed on the next one, see
-``pipeline._RACY_NS``). ``--src`` runs another checkout's ``src`` folder instead, to
+``build.plan.RACY_NS``). ``--src`` runs another checkout's ``src`` folder instead, to
 compare with an earlier version of clozeforge. Not part of the test suite.
 
     python benchmarks/bench_build.py                      # 1,000 and 10,000 notes
@@ -54,7 +54,11 @@ def _child(vault: Path, output: Path, cache: Path, jobs: int) -> None:
     """Run one build in this process and print its figures as JSON (``--child``)."""
     started = time.perf_counter()
     from clozeforge.config import Settings
-    from clozeforge.pipeline import build
+
+    try:
+        from clozeforge.builder import build
+    except ImportError:  # a version before the build package (``--src``)
+        from clozeforge.pipeline import build  # type: ignore[no-redef]
 
     imported = time.perf_counter()
     settings = Settings(notes_dir=vault, output=output, cache_dir=cache, jobs=jobs)

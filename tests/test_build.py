@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from clozeforge.builder import build
 from clozeforge.cli import cli, main
 from clozeforge.config import Settings
-from clozeforge.pipeline import build
 
 from anki_support import assert_clean_deck, cards, collection, import_package
 

@@ -1,7 +1,7 @@
 """Rebuilds that look only at what changed give what a build looking at every note gives.
 
 A rebuild after a small edit loads the changed notes' records and the last build's sums,
-not every record (``pipeline._Build._rebuild_changes``). Here one vault goes through a
+not every record (the fold starts from ``build.plan.last_build``). Here one vault goes through a
 series of edits, and after each one it is built twice, each time from its own build
 state: as clozeforge does it, and with that shortcut switched off. Reports, packages
 (row for row) and card times must agree at every step, and the shortcut must really have
@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from benchmarks import generate_vault as vault_generator
 
-from clozeforge import deck, pipeline
+from clozeforge import deck
+from clozeforge.builder import BuildReport, build
+from clozeforge.builder import plan as build_plan
 from clozeforge.config import Settings
-from clozeforge.pipeline import BuildReport, build
 from clozeforge.state import BuildState, state_path
 from test_package_patch import _deck_note, _rows
 
@@ -199,7 +200,7 @@ def test_changes_only_rebuilds_equal_full_rebuilds(
         quick_loads = loads.loaded
         loads.loaded = 0
         with monkeypatch.context() as patch:
-            patch.setattr(pipeline._Build, "_rebuild_changes", lambda *args: None)
+            patch.setattr(build_plan, "last_build", lambda *args: None)
             reference = _build(vault, full / "deck.apkg", full)
         full_loads = loads.loaded
         where = f"step {step} ({change.__name__})"

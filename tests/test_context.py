@@ -11,11 +11,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from clozeforge.builder import build
 from clozeforge.cloze import cloze_answers
 from clozeforge.config import Settings
 from clozeforge.context import SEPARATOR, context_line
 from clozeforge.model import Fact, FactKind
-from clozeforge.pipeline import build
 
 
 def _fact(**fields: object) -> Fact:

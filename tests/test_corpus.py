@@ -10,9 +10,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from clozeforge.builder import build
 from clozeforge.cli import cli
 from clozeforge.config import Settings
-from clozeforge.pipeline import build
 
 from anki_support import assert_clean_deck, collection, import_package
 

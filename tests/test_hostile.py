@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from clozeforge.builder import BuildReport, build
 from clozeforge.config import Settings
-from clozeforge.pipeline import BuildReport, build
 
 from anki_support import ImportedCard, assert_clean_deck, collection, import_package
 
@@ -237,7 +237,7 @@ _KILLED_BUILD = textwrap.dedent(
     from pathlib import Path
     import genanki
     from clozeforge.config import Settings
-    from clozeforge.pipeline import build
+    from clozeforge.builder import build
 
     def slow_write(self, file, timestamp=None):
         with open(file, "wb") as handle:

@@ -19,11 +19,11 @@ import pytest
 from benchmarks import generate_vault as vault_generator
 
 from clozeforge import phrasers
+from clozeforge.builder import REMOVED_TAG, BuildReport, build
 from clozeforge.config import Settings
 from clozeforge.model import Fact
 from clozeforge.phrasers import RulePhraser
 from clozeforge.phrasers.base import Phraser
-from clozeforge.pipeline import REMOVED_TAG, BuildReport, build
 
 from anki_support import cards, collection, import_package
 
@@ -319,7 +319,7 @@ def test_a_fact_that_comes_back_is_live_again(small_vault: Path, tmp_path: Path)
 def test_t5_unchanged_rebuild_runs_the_model_zero_times(
     small_vault: Path, tmp_path: Path, tiny_t5_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clozeforge import pipeline
+    from clozeforge.builder import run as pipeline
 
     made: list[Any] = []
     make = pipeline.make_phraser

@@ -21,10 +21,10 @@ import pytest
 from benchmarks import generate_vault as vault_generator
 
 from clozeforge import deck
+from clozeforge.builder import REMOVED_DECK, BuildReport, build, kept_collection_path
 from clozeforge.config import Settings
 from clozeforge.deck import patch as package_patch
 from clozeforge.errors import OutputError
-from clozeforge.pipeline import REMOVED_DECK, BuildReport, build, kept_collection_path
 from clozeforge.state import state_path
 
 from anki_support import cards, collection, import_package

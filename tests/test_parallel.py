@@ -12,12 +12,13 @@ from typing import Any, ClassVar
 import pytest
 from benchmarks import generate_vault as vault_generator
 
-from clozeforge import parallel, phrasers
+from clozeforge import phrasers
+from clozeforge.builder import BuildReport, build
+from clozeforge.builder import workers as parallel
 from clozeforge.config import Settings
 from clozeforge.model import Fact
 from clozeforge.phrasers import RulePhraser
 from clozeforge.phrasers.base import Phraser
-from clozeforge.pipeline import BuildReport, build
 
 
 @pytest.fixture(scope="module")

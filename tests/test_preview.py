@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from clozeforge import deck
+from clozeforge.builder import build
 from clozeforge.cli import cli
 from clozeforge.config import Settings
 from clozeforge.errors import TemplateError
-from clozeforge.pipeline import build
 from clozeforge.preview import (
     NoteType,
     PreviewReport,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from clozeforge.builder import BuildReport, build
 from clozeforge.config import Settings
-from clozeforge.pipeline import BuildReport, build
 
 from anki_support import ImportedCard, assert_clean_deck, cards, collection, import_package
 

@@ -14,9 +14,9 @@ import pytest
 
 pytest.importorskip("anki")
 
+from clozeforge.builder import build
 from clozeforge.config import Settings
 from clozeforge.deck import MODEL_ID, MODEL_NAME
-from clozeforge.pipeline import build
 from clozeforge.state import state_path
 
 from anki_support import assert_clean_deck, cards, collection, import_package

@@ -29,13 +29,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .pipeline import build
+    from .builder import build
 
 
 def __getattr__(name: str) -> Any:
-    # The pipeline pulls in genanki and the parsers; import it on first use.
+    # The build pulls in genanki and the parsers; import it on first use.
     if name == "build":
-        from .pipeline import build
+        from .builder import build
 
         return build
     raise AttributeError(name)

@@ -126,7 +126,7 @@ def build(
     clozeforge.example.toml), and from CLOZEFORGE_<KEY> environment variables
     (CLOZEFORGE_MAX_CLAIMS=3); flags win over the environment, which wins over the file.
     """
-    from .pipeline import build as run_build
+    from .builder import build as run_build
 
     options["ignore"] = options["ignore"] or None
     flags = {"notes_dir": notes_dir, **options, "use_cache": False if no_cache else None}
@@ -204,7 +204,7 @@ preview.params[2:2] = [param for param in build.params if param.name in _PREVIEW
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 def inspect(note: Path, vault: Path | None, max_claims: int | None, as_json: bool) -> None:
     """Show the facts clozeforge finds in NOTE."""
-    from .pipeline import inspect_note
+    from .builder import inspect_note
 
     try:
         facts, diagnostics = inspect_note(note, vault=vault, max_claims=max_claims)

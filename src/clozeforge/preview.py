@@ -1,7 +1,7 @@
 """Preview: build settings -> every card of the build, front and back as Anki shows them,
 on one offline HTML page (``PreviewReport`` says what it holds); no build state touched.
 
-Where the cards come from. ``preview`` runs the build itself (``pipeline.build``) into a
+Where the cards come from. ``preview`` runs the build itself (``build.build``) into a
 temporary ``.apkg`` and reads that package back: its notes, its cards (one row per cloze
 number, as Anki makes them), its decks, its media, and the note type's own templates and
 CSS. So the page shows exactly what an import would get, whatever changes in extraction,
@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .builder import BuildReport, ProgressCallback, build
 from .card_view import (
     NoteType,
     Package,
@@ -33,7 +34,6 @@ from .card_view import (
 from .config import Settings
 from .errors import TemplateError
 from .files import atomic_write
-from .pipeline import BuildReport, ProgressCallback, build
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Running sums behind a build's summary, kept in the build state between builds.
+"""Takes note records, each added or taken out; gives the running sums behind a build's
+summary (``Totals``), kept in the build state between builds.
 
 A summary counts over every note of the vault (facts per kind, cards per deck, media
 packed...). A rebuild after editing one note should not have to load every note's record

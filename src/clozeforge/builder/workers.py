@@ -1,4 +1,5 @@
-"""The per-note work of a build (``records``) spread over several processes.
+"""Takes the note files a build (re)processes; gives their records, made by the per-note
+work of ``records`` spread over several processes (or done in this one).
 
 The build's own process takes a share of the notes and worker processes take the rest,
 each share balanced by file size. The work comes in the two steps ``records`` describes:
@@ -33,10 +34,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .links import LinkIndex
-from .media import MediaIndex
-from .model import Note
-from .phrasers.rules import RulePhraser
+from ..links import LinkIndex
+from ..media import MediaIndex
+from ..model import Note
+from ..phrasers.rules import RulePhraser
+from ..state import loads
 from .records import (
     NoteRecord,
     ParsedNote,
@@ -46,7 +48,6 @@ from .records import (
     read_and_parse,
     stored_record,
 )
-from .state import loads
 
 SMALL_BUILD = 300
 """With ``jobs=0``, fewer notes to parse than this are parsed in one process: starting

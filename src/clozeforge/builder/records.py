@@ -1,9 +1,10 @@
-"""One note file's share of a build: read, parse, extract, phrase, render.
+"""Takes one note file (and, once every title is known, the link index); gives its
+``NoteRecord``: the note read, parsed, its facts extracted, phrased and rendered.
 
 A build is the same work for every note file, plus a little that needs all of them (the
 link index, duplicate warnings, packaging). This module is that per-note work, as plain
 functions over small values, so that the same code runs in the build's own process and
-in worker processes (``parallel``), and so that its outcome, a ``NoteRecord``, can be
+in worker processes (``workers``), and so that its outcome, a ``NoteRecord``, can be
 kept in the build state and reused while the file is unchanged.
 
 Two steps, because a note's facts show the *titles* of the notes it links to:
@@ -28,19 +29,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import deck as packaging
-from .cloze import cloze_answers, split_segments, words
-from .context import context_line
-from .extract import extract_facts
-from .links import LinkIndex, RecordingLinkIndex
-from .media import MediaFile, MediaIndex
-from .model import Card, Diagnostic, Fact, Note
-from .notes import NoteHeader, note_header, parse_note
-from .phrasers import RulePhraser, phrase_cards
-from .phrasers.base import Phraser
-from .render import field_has_math, render_cloze, render_text
-from .state import NoteRow, NoteStat, content_hash, dumps
-from .vault import read_note
+from .. import deck as packaging
+from ..cloze import cloze_answers, split_segments, words
+from ..context import context_line
+from ..extract import extract_facts
+from ..links import LinkIndex, RecordingLinkIndex
+from ..media import MediaFile, MediaIndex
+from ..model import Card, Diagnostic, Fact, Note
+from ..notes import NoteHeader, note_header, parse_note
+from ..phrasers import RulePhraser, phrase_cards
+from ..phrasers.base import Phraser
+from ..render import field_has_math, render_cloze, render_text
+from ..state import NoteRow, NoteStat, content_hash, dumps
+from ..vault import read_note
 
 
 @dataclass(frozen=True, slots=True)
