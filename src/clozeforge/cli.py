@@ -107,6 +107,12 @@ def cli() -> None:
     default=None,
     help="Put cards whose fact disappeared into ROOT::_removed, tagged clozeforge::removed.",
 )
+@click.option(
+    "--keep-left-out",
+    is_flag=True,
+    default=None,
+    help="Also package the cards a learner would not keep, suspended, tagged clozeforge::left-out.",
+)
 @click.option("--strict", is_flag=True, default=None, help="Fail (exit 1) on any warning.")
 @click.option(
     "--config",
@@ -292,6 +298,7 @@ def _print_report(report: Any, verbose: bool) -> None:
     click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
     for deck_name, count in report.cards_by_deck.items():
         click.echo(f"  {count:>6}  {deck_name}")
+    _print_left_out(report)
     phrased = ", ".join(
         f"{count} by {name}" for name, count in sorted(report.cards_by_phraser.items())
     )
@@ -311,6 +318,16 @@ def _print_report(report: Any, verbose: bool) -> None:
     click.echo(f"warnings: {len(diagnostics)}")
     for path in report.outputs:
         click.echo(f"{'wrote' if report.package_written else 'up to date'} {path}")
+
+
+def _print_left_out(report: Any) -> None:
+    if not report.cards_left_out:
+        return
+    causes = ", ".join(f"{cause} {count}" for cause, count in report.left_out_by_cause.items())
+    click.echo(
+        f"left out: {report.cards_left_out} cards a learner would not keep ({causes}); "
+        "'clozeforge preview' lists each with why, --keep-left-out packages them suspended"
+    )
 
 
 def _print_orphans(report: Any, verbose: bool) -> None:

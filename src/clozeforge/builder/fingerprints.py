@@ -100,6 +100,7 @@ def _records_fingerprint(settings: Settings, phraser: Phraser, code: str) -> str
         f"code={code}",
         f"root={settings.root_deck}",
         f"max_claims={settings.max_claims}",
+        f"keep_left_out={settings.keep_left_out}",
         f"max_note_bytes={settings.max_note_bytes}",
         f"phraser={phraser.identity}",
         # A model's outputs may depend on which facts share a batch.

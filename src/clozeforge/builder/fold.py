@@ -18,7 +18,8 @@ from ..state import CardTimes
 from .orphans import Orphans, find_orphans
 from .plan import Plan
 from .process import Made
-from .records import NoteDiagnostics, NoteRecord, RenderedCard
+from .records import NoteDiagnostics, NoteRecord
+from .rendering import RenderedCard
 from .session import Session
 from .totals import Totals
 

@@ -70,6 +70,7 @@ def phrase_with_model(
     ``earlier`` records (with their facts and cards) already phrased; then render them.
     ``on_batch(done, total)`` is told of every batch phrased."""
     from .records import with_cards
+    from .rendering import Placement
 
     reused: dict[int, Card] = {}
     to_phrase: list[Fact] = []
@@ -107,7 +108,7 @@ def phrase_with_model(
             record,
             note_cards,
             problems_by_path.get(path, ()),
-            root=settings.root_deck,
+            placement=Placement(settings.root_deck, settings.keep_left_out),
             media=media,
         )
     return Phrased(records, len(to_phrase))

@@ -20,6 +20,7 @@ from ..notes import NoteHeader, duplicate_note_diagnostics
 from .phrase import Phrased, phrase_with_model
 from .plan import Plan
 from .records import NoteRecord, StoredRecord, join_record
+from .rendering import Placement
 from .session import Session
 from .workers import NotePool, WorkSettings, choose_jobs
 
@@ -77,7 +78,7 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
         notes_dir=settings.notes_dir,
         max_note_bytes=settings.max_note_bytes,
         max_claims=settings.max_claims,
-        root=settings.root_deck,
+        placement=Placement(settings.root_deck, settings.keep_left_out),
         batch_size=settings.batch_size,
         phrase=session.uses_rules,
     )

@@ -14,15 +14,14 @@ Two steps, because a note's facts show the *titles* of the notes it links to:
 2. ``process_note``: once every header is known, the note's facts, cards and rendered
    Anki notes, with the link lookups its facts depend on.
 
-Nothing here raises on bad input: an unexpected failure on one note becomes a warning on
-that note, and the note gives no cards.
+Rendering the cards is ``rendering``'s. Nothing here raises on bad input: an unexpected
+failure on one note becomes a warning on that note, and the note gives no cards.
 """
 
 from __future__ import annotations
 
 import copyreg
 import dataclasses
-import html
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,18 +29,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import deck as packaging
-from ..cloze import cloze_answers, split_segments, words
-from ..context import context_line
 from ..extract import extract_facts
 from ..links import LinkIndex, RecordingLinkIndex
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, Fact, Note
 from ..notes import NoteHeader, note_header, parse_note
-from ..phrasers import RulePhraser, phrase_cards
+from ..phrasers import phrase_cards
 from ..phrasers.base import Phraser
-from ..render import field_has_math, render_cloze, render_text
-from ..state import NoteRow, NoteStat, content_hash, dumps
+from ..state import NoteRow, NoteStat, dumps
 from ..vault import read_note
+from .rendering import LeftOutCard, Placement, RenderedCard, left_out_cards, render_cards
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +55,6 @@ class ParsedNote:
     """SHA-256 of the bytes read; None when nothing was read."""
     mtime: int
     """The file's modification time, whole seconds (what its cards' times start from)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedCard:
-    """One Anki note ready to package, with what packaging needs to know of it."""
-
-    note: packaging.DeckNote
-    """The Anki note; its ``mtime`` is the source file's (the build state adjusts it)."""
-    content: str
-    """``state.content_hash`` of ``note``: what Anki would update on import."""
-    media: tuple[MediaFile, ...]
-    """Files its fields show, to pack with it."""
-    has_media: bool
-    """Whether the cloze text itself shows an image (for the summary)."""
-    has_math: bool
-    """Whether the cloze text has MathJax (for the summary)."""
-    diagnostics: tuple[Diagnostic, ...]
-    """Warnings from rendering its fields (missing or remote images)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +80,9 @@ class NoteRecord:
     """``kind`` of each fact: the summary's counts, also when ``facts`` is not loaded."""
     phrasings: tuple[tuple[str, str | None], ...] = ()
     """``(phrased_by, fallback_reason)`` of each card, likewise."""
+    left_out: tuple[LeftOutCard, ...] = ()
+    """The cards a learner would not keep (``judge``), with why: not packaged unless the
+    build keeps them, suspended."""
 
     @property
     def path(self) -> str:
@@ -139,6 +121,7 @@ _pickle_by_constructor(
     NoteHeader,
     ParsedNote,
     RenderedCard,
+    LeftOutCard,
     NoteRecord,
 )
 
@@ -258,7 +241,7 @@ def with_cards(
     cards: Sequence[Card],
     problems: Sequence[Diagnostic],
     *,
-    root: str,
+    placement: Placement,
     media: MediaIndex | None,
 ) -> NoteRecord:
     """``record`` completed with its phrased ``cards``, rendered."""
@@ -269,9 +252,10 @@ def with_cards(
         record.extract_diagnostics,
         tuple(cards),
         tuple(problems),
-        render_cards(cards, root=root, media=media, mtime=record.parsed.mtime),
+        render_cards(cards, placement=placement, media=media, mtime=record.parsed.mtime),
         record.fact_kinds,
         tuple((card.phrased_by, card.fallback_reason) for card in cards),
+        left_out_cards(cards),
     )
 
 
@@ -281,7 +265,7 @@ def process_note(
     links: LinkIndex,
     *,
     max_claims: int | None,
-    root: str,
+    placement: Placement,
     media: MediaIndex | None,
     phraser: Phraser | None,
     batch_size: int,
@@ -293,71 +277,7 @@ def process_note(
         if phraser is None or not record.facts:
             return record
         cards, problems = phrase_cards(record.facts, phraser, batch_size=batch_size)
-        return with_cards(record, cards, problems, root=root, media=media)
+        return with_cards(record, cards, problems, placement=placement, media=media)
     except Exception as error:  # one strange note must not stop a whole export
         message = f"internal error while processing ({type(error).__name__}: {error}); note skipped"
         return NoteRecord(parsed, (), (), (Diagnostic(parsed.path, None, message),), (), (), ())
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def render_cards(
-    cards: Sequence[Card], *, root: str, media: MediaIndex | None, mtime: int
-) -> tuple[RenderedCard, ...]:
-    """Render each card to an Anki note in deck ``root::first-tag``.
-
-    Front: the context line (``context.context_line``, in the ``Reserved`` field, see
-    ``deck.FIELDS``) and the cloze. Back: the cloze revealed, then only what the front
-    lacks: the sentences around a claim, the note's own wording when a model reworded it,
-    the figures that illustrate the fact; and the source."""
-    rendered: list[RenderedCard] = []
-    for card in cards:
-        fact = card.fact
-        text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
-        context = context_line(fact, cloze_answers(card.text))
-        back = [fact.extra] if fact.extra else []
-        # The rule phraser only adds markup; a model that reworded the fact gets the
-        # note's own wording shown on the back.
-        if card.phrased_by != RulePhraser.name and words(_without_markup(card.text)) != words(
-            fact.source_text
-        ):
-            back.insert(0, fact.source_text)
-        back.extend(fact.figures)
-        extra = render_text("\\\n".join(back), note_path=fact.path, media=media, line=fact.line)
-        fields = (
-            text.html,
-            extra.html if back else "",
-            _escape(f"{fact.note_title} \u00b7 {fact.path}:{fact.line}"),
-            fact.kind.value,
-            _escape(fact.key),
-            card.phrased_by,
-            _escape(context),
-        )
-        note = packaging.DeckNote(
-            guid=packaging.guid_for_fact(fact),
-            deck=packaging.deck_for_tags(root, fact.tags),
-            fields=fields,
-            tags=tuple(packaging.anki_tag(tag) for tag in fact.tags),
-            mtime=mtime,
-            path=fact.path,
-            line=fact.line,
-        )
-        rendered.append(
-            RenderedCard(
-                note=note,
-                content=content_hash(note),
-                media=(*text.media, *extra.media),
-                has_media=bool(text.media or extra.media),
-                has_math=field_has_math(text.html),
-                # The Extra field shows the same source, so its problems repeat the text's.
-                diagnostics=tuple(dict.fromkeys((*text.diagnostics, *extra.diagnostics))),
-            )
-        )
-    return tuple(rendered)
-
-
-def _without_markup(cloze_text: str) -> str:
-    """The text of a cloze with its deletions filled in (what the card says when revealed)."""
-    return "".join(segment.text for segment in split_segments(cloze_text))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .fold import Fold
     from .plan import Plan
     from .process import Made
+    from .rendering import LeftOutCard
     from .write import Written
 
 
@@ -71,6 +72,14 @@ class BuildReport:
     (only the rows of new, changed and removed notes), False for a full write."""
     package_rows_written: int = 0
     """Anki notes whose rows the main package write wrote (all of them for a full write)."""
+    cards_left_out: int = 0
+    """Cards a learner would not keep (``judge``): not packaged, or packaged suspended when
+    the settings keep them."""
+    left_out_by_cause: dict[str, int] = field(default_factory=dict)
+    """``cards_left_out`` per rubric code of their findings."""
+    left_out: tuple[LeftOutCard, ...] = ()
+    """The left-out cards of the notes this build (re)processed, with why (all of them for
+    a build from scratch, as the preview's)."""
 
 
 def nothing_done(
@@ -90,6 +99,7 @@ def nothing_done(
         package_written=False,
         package_patched=False,
         package_rows_written=0,
+        left_out=(),
     )
 
 
@@ -125,4 +135,7 @@ def make_report(plan: Plan, made: Made, fold: Fold, written: Written) -> BuildRe
         package_written=main is not None,
         package_patched=main is not None and main.patched,
         package_rows_written=main.rows_written if main is not None else 0,
+        cards_left_out=totals.left_out,
+        left_out_by_cause=dict(totals.left_out_by_cause),
+        left_out=tuple(card for record in made.fresh.values() for card in record.left_out),
     )

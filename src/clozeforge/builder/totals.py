@@ -41,6 +41,10 @@ class Totals:
     """Cards showing at least one packed image."""
     cards_with_math: int = 0
     """Cards with MathJax."""
+    left_out: int = 0
+    """Cards a learner would not keep (``judge``): not packaged, or packaged suspended."""
+    left_out_by_cause: dict[str, int] = field(default_factory=dict)
+    """Left-out cards per rubric code of their findings (a card may count under several)."""
 
     def media_files(self) -> dict[str, Path]:
         """Packaged media name -> a file to pack under it."""
@@ -60,7 +64,12 @@ class Totals:
         phrasers, fallbacks = Counter(self.cards_by_phraser), Counter(self.fallbacks)
         media = dict(self.media)
         with_media, with_math = self.cards_with_media, self.cards_with_math
+        left_out, causes = self.left_out, Counter(self.left_out_by_cause)
         for record in records:
+            left_out += sign * len(record.left_out)
+            for card in record.left_out:
+                for cause in card.causes:
+                    causes[cause] += sign
             notes_read += sign * (record.parsed.header is not None)
             for kind in record.fact_kinds:
                 kinds[kind] += sign
@@ -84,6 +93,8 @@ class Totals:
             {name: entry for name, entry in sorted(media.items()) if entry[1] > 0},
             with_media,
             with_math,
+            left_out,
+            _positive(causes),
         )
 
 

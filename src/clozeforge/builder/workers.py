@@ -48,6 +48,7 @@ from .records import (
     read_and_parse,
     stored_record,
 )
+from .rendering import Placement
 
 SMALL_BUILD = 300
 """With ``jobs=0``, fewer notes to parse than this are parsed in one process: starting
@@ -66,8 +67,8 @@ class WorkSettings:
     """Larger files are skipped."""
     max_claims: int | None
     """Claims kept per note."""
-    root: str
-    """Root deck name."""
+    placement: Placement
+    """Where cards go and which are packaged."""
     batch_size: int
     """Facts per phrasing batch."""
     phrase: bool
@@ -113,7 +114,7 @@ class _Local:
             parsed,
             links,
             max_claims=work.max_claims,
-            root=work.root,
+            placement=work.placement,
             media=self.media,
             phraser=self.phraser,
             batch_size=work.batch_size,

@@ -44,6 +44,7 @@ SETTING_KEYS: Mapping[str, SettingKey] = {
         SettingKey("no_cache", "use_cache", "bool", inverted=True),
         SettingKey("jobs", "jobs", "int", minimum=0),
         SettingKey("orphans_deck", "orphans_deck", "bool"),
+        SettingKey("keep_left_out", "keep_left_out", "bool"),
         SettingKey("strict", "strict", "bool"),
     )
 }

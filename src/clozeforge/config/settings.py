@@ -63,6 +63,9 @@ class Settings:
     than 300 notes to parse."""
     orphans_deck: bool = False
     """Put cards whose fact disappeared into ``ROOT::_removed`` so they can be found and deleted."""
+    keep_left_out: bool = False
+    """Also package the cards a learner would not keep (``judge``), suspended and tagged
+    ``clozeforge::left-out``; by default they are left out of the deck."""
     strict: bool = False
     """Treat warnings as a failure (exit code 1) after writing nothing."""
     timestamp: float | None = None

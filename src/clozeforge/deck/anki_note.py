@@ -31,6 +31,9 @@ class DeckNote:
     """Source note, relative to the notes folder (for messages)."""
     line: int
     """Line of the fact in that note (for messages)."""
+    suspended: bool = False
+    """Whether its cards are written suspended (a card a learner would not keep, packaged
+    on request: Anki keeps the suspension when the import keeps scheduling)."""
 
 
 def guid_for_fact(fact: Fact) -> str:

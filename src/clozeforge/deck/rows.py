@@ -67,13 +67,14 @@ class NoteRows:
 
     def card_rows(self, deck_id: int) -> list[tuple[object, ...]]:
         """The rows of the ``cards`` table, as genanki's ``Card.write_to_db`` writes them
-        (new, not suspended, due 0), dated with the note's own time."""
+        (new, due 0; queue -1 when the note is suspended), dated with the note's own time."""
         mtime = int(self.note.mtime)
         note_id = self.note_id
+        queue = -1 if self.note.suspended else 0
         return [
             # id, nid, did, ord, mod, usn, type, queue, due, then ivl to odid and flags
             # all 0, and data.
-            (card_id, note_id, deck_id, ordinal, mtime, -1, 0, 0, 0, *_ZEROS)
+            (card_id, note_id, deck_id, ordinal, mtime, -1, 0, queue, 0, *_ZEROS)
             for ordinal, card_id in self.cards
         ]
 

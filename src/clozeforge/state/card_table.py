@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 def content_hash(note: DeckNote) -> str:
     """Hash of everything Anki would update on import: fields, deck and tags."""
     digest = hashlib.sha256()
-    for part in (*note.fields, "\x1e", note.deck, "\x1e", *note.tags):
+    parts = (*note.fields, "\x1e", note.deck, "\x1e", *note.tags)
+    for part in (*parts, "\x1esuspended") if note.suspended else parts:
         digest.update(part.encode("utf-8"))
         digest.update(b"\x1f")
     return digest.hexdigest()
