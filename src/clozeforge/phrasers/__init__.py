@@ -82,11 +82,17 @@ def phrase_cards(
     cards: list[Card] = []
     problems: list[Diagnostic] = []
     for batch in _batches(facts, max(1, batch_size)):
-        outputs = phraser.phrase_batch(batch)
-        if len(outputs) != len(batch):
+        # Kinds the phraser does not phrase get the rule phrasing (``Phraser.kinds``).
+        asked = [fact for fact in batch if fact.kind in phraser.kinds]
+        answered = phraser.phrase_batch(asked) if asked else []
+        if len(answered) != len(asked):
             raise RuntimeError(
-                f"phraser {phraser.name!r} returned {len(outputs)} outputs for {len(batch)} facts"
+                f"phraser {phraser.name!r} returned {len(answered)} outputs for {len(asked)} facts"
             )
+        given = iter(answered)
+        outputs = [
+            next(given) if fact.kind in phraser.kinds else rules.phrase(fact) for fact in batch
+        ]
         for fact, output in zip(batch, outputs, strict=True):
             card = _checked_card(fact, output, phraser, rules)
             if card is None:
@@ -107,7 +113,7 @@ def phrase_cards(
 def _checked_card(
     fact: Fact, output: str | None, phraser: Phraser, rules: RulePhraser
 ) -> Card | None:
-    if isinstance(phraser, RulePhraser):
+    if isinstance(phraser, RulePhraser) or fact.kind not in phraser.kinds:
         return Card(fact, output, rules.name) if output and not malformation(output) else None
     # A claim card may name what its sentence is about with the note's title words (a
     # self-contained rewording); definitions and lists have their term in the fact.
