@@ -47,6 +47,10 @@ def step_span(item: str) -> tuple[int, int] | None:
     one (up to ``STEP_HEAD_MAX_WORDS`` words), or None when neither fits."""
     if word_count(item) <= STEP_WHOLE_MAX_WORDS:
         return 0, len(item)
+    # A remark in parentheses is shown, not asked: "Compute X (may be done at Y)."
+    aside = item.find(" (")
+    if aside > 0 and 2 <= word_count(item[:aside]) <= STEP_WHOLE_MAX_WORDS:
+        return 0, aside
     # Math, code and parentheses never hold the head's end.
     masked = _MASK_RE.sub(lambda m: "x" * len(m.group(0)), item)
     for match in _HEAD_END_RE.finditer(masked):
