@@ -201,7 +201,8 @@ def paragraph_formulas(
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
         after = body[match.end() : end]
         line = text.line + body.count("\n", 0, match.start())
-        fact = _formula_fact(before, match.group(0), after, line, context, headings)
+        formula = "$$" + " ".join(match.group("tex").split()) + "$$"  # one line on the card
+        fact = _formula_fact(before, formula, after, line, context, headings)
         if fact is not None:
             found.append(fact)
     return found
