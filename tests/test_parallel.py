@@ -149,6 +149,7 @@ class _ModelLike(Phraser):
     """Rule phrasings under another name: phrased in the build's process, like a model."""
 
     name: ClassVar[str] = "model-like"
+    kinds = RulePhraser.kinds
 
     def phrase_batch(self, facts: Sequence[Fact]) -> list[str | None]:
         return RulePhraser().phrase_batch(facts)

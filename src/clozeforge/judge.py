@@ -482,4 +482,6 @@ def _not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
         return [Finding(Cause.NOTATOMIC, 0.4, f"an item of {longest} words to recall")]
     if card.kind is FactKind.DEFINITION and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.5, f"a term of {longest} words")]
+    if card.kind is FactKind.THEOREM and longest > 14:
+        return [Finding(Cause.NOTATOMIC, 0.4, f"a condition of {longest} words to recall")]
     return []

@@ -21,6 +21,9 @@ class FactKind(StrEnum):
     DEFINITION = "definition"
     ENUMERATION = "enumeration"
     CLAIM = "claim"
+    FORMULA = "formula"
+    THEOREM = "theorem"
+    STEPS = "steps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +77,20 @@ class Fact:
     """One statement worth a card, taken from a note."""
 
     kind: FactKind
-    """Definition, enumeration or claim."""
+    """Definition, enumeration, claim, formula, theorem or steps."""
     key: str
     """Identity of the fact inside its note (normalised term, lead-in, or claim's first words).
 
     Stays the same when the user rewords the fact, so the card's GUID does too."""
     subject: str
-    """Definition: the term. Enumeration: the lead-in without its colon. Claim: the sentence.
+    """Definition: the term. Enumeration, steps: the lead-in without its colon. Claim: the
+    sentence. Formula: the introducing sentence (its name in it). Theorem: the sentence.
 
     Inline Markdown, wikilinks already replaced by their display text."""
     details: tuple[str, ...]
-    """Definition: the definition alone. Enumeration: the items. Claim: empty."""
+    """Definition: the definition alone. Enumeration: the items. Claim: empty. Formula: the
+    display math as written (``$$…$$``). Theorem: the side to recall. Steps: the items, and
+    for a step too long to recall whole, only its head is blanked (see ``answers``)."""
     source_text: str
     """The fact as written in the note (inline Markdown, wikilinks resolved); shown in Extra."""
     path: str
@@ -109,7 +115,10 @@ class Fact:
     with the title, the card's context line ("Transformers \u203a Attention")."""
     answers: tuple[tuple[int, int], ...] = ()
     """Claims: character spans of ``subject`` worth blanking, best first
-    (``answers.answer_spans``). Empty for other kinds."""
+    (``answers.answer_spans``). Formula: the span of the formula's name in ``subject``, when
+    it is worth a deletion of its own. Theorem: the span of the side to recall. Steps: per
+    item, in order, the span of the item to blank (the whole item, or its head). Empty for
+    other kinds."""
     extra: str = ""
     """Inline Markdown for the back of the card, beside the figures: what the front lacks
     (for a claim, the sentences around it in its paragraph)."""

@@ -21,9 +21,12 @@ from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
 from .claims import claim_candidates
 from .definitions import definition_fact, unfinished_definition
 from .enumerations import enumeration_fact
+from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
 from .inline import Text, resolve_inline
 from .sentences import TASK_RE, normal
+from .steps import names_procedure, steps_fact
+from .theorems import states_theorems, theorem_facts
 
 SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
 """Callout types holding bibliography and metadata (Zotero templates), not prose."""
@@ -65,7 +68,7 @@ class NoteWalk:
         self.title = links.title_of(note.path, note.title)
         """The title the cards show (a template H1 replaced, see ``LinkIndex.title_of``)."""
         self.found: list[FoundFact] = []
-        """Definitions and enumerations."""
+        """Definitions, enumerations, steps, formulas and theorems."""
         self.claims: list[FoundFact] = []
         """Claim candidates, not yet scored (``claims.keep_claims``)."""
         self.diagnostics: list[Diagnostic] = []
@@ -165,14 +168,50 @@ class NoteWalk:
         return True
 
     def prose(self, text: Text) -> None:
-        """Emit the claim candidates of ``text``."""
-        self.claims.extend(claim_candidates(text, self.heading_path))
+        """Emit the theorems, then the claim candidates of ``text`` (a sentence stating a
+        theorem is no claim as well)."""
+        theorems = theorem_facts(text, self.heading_path)
+        self.found.extend(theorems)
+        stated = {fact.subject for fact in theorems}
+        self.claims.extend(
+            claim
+            for claim in claim_candidates(text, self.heading_path)
+            if claim.subject not in stated
+        )
+
+    def formulas(self, text: Text) -> None:
+        """Emit the named formulas written inside the paragraph ``text``."""
+        context = (self.title, *self.heading_path)
+        self.found.extend(paragraph_formulas(text, context, self.heading_path))
+
+    def math_block(self, node: Block, previous: Block | None) -> None:
+        """Emit the named formula of a math block, introduced by the paragraph ``previous``."""
+        if node.token.map is None:
+            return
+        is_paragraph = previous is not None and previous.type == "paragraph"
+        intro = self.text_of(previous) if previous is not None and is_paragraph else None
+        found = block_formula(
+            node.token.content,
+            node.token.map[0],
+            intro,
+            (self.title, *self.heading_path),
+            self.heading_path,
+        )
+        if found is not None:
+            self.found.append(found)
 
     def enumeration(self, lead: Text, list_node: Block) -> bool:
-        """Emit the enumeration ``lead`` introduces, when it is one; True when emitted or
-        when the list was handled as definitions."""
+        """Emit the steps or the enumeration ``lead`` introduces, when it is one; True when
+        emitted or when the list was handled as definitions."""
         items = [self.item(c) for c in list_node.children if c.type == "list_item"]
-        found = enumeration_fact(lead, [i.head for i in items], self.heading_path)
+        heads = [i.head for i in items]
+        if states_theorems(heads):
+            return False  # each item is a theorem of its own
+        if list_node.type == "ordered_list" and names_procedure(lead):
+            # Steps, or (a step too long to recall) nothing: the items are read one by one.
+            found = steps_fact(lead, heads, self.heading_path)
+        else:
+            found = enumeration_fact(lead, heads, self.heading_path)
         if found is None:
             return False
         self.found.append(found)
@@ -187,6 +226,7 @@ class NoteWalk:
     def paragraph(self, text: Text, following: Block | None) -> bool:
         """Prose, or the lead-in of the list ``following``; True when that list was used."""
         self.prose(text)
+        self.formulas(text)
         if following is not None and following.type in LIST_TYPES:
             return self.enumeration(text, following)
         return False
@@ -279,6 +319,8 @@ class NoteWalk:
                 self.blockquote(node)
             elif kind == "heading":
                 self.heading(node)
+            elif kind == "math_block":
+                self.math_block(node, nodes[index - 1] if index else None)
             elif kind not in SKIPPED_BLOCKS:
                 # Unknown containers (plugins): look inside, they may hold prose.
                 self.walk(node.children)

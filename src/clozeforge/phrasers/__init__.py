@@ -84,11 +84,17 @@ def phrase_cards(
     cards: list[Card] = []
     problems: list[Diagnostic] = []
     for batch in _batches(facts, max(1, batch_size)):
-        outputs = phraser.phrase_batch(batch)
-        if len(outputs) != len(batch):
+        # Kinds the phraser does not phrase get the rule phrasing (``Phraser.kinds``).
+        asked = [fact for fact in batch if fact.kind in phraser.kinds]
+        answered = phraser.phrase_batch(asked) if asked else []
+        if len(answered) != len(asked):
             raise RuntimeError(
-                f"phraser {phraser.name!r} returned {len(outputs)} outputs for {len(batch)} facts"
+                f"phraser {phraser.name!r} returned {len(answered)} outputs for {len(asked)} facts"
             )
+        given = iter(answered)
+        outputs = [
+            next(given) if fact.kind in phraser.kinds else rules.phrase(fact) for fact in batch
+        ]
         for fact, output in zip(batch, outputs, strict=True):
             card = _checked_card(fact, output, phraser, rules)
             if card is None:
@@ -112,7 +118,7 @@ def _checked_card(
     """The card ``output`` makes of ``fact``, judged (``judge.judge_card``): a model's
     output that fails the grounding check, or that a learner would not keep when the rule
     phrasing would be kept, gives way to the rule phrasing."""
-    if isinstance(phraser, RulePhraser):
+    if isinstance(phraser, RulePhraser) or fact.kind not in phraser.kinds:
         return (
             _judged(Card(fact, output, rules.name)) if output and not malformation(output) else None
         )

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ..model import Fact
+from ..model import Fact, FactKind
 
 
 class Phraser(ABC):
@@ -21,6 +21,12 @@ class Phraser(ABC):
 
     name: ClassVar[str]
     """Short name used on the command line (``--phraser NAME``) and in build summaries."""
+
+    kinds: ClassVar[frozenset[FactKind]] = frozenset(
+        {FactKind.DEFINITION, FactKind.ENUMERATION, FactKind.CLAIM}
+    )
+    """The fact kinds this phraser phrases; ``phrase_cards`` gives the others the rule
+    phrasing (formulas, theorems and steps have one right phrasing: the rules')."""
 
     @abstractmethod
     def phrase_batch(self, facts: Sequence[Fact]) -> list[str | None]:

@@ -4,6 +4,12 @@ fact's own words (and, for the T5 phraser, every span a claim card may blank).
 - Definition: ``{{c1::Term}}: definition``.
 - Enumeration: the lead-in, then one line and one deletion per item (``c1``, ``c2``, ...),
   so Anki makes one card per item and each card shows the other items as context.
+- Formula: the introducing sentence, its name blanked (``c1``) when it is a name of its
+  own, then the formula blanked (``c2``): one card recalls the formula from its name, the
+  other the name from the formula.
+- Theorem: the sentence with its result (Y of "X iff Y", "If X, then Y") blanked.
+- Steps: the lead-in, then one numbered line and one deletion per step (``cN`` on step N);
+  a long step has only its head blanked.
 - Claim: the sentence with its best answer blanked: the first of ``Fact.answers``, which
   extraction ranked (``answers.answer_spans``: the emphasised or defined term, a term the
   vault knows, code, a number, a name, a whole noun phrase of rare words; never a filler).
@@ -46,6 +52,7 @@ class RulePhraser(Phraser):
     """Cloze texts by fixed rules; needs no model and never fails on a sane fact."""
 
     name: ClassVar[str] = "rules"
+    kinds: ClassVar[frozenset[FactKind]] = frozenset(FactKind)
 
     def phrase_batch(self, facts: Sequence[Fact]) -> list[str | None]:
         """Phrase each fact with ``phrase``."""
@@ -57,7 +64,49 @@ class RulePhraser(Phraser):
             return self._definition(fact)
         if fact.kind is FactKind.ENUMERATION:
             return self._enumeration(fact)
+        if fact.kind is FactKind.FORMULA:
+            return self._formula(fact)
+        if fact.kind is FactKind.THEOREM:
+            return self._theorem(fact)
+        if fact.kind is FactKind.STEPS:
+            return self._steps(fact)
         return self._claim(fact)
+
+    @staticmethod
+    def _formula(fact: Fact) -> str | None:
+        sentence, formula = fact.subject.strip(), "".join(fact.details).strip()
+        if not sentence or not formula:
+            return None
+        number = 1
+        for start, end in fact.answers[:1]:
+            start, end = widen_over_emphasis(sentence, start, end)
+            sentence = sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
+            number = 2
+        return f"{sentence} {make_cloze(formula, number)}"
+
+    @staticmethod
+    def _theorem(fact: Fact) -> str | None:
+        sentence = fact.subject
+        if not fact.answers:
+            return None
+        start, end = fact.answers[0]
+        if not 0 <= start < end <= len(sentence):
+            return None
+        return sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
+
+    @staticmethod
+    def _steps(fact: Fact) -> str | None:
+        items = [item.strip() for item in fact.details]
+        if len(items) < 2 or len(fact.answers) != len(items):
+            return None
+        # "1\." keeps the number from starting a Markdown list; a backslash before the
+        # newline is a hard line break.
+        lines = [f"{fact.subject.strip()}:"]
+        for number, (item, (start, end)) in enumerate(zip(items, fact.answers, strict=True), 1):
+            start, end = widen_over_emphasis(item, start, end)
+            blank = make_cloze(item[start:end], number)
+            lines.append(f"{number}\\. {item[:start]}{blank}{item[end:]}")
+        return "\\\n".join(lines)
 
     @staticmethod
     def _definition(fact: Fact) -> str | None:

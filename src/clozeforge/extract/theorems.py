@@ -1,0 +1,159 @@
+"""A sentence stating "X iff Y", "If X, then Y" or "X implies Y" -> a theorem fact.
+
+Takes a paragraph's (or list item's) resolved ``Text``; gives ``FoundFact`` values of kind
+``THEOREM`` whose answer is the side to recall (Y), for sentences that stand alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..cloze import words
+from ..model import FactKind
+from .found import FoundFact
+from .inline import Text
+from .sentences import MATH_RE, TEMPLATE_RE, balanced_markup, sentences, word_count
+
+THEOREM_MAX_WORDS = 60
+"""A longer sentence states more than one thing."""
+THEOREM_MAX_CHARS = 400
+"""Same, in characters (math makes long sentences with few words)."""
+SIDE_MIN_WORDS = 2
+"""A side shorter than this is no statement."""
+RESULT_MAX_WORDS = 30
+"""The side to recall has at most this many words: more is not one answer."""
+
+# Each form captures ``x`` (kept on the card) and ``y`` (the result, blanked).
+_FORMS = (
+    re.compile(
+        r"^(?P<x>.+?),?\s+(?:if\s+and\s+only\s+if|iff|\$\\(?:Leftrightarrow|iff)\$)"
+        r"(?:\s+|,\s*)(?P<y>.+?)\s*[.;]?$",
+        re.S,
+    ),
+    re.compile(r"^If\s+(?P<x>.+?),\s+then,?\s+(?P<y>.+?)\s*[.;]?$", re.S),
+    re.compile(r"^(?P<x>.+?)\s+implies(?:\s+that)?\s+(?P<y>.+?)\s*[.;]?$", re.S),
+)
+
+_OUTSIDE_RE = re.compile(
+    r"\b(?:this|these|those|above|below|previous(?:ly)?|preceding|former|latter|"
+    r"aforementioned|same|such(?!\s+that)|here|thus|hence|therefore|similarly|conversely|"
+    r"also|again)\b",
+    re.I,
+)
+"""Words that point outside the sentence, anywhere in it."""
+_SUBJECT_PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
+"""Pronouns: fine in the result (they point back at X), not in X (nothing before it)."""
+_INTRODUCING_RE = re.compile(
+    r"(?:\b[A-Za-z][\w-]*[a-z]|\bof|\bin|\bon|\bfrom|\bto|\bonto|\binto)[\s,]*$"
+)
+"""What stands before math that introduces (or names the home of) its symbols: a noun
+("a function $f$", "the set $A$") or a preposition ("a subset of $X$")."""
+_NOT_NOUNS = frozenset(
+    {
+        "is", "are", "be", "if", "then", "and", "or", "iff", "that", "has", "have",
+        "contains", "equals", "implies", "when", "whenever", "such", "so", "where", "with",
+    }
+)  # fmt: skip
+_TYPED_RE = re.compile(r"\s+(?:is|are)\s+(?:an?\s+)?[a-z]")
+_LEANING_START_RE = re.compile(
+    r"^(?:then|thus|so|hence|also|and|but|or|moreover|finally|similarly|conversely|now|"
+    r"therefore|consequently|in\s+particular|in\s+this\s+case)\b",
+    re.I,
+)
+"""A sentence opening so continues an earlier one."""
+_PRONOUN_VERB_RE = re.compile(r"^(?:it|they)\s+(?:is|are)\s+(?=\S)", re.I)
+""""(iff) it is an interval": the blank starts after it, at what is recalled."""
+_COMMAND_RE = re.compile(r"\\(?:text|mathrm|operatorname)\{[^}]*\}|\\[A-Za-z]+")
+
+
+def _symbols(tex: str) -> set[str]:
+    """The one-letter names of ``tex`` (commands and words of several letters left out)."""
+    plain = _COMMAND_RE.sub(" ", tex)
+    return set(re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", plain))
+
+
+def _introduced(side: str, known: set[str], *, typed: bool = False) -> bool:
+    """Whether every symbol of ``side`` is in ``known`` or introduced in ``side`` by the
+    noun before its math; adds the introduced ones to ``known``. ``typed``: math opening
+    ``side`` and followed by "is"/"are" introduces its symbols ("If $(Y, d)$ is a ...")."""
+    for match in MATH_RE.finditer(side):
+        symbols = _symbols(match.group(0).strip("$"))
+        before = side[: match.start()]
+        noun = _INTRODUCING_RE.search(before)
+        last = before.split()[-1].casefold().strip(",") if before.split() else ""
+        opening = typed and not before.strip() and _TYPED_RE.match(side[match.end() :])
+        if opening or (noun is not None and last not in _NOT_NOUNS):
+            known |= symbols
+        elif not symbols <= known:
+            return False
+    return True
+
+
+def theorem_span(sentence: str) -> tuple[int, int] | None:
+    """Span of the result (the side to recall) in ``sentence`` when it states a theorem
+    that stands alone, else None."""
+    if (
+        word_count(sentence) > THEOREM_MAX_WORDS
+        or len(sentence) > THEOREM_MAX_CHARS
+        or "?" in MATH_RE.sub("", sentence)
+        or TEMPLATE_RE.search(sentence)
+        or not balanced_markup(sentence)
+    ):
+        return None
+    for form in _FORMS:
+        match = form.match(sentence)
+        if match is None:
+            continue
+        x, y = match.group("x"), match.group("y")
+        if (
+            word_count(x) < SIDE_MIN_WORDS
+            or not SIDE_MIN_WORDS <= word_count(y) <= RESULT_MAX_WORDS
+            or _OUTSIDE_RE.search(MATH_RE.sub(" ", sentence))
+            or _SUBJECT_PRONOUN_RE.search(MATH_RE.sub(" ", x))
+            or _LEANING_START_RE.match(sentence)
+            or (form is not _FORMS[1] and x.lstrip().startswith("$"))
+            or not balanced_markup(y)
+        ):
+            return None
+        known: set[str] = set()
+        if not (_introduced(x, known, typed=form is _FORMS[1]) and _introduced(y, known)):
+            return None
+        start, end = match.span("y")
+        lead = _PRONOUN_VERB_RE.match(y)
+        return start + (lead.end() if lead else 0), end
+    return None
+
+
+def theorem_facts(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
+    """The theorems stated by the sentences of ``text``, under ``headings``."""
+    found: list[FoundFact] = []
+    for start, end in sentences(text.text):
+        sentence = text.text[start:end]
+        span = theorem_span(sentence)
+        if span is None:
+            continue
+        key = " ".join(words(sentence)[:6])
+        found.append(
+            FoundFact(
+                text.line + text.text.count("\n", 0, start),
+                FactKind.THEOREM,
+                key,
+                sentence,
+                (sentence[span[0] : span[1]],),
+                sentence,
+                headings=headings,
+                answers=(span,),
+            )
+        )
+    return found
+
+
+def states_theorems(heads: Sequence[Text | None]) -> bool:
+    """Whether at least half the items of a list (their first paragraphs ``heads``) state
+    theorems: each item is a fact of its own, not one item of an enumeration."""
+    stated = sum(
+        h is not None and any(theorem_span(h.text[s:e]) for s, e in sentences(h.text))
+        for h in heads
+    )
+    return stated * 2 >= len(heads) > 0
