@@ -5,9 +5,10 @@ Takes a fact and the answers its card blanks; gives the line (``context_line``).
 A cloze taken out of its note loses what the note's title and headings said ("The blocks
 are based on ..." - which blocks?). The front of every card therefore starts with the
 note's title and the headings above the fact, ``Transformers \u203a Architecture``. A part of
-that line that holds every word of one of the card's answers is left out: the context
-must say what the card is about without giving the answer away; when the title is the
-answer, the note's tags (or its folder) say what the card is about instead.
+that line that repeats what tells one of the card's answers (``wordforms.giveaway_word``:
+its rarest word, in any form) is left out: the context must say what the card is about
+without giving the answer away; when the title is the answer, the note's tags (or its
+folder) say what the card is about instead.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from .answers import content_words
 from .model import Fact
+from .wordforms import content_words, giveaway_word, words
 
 SEPARATOR = " \u203a "
 """Between the parts of a context line (a single right-pointing angle quotation mark)."""
@@ -32,11 +33,11 @@ def _readable_folder(name: str) -> str:
 
 
 def context_line(fact: Fact, answers: Iterable[str]) -> str:
-    """``Title \u203a Heading`` for ``fact``'s card, without any part that holds every
-    word of one of ``answers`` (the card's blanked texts). When that leaves nothing (the
+    """``Title \u203a Heading`` for ``fact``'s card, without any part that gives one of
+    ``answers`` (the card's blanked texts) away. When that leaves nothing (the
     answer is the note's title), the note's tags say what it is about instead, then its
     folder; empty only when none of these is left."""
-    answer_words = [set(content_words(answer)) for answer in answers]
+    answer_words = [content_words(answer) for answer in answers]
 
     def shown(parts: Iterable[str]) -> list[str]:
         kept: list[str] = []
@@ -44,8 +45,8 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
             part = " ".join(part.split())
             if not part or part in kept:
                 continue
-            words = set(content_words(part))
-            if any(answer and answer <= words for answer in answer_words):
+            shown_words = words(part)
+            if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
                 continue
             if len(part) > MAX_PART_CHARS:
                 part = part[: MAX_PART_CHARS - 1].rstrip() + "\u2026"

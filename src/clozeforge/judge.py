@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from .cloze import cloze_answers, split_segments
 from .context import context_line
-from .lexicon import FUNCTION_WORDS, lexicon
+from .lexicon import lexicon
 from .model import Fact, FactKind
+from .wordforms import CODE_RE, MATH_RE, content_words, giveaway_word, related, words
 
 KEEP_BAR = 0.5
 """Cards scoring this or less are left out: a learner would delete them or fix them first.
@@ -69,7 +70,8 @@ class Judgement:
     """What a learner would make of a card."""
 
     score: float
-    """1.0 less the findings' penalties, never below 0."""
+    """1.0 less the findings' penalties, never below 0 (for a definition, only those of
+    broken or too long text count)."""
     findings: tuple[Finding, ...]
     """Every finding, strongest first."""
 
@@ -154,61 +156,13 @@ def judge(card: CardView) -> Judgement:
         findings.extend(_ambiguous(rest))
     findings.extend(_not_atomic(card, answers))
     findings.sort(key=lambda f: -f.penalty)
-    score = max(0.0, round(1.0 - sum(f.penalty for f in findings), 3))
+    counted = findings
+    if card.kind is FactKind.DEFINITION:
+        # A "Term: definition" bullet is what its note defines: it stays a card unless its
+        # text is broken or too long (the other findings are shown, not counted).
+        counted = [f for f in findings if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC)]
+    score = max(0.0, round(1.0 - sum(f.penalty for f in counted), 3))
     return Judgement(score, tuple(findings))
-
-
-# --- words -------------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
-_MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$]+\$", re.S)
-_CODE_RE = re.compile(r"`[^`]*`")
-
-
-def _words(text: str) -> list[str]:
-    text = _CODE_RE.sub(" ", _MATH_RE.sub(" ", text))
-    return [w.casefold() for w in _WORD_RE.findall(text)]
-
-
-def _content(text: str) -> list[str]:
-    return [w for w in _words(text) if w not in FUNCTION_WORDS and not w.isdigit()]
-
-
-def _related(one: str, other: str) -> bool:
-    """Whether two words are forms of one word: the same, or sharing a prefix of at least
-    five letters and three quarters of the shorter ("homotopy", "homotopic";
-    "translation", "translate"; not "set" and "settle")."""
-    if one == other:
-        return True
-    shortest = min(len(one), len(other))
-    if shortest < 5:
-        return False
-    common = 0
-    for a, b in zip(one, other, strict=False):
-        if a != b:
-            break
-        common += 1
-    return common >= max(5, 0.75 * shortest)
-
-
-def _shared(answer_words: Sequence[str], others: Iterable[str]) -> str | None:
-    """The answer's word that ``others`` repeat in some form, when that gives the answer
-    away: its rarest word (the one that carries it), or every word of it."""
-    others = [w for o in others for w in o.split("-") if len(w) >= 3 and w not in FUNCTION_WORDS]
-    parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
-    if not parts or not others:
-        return None
-    repeated = [w for w in parts if any(_related(w, o) for o in others)]
-    if not repeated:
-        return None
-    rarest = min(parts, key=lambda w: (lexicon().zipf(w), -len(w)))
-    if rarest in repeated or len(repeated) == len(parts):
-        return rarest
-    # "State vectors ... the state of": the word that says which one is repeated; a
-    # repeated head alone ("autonomous systems are dynamical systems") gives nothing away.
-    if len(parts) > 1 and parts[0] in repeated:
-        return parts[0]
-    return None
 
 
 # --- the tests ---------------------------------------------------------------------
@@ -222,7 +176,7 @@ _FILE_NAME_RE = re.compile(r"\b[\w-]+\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|e
 def _unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     for answer in answers:
-        bare = _CODE_RE.sub("", _MATH_RE.sub("", answer))
+        bare = CODE_RE.sub("", MATH_RE.sub("", answer))
         if any(bare.count(m) % 2 for m in ("**", "==", "`")) or (
             bare.replace("**", "").count("*") % 2
         ):
@@ -235,10 +189,10 @@ def _unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
         after = text[match.end() : match.end() + 1]
         if after and (after.isalnum() or after == "_"):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
-    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(_CODE_RE.sub("", plain))}
+    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(CODE_RE.sub("", plain))}
     if tags - _ALLOWED_HTML:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
-    if _FILE_NAME_RE.search(_CODE_RE.sub("", plain)):
+    if _FILE_NAME_RE.search(CODE_RE.sub("", plain)):
         found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
     if any(unicodedata.category(ch) == "So" for ch in plain):
         found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
@@ -247,31 +201,37 @@ def _unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     return found[:3]
 
 
+_STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
+"""Kinds whose front restates what the answer is about by design."""
+
+
 def _giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]:
-    rest_words = _words(rest)
-    context_words = _words(card.context)
+    rest_words = words(rest)
+    context_words = words(card.context)
     for answer in answers:
-        words = _content(answer)
-        if not words:
+        asked = content_words(answer)
+        if not asked:
             continue
         if card.kind is not FactKind.ENUMERATION:
-            shared = _shared(words, rest_words)
+            shared = giveaway_word(asked, rest_words)
             if shared:
                 # A definition may reuse its term's word ("Release stage: ... make release
                 # ready"): a hint, not the answer.
-                weight = 0.3 if card.kind is FactKind.DEFINITION else 0.6
+                # A theorem's two sides name the same objects ("If F is homotopic to G,
+                # then G is homotopic to F"): that is the statement, not a giveaway.
+                weight = 0.3 if card.kind in _STATED_KINDS else 0.6
                 return [Finding(Cause.GIVEAWAY, weight, f"'{shared}' is on the front too")]
-        shared = _shared(words, context_words)
+        shared = giveaway_word(asked, context_words)
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
-        acronym = "".join(w[0] for w in words).upper()
+        acronym = "".join(w[0] for w in asked).upper()
         if len(acronym) >= 2 and re.search(rf"\b{acronym}s?\b", rest):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
     return []
 
 
 _POINTING_RE = re.compile(
-    r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b)[a-z]+"
+    r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
     r"|^\W*(?:its|their|they|them|it)\b"
     r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
@@ -294,7 +254,7 @@ _SETUP_RE = re.compile(r"^(?:definition|theorem|proof|remark|note|example)?\s*:?
 
 def _no_context(card: CardView, plain: str) -> list[Finding]:
     found: list[Finding] = []
-    text = _MATH_RE.sub(" X ", plain)
+    text = MATH_RE.sub(" X ", plain)
     first_line = text.strip().split("\n", 1)[0]
     pointing = _POINTING_RE.search(first_line if card.kind is FactKind.ENUMERATION else text)
     if pointing:
@@ -305,7 +265,7 @@ def _no_context(card: CardView, plain: str) -> list[Finding]:
     if (
         opening
         and opening.group(1).casefold() in _ANAPHORIC_NOUNS
-        and not any(_related(opening.group(1).casefold(), w) for w in _words(card.context))
+        and not any(related(opening.group(1).casefold(), w) for w in words(card.context))
     ):
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'the {opening.group(1)}' is defined elsewhere")
@@ -314,7 +274,7 @@ def _no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
     if card.kind is FactKind.ENUMERATION:
         lead = first_line.rstrip(":").strip()
-        if len(_content(lead)) <= 1 or lead[:1].islower():
+        if len(content_words(lead)) <= 1 or lead[:1].islower():
             found.append(Finding(Cause.NOCONTEXT, 0.5, f"the lead-in '{lead}' says too little"))
     elif plain.strip()[:1].islower():
         found.append(Finding(Cause.NOCONTEXT, 0.6, "the sentence starts mid-way"))
@@ -337,14 +297,13 @@ _CONTRIBUTION_RE = re.compile(
     re.I,
 )
 _PERSONAL_RE = re.compile(
-    r"\b(?:I|I'm|I've|I'd|my|me|maybe|perhaps|todo|not actual|you should|i think|"
-    r"i would|looks like)\b"
+    r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|not actual|you should|looks like)\b"
 )
 
 
 def _not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
-    text = _MATH_RE.sub(" ", plain)
+    text = MATH_RE.sub(" ", plain)
     if _PERSONAL_RE.search(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
     rhetoric = _RHETORIC_RE.search(text)
@@ -353,7 +312,7 @@ def _not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findi
     if card.paper and card.kind is not FactKind.DEFINITION:
         if not _CONTRIBUTION_RE.search(text):
             found.append(Finding(Cause.NOTWORTH, 0.6, "a paper's summary, not its contribution"))
-        if any(re.search(r"\d", a) and not _content(a.replace("-", " ")) for a in answers):
+        if any(re.search(r"\d", a) and not content_words(a.replace("-", " ")) for a in answers):
             found.append(Finding(Cause.NOTWORTH, 0.5, "a figure from a study"))
     return found[:2]
 
@@ -385,7 +344,7 @@ def _is_symbol(answer: str) -> bool:
     a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
     if len(answer) <= 2:
         return True
-    if not _MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
+    if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
     inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
     if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):
@@ -396,11 +355,11 @@ def _is_symbol(answer: str) -> bool:
 def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
-    title_words = _content(card.title)
+    title_words = content_words(card.title)
     for answer in answers:
         bare = answer.strip().strip("*_=")
-        words = _content(answer)
-        if not words:
+        asked = content_words(answer)
+        if not asked:
             if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))
             continue
@@ -415,18 +374,18 @@ def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> li
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is an aside in parentheses"))
         if answer.lstrip().startswith("@") or re.search(r"@\w", answer):
             found.append(Finding(Cause.FILLER, 1.0, "the blank is a citation"))
-        code = bool(_CODE_RE.search(answer))
+        code = bool(CODE_RE.search(answer))
         if (
             not code
-            and words[-1] in _GENERIC_HEADS
-            and all(lex.zipf(w) >= 3.3 or w.isdigit() for w in words)
+            and asked[-1] in _GENERIC_HEADS
+            and all(lex.zipf(w) >= 3.3 or w.isdigit() for w in asked)
         ):
             found.append(Finding(Cause.FILLER, 0.6, f"'{bare}' is an everyday phrase"))
-        elif not code and len(words) >= 2 and all(lex.zipf(w) >= 4.3 for w in words):
+        elif not code and len(asked) >= 2 and all(lex.zipf(w) >= 4.3 for w in asked):
             found.append(Finding(Cause.FILLER, 0.4, f"'{bare}' is an everyday phrase"))
         if (
             title_words
-            and all(any(_related(w, t) for t in title_words) for w in words)
+            and all(any(related(w, t) for t in title_words) for w in asked)
             and not re.search(
                 r"\b(?:is|are|refers? to|means|called|known as|denotes)\b", rest, re.I
             )
@@ -452,9 +411,9 @@ its topic."""
 def _anchored(rest: str) -> bool:
     """Whether the front, outside the blank, holds something only its topic has: code,
     math, emphasis, or a rare (technical) word."""
-    if _CODE_RE.search(rest) or _MATH_RE.search(rest) or re.search(r"\*\*|==|__", rest):
+    if CODE_RE.search(rest) or MATH_RE.search(rest) or re.search(r"\*\*|==|__", rest):
         return True
-    return any(lexicon().zipf(word) < _RARE_ZIPF for word in _content(rest) if len(word) > 2)
+    return any(lexicon().zipf(word) < _RARE_ZIPF for word in content_words(rest) if len(word) > 2)
 
 
 _EXAMPLES_BEFORE_RE = re.compile(
@@ -475,7 +434,7 @@ def _ambiguous(rest: str) -> list[Finding]:
 
 
 def _not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
-    longest = max((len(_words(a)) for a in answers), default=0)
+    longest = max((len(words(a)) for a in answers), default=0)
     if card.kind is FactKind.CLAIM and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.4, f"a blank of {longest} words")]
     if card.kind is FactKind.ENUMERATION and longest > 12:

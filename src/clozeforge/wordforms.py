@@ -1,0 +1,67 @@
+"""Words on a card, and when one repeats another: what gives an answer away.
+
+Takes an answer and the other text a learner sees with it (the rest of the front, the
+context line); gives the answer's word that text repeats in some form (``giveaway_word``),
+when that tells the answer: "homotopic ... {{homotopy class}}", "{{Translation}}:
+translate ...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .lexicon import FUNCTION_WORDS, lexicon
+
+WORD_RE = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
+MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$]+\$", re.S)
+"""Inline and display math, as Markdown (``$x$``) or as rendered TeX (``\\(x\\)``)."""
+CODE_RE = re.compile(r"`[^`]*`")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` outside math and code, case-folded."""
+    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
+    return [w.casefold() for w in WORD_RE.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """``words`` without function words and bare numbers."""
+    return [w for w in words(text) if w not in FUNCTION_WORDS and not w.isdigit()]
+
+
+def related(one: str, other: str) -> bool:
+    """Whether two words are forms of one word: the same, or sharing a prefix of at least
+    five letters and three quarters of the shorter ("homotopy", "homotopic";
+    "translation", "translate"; not "set" and "settle")."""
+    if one == other:
+        return True
+    shortest = min(len(one), len(other))
+    if shortest < 5:
+        return False
+    common = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= max(5, 0.75 * shortest)
+
+
+def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | None:
+    """The answer's word that ``others`` repeat in some form, when that gives the answer
+    away: its rarest word (the one that carries it), its first word when it has several
+    ("state vectors ... the state of"), or every word of it. A repeated head alone
+    ("autonomous systems are dynamical systems") gives nothing away."""
+    others = [w for o in others for w in o.split("-") if len(w) >= 3 and w not in FUNCTION_WORDS]
+    parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
+    if not parts or not others:
+        return None
+    repeated = [w for w in parts if any(related(w, o) for o in others)]
+    if not repeated:
+        return None
+    rarest = min(parts, key=lambda w: (lexicon().zipf(w), -len(w)))
+    if rarest in repeated or len(repeated) == len(parts):
+        return rarest
+    if len(parts) > 1 and parts[0] in repeated:
+        return parts[0]
+    return None
