@@ -120,6 +120,7 @@ EVERY_KEY = [
     ("no_cache", "true", "1", "use_cache", False),
     ("jobs", "2", "2", "jobs", 2),
     ("orphans_deck", "true", "on", "orphans_deck", True),
+    ("keep_left_out", "true", "yes", "keep_left_out", True),
     ("strict", "true", "true", "strict", True),
 ]
 

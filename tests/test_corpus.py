@@ -18,8 +18,10 @@ from anki_support import assert_clean_deck, collection, import_package
 
 
 def test_corpus_builds_and_imports_cleanly(corpus: Path, tmp_path: Path) -> None:
+    # Every candidate card, the left-out ones too (suspended), imports cleanly.
     output = tmp_path / "golovkine.apkg"
-    result = CliRunner().invoke(cli, ["build", str(corpus), "-o", str(output), "-v"])
+    command = ["build", str(corpus), "-o", str(output), "-v", "--keep-left-out"]
+    result = CliRunner().invoke(cli, command)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     assert "notes: 207 read" in result.output
@@ -30,6 +32,9 @@ def test_corpus_builds_and_imports_cleanly(corpus: Path, tmp_path: Path) -> None
         import_package(col, output)
         imported = assert_clean_deck(col)
     assert len(imported) > 500
+    left_out = {c.guid for c in imported if "clozeforge::left-out" in c.tags}
+    left = re.search(r"left out: (\d+) cards", result.output)
+    assert left is not None and int(left.group(1)) == len(left_out) > 0
     # Math written as $...$ in the vault arrives as MathJax, never as raw dollars.
     with_math = [c for c in imported if "\\(" in c.text or "\\[" in c.text]
     assert len(with_math) > 50

@@ -87,7 +87,11 @@ def hostile_build(
     before = _snapshot(hostile_vault)
     output = tmp_path_factory.mktemp("out") / "hostile.apkg"
     cache = tmp_path_factory.mktemp("cache")
-    report = build(Settings(notes_dir=hostile_vault, output=output, deck_name="H", cache_dir=cache))
+    # Every candidate card is packaged (the left-out ones suspended): each must be safe.
+    settings = Settings(
+        notes_dir=hostile_vault, output=output, deck_name="H", cache_dir=cache, keep_left_out=True
+    )
+    report = build(settings)
     return report, output, before, _snapshot(hostile_vault)
 
 

@@ -153,13 +153,15 @@ def test_editing_one_generated_note_changes_exactly_its_cards(
     vault = tmp_path / "vault"
     vault_generator.generate_vault(vault, 60, seed=3)
     output = tmp_path / "deck.apkg"
-    _build(vault, output, phraser="counting")
+    # Every candidate card is packaged (the left-out ones suspended): each phrased fact
+    # has its card.
+    _build(vault, output, phraser="counting", keep_left_out=True)
     before = _package(output)
     counting.facts_seen.clear()
 
     (edited,) = vault_generator.edit_notes(vault, 1 / 59, seed=1)  # 59 notes and a template
     _touch_later(vault / edited)
-    report = _build(vault, output, phraser="counting")
+    report = _build(vault, output, phraser="counting", keep_left_out=True)
     after = _package(output)
 
     assert report.notes_parsed == 1 and report.notes_reused == 59

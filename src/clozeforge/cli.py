@@ -190,6 +190,8 @@ def preview(
             f"... and {len(diagnostics) - len(shown)} more warnings (-v shows all)", err=True
         )
     click.echo(f"cards: {report.cards} in {report.decks} decks; warnings: {len(diagnostics)}")
+    if report.left_out:
+        click.echo(f"left out: {report.left_out} cards a learner would not keep, listed with why")
     if report.math_failures:
         click.echo(f"math: {report.math_failures} formulas shown as TeX (could not convert)")
     click.echo(f"wrote {report.page}")

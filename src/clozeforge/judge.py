@@ -170,6 +170,8 @@ def judge(card: CardView) -> Judgement:
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
 _ALLOWED_HTML = frozenset(_ALLOWED_HTML_TEXT.split())
 _HTML_RE = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
+_EMBED_RE = re.compile(r"!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)]*\)")
+"""Wikilinks, embeds and Markdown links: a file name inside them is markup, not text."""
 _FILE_NAME_RE = re.compile(r"\b[\w-]+\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|excalidraw)\b", re.I)
 
 
@@ -192,7 +194,7 @@ def _unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     tags = {m.group(1).casefold() for m in _HTML_RE.finditer(CODE_RE.sub("", plain))}
     if tags - _ALLOWED_HTML:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
-    if _FILE_NAME_RE.search(CODE_RE.sub("", plain)):
+    if _FILE_NAME_RE.search(_EMBED_RE.sub("", CODE_RE.sub("", plain))):
         found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
     if any(unicodedata.category(ch) == "So" for ch in plain):
         found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
@@ -232,7 +234,7 @@ def _giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding
 
 _POINTING_RE = re.compile(
     r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
-    r"|^\W*(?:its|their|they|them|it)\b"
+    r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
     r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
     r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
@@ -249,7 +251,11 @@ _ANAPHORIC_NOUNS_TEXT = """
     framework analysis aim goal purpose"""
 _ANAPHORIC_NOUNS = frozenset(_ANAPHORIC_NOUNS_TEXT.split())
 """Nouns that, after "The" at a sentence's start, name something the note set up before."""
-_SETUP_RE = re.compile(r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*let\b", re.I)
+_SETUP_RE = re.compile(
+    r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*(?:let|consider|considering"
+    r"|given|assume|assuming|suppose)\b",
+    re.I,
+)
 
 
 def _no_context(card: CardView, plain: str) -> list[Finding]:
@@ -342,7 +348,7 @@ _TEX_STYLE_RE = re.compile(r"\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol|
 def _is_symbol(answer: str) -> bool:
     """Whether ``answer`` is a lone symbol ("$\\emptyset$", "$\\mathcal{C}$", "$x$"):
     a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
-    if len(answer) <= 2:
+    if len(answer) <= 2 or re.fullmatch(r"[A-Za-z](?:_[A-Za-z0-9]{1,2}|\d{1,2})", answer):
         return True
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False

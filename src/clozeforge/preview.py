@@ -48,6 +48,8 @@ class PreviewReport:
     """Decks they are in."""
     math_failures: int
     """Formulas shown as TeX source because they could not be converted."""
+    left_out: int
+    """Cards listed as left out (a learner would not keep them), with why."""
     build: BuildReport
     """The build that made the cards (its warnings, counts)."""
 
@@ -71,7 +73,7 @@ def preview(
         report = build(build_settings, progress)
         package = read_package(package_path)
     title = f"{settings.root_deck}: {len(package.cards)} cards"
-    text, failures = preview_page(package, title=title)
+    text, failures = preview_page(package, title=title, left_out=report.left_out)
 
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
@@ -82,6 +84,7 @@ def preview(
         cards=len(package.cards),
         decks=len({card.deck for card in package.cards}),
         math_failures=failures,
+        left_out=len(report.left_out),
         build=report,
     )
 

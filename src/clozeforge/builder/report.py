@@ -137,5 +137,10 @@ def make_report(plan: Plan, made: Made, fold: Fold, written: Written) -> BuildRe
         package_rows_written=main.rows_written if main is not None else 0,
         cards_left_out=totals.left_out,
         left_out_by_cause=dict(totals.left_out_by_cause),
-        left_out=tuple(card for record in made.fresh.values() for card in record.left_out),
+        left_out=tuple(
+            sorted(
+                (card for record in made.fresh.values() for card in record.left_out),
+                key=lambda card: (card.path, card.line),
+            )
+        ),
     )

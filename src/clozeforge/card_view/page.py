@@ -1,5 +1,6 @@
-"""The preview page: a ``Package`` read back -> one offline HTML page of every card, front
-and back as Anki shows them, by deck; images inlined, nothing loaded from anywhere."""
+"""The preview page: a ``Package`` read back (and the cards left out of it) -> one offline
+HTML page of every card, front and back as Anki shows them, by deck, then each card a
+learner would not keep with why; images inlined, nothing loaded from anywhere."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import base64
 import html
 import mimetypes
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
 from .mathml import typeset_math
 from .package import Package, PackagedCard
@@ -32,14 +35,37 @@ body { margin: 0; padding: 1em 2em 3em; background: #f4f4f6; color: #1d1d1f;
   color: #888; margin-bottom: 0.3em; }
 .cf-meta { grid-column: 1 / -1; font-size: 0.75em; color: #888; margin-top: -0.4em; }
 .cf-tex { white-space: pre-wrap; }
+.cf-left-out { background: #fff; border: 1px dashed #c8c8cc; border-radius: 8px;
+  padding: 0.5em 0.9em; margin: 0 0 0.8em; list-style: none; }
+.cf-left-out .cf-text { white-space: pre-wrap; }
+.cf-left-out mark { background: #fde7a5; }
+.cf-why { color: #a0341d; font-size: 0.85em; margin-top: 0.3em; }
 """
+
+
+class LeftOut(Protocol):
+    """A card left out of the package, as the page lists it (``builder.LeftOutCard``)."""
+
+    path: str
+    line: int
+    kind: str
+    context: str
+    text: str
+    reasons: str
+    score: float
+
+
+_DELETION_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """Nothing is loaded from anywhere: images are data: URIs, styles inline, no scripts."""
 
 
-def preview_page(package: Package, *, title: str) -> tuple[str, int]:
-    """The HTML page of every card in ``package``: (page, formulas left as TeX)."""
+def preview_page(
+    package: Package, *, title: str, left_out: Sequence[LeftOut] = ()
+) -> tuple[str, int]:
+    """The HTML page of every card in ``package``, then of the cards ``left_out`` of it:
+    (page, formulas left as TeX)."""
     failures = 0
     images = {name: _data_uri(name, data) for name, data in package.media.items()}
     note_type = package.note_type
@@ -94,6 +120,12 @@ def preview_page(package: Package, *, title: str) -> tuple[str, int]:
             + "\n".join(articles)
             + "</section>"
         )
+    if left_out:
+        toc.append(
+            '<li><a href="#left-out">Left out</a>'
+            f' <span class="cf-count">({len(left_out)})</span></li>'
+        )
+        sections.append(_left_out_section(left_out))
     page = (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -106,6 +138,30 @@ def preview_page(package: Package, *, title: str) -> tuple[str, int]:
         f'<ul class="cf-toc">{"".join(toc)}</ul>\n' + "\n".join(sections) + "\n</body></html>\n"
     )
     return page, failures
+
+
+def _left_out_section(cards: Sequence[LeftOut]) -> str:
+    """The cards a learner would not keep, each with its context, its text (the blank
+    marked), why, and where it comes from; as text, never as markup."""
+    items = []
+    for card in cards:
+        text = _DELETION_RE.sub(lambda m: f"\0{m[1]}\1", card.text.replace("\\\n", "\n"))
+        shown = html.escape(text).replace("\0", "<mark>").replace("\1", "</mark>")
+        context = f'<div class="ctx">{html.escape(card.context)}</div>' if card.context else ""
+        items.append(
+            f'<li class="cf-left-out" data-path="{html.escape(card.path)}"'
+            f' data-line="{card.line}">{context}<div class="cf-text">{shown}</div>'
+            f'<div class="cf-why">{html.escape(card.reasons)}</div>'
+            f'<div class="cf-meta">{html.escape(card.path)}:{card.line} · {card.kind}'
+            f" · score {card.score:.2f}</div></li>"
+        )
+    return (
+        f'<section class="cf-left-out-list" id="left-out"><h2>Left out'
+        f' <span class="cf-count">({len(cards)} cards)</span></h2>'
+        "<p>Cards a learner would not keep as they are, and why. They are not in the"
+        " package; <code>--keep-left-out</code> adds them suspended, tagged"
+        " <code>clozeforge::left-out</code>.</p><ol>" + "\n".join(items) + "</ol></section>"
+    )
 
 
 def _style_text(css: str) -> str:
