@@ -59,7 +59,7 @@ def _vault(tmp_path: Path) -> Path:
     return root
 
 
-def test_missing_image_shows_text_and_warns(tmp_path: Path) -> None:
+def test_missing_image_shows_its_caption_never_its_file_name_and_warns(tmp_path: Path) -> None:
     media = MediaIndex.build(_vault(tmp_path))
     rendered = render_cloze(
         "A {{c1::cell}} ![[gone.png]] and ![the alt](lost.png)",
@@ -67,7 +67,8 @@ def test_missing_image_shows_text_and_warns(tmp_path: Path) -> None:
         media=media,
         line=7,
     )
-    assert rendered.html == "A {{c1::cell}} gone.png and the alt"
+    # A bare file name on a card is debris; the warning names the file.
+    assert rendered.html == "A {{c1::cell}}  and the alt"
     assert "<img" not in rendered.html
     assert rendered.media == ()
     assert [(d.path, d.line) for d in rendered.diagnostics] == [("notes/n.md", 7)] * 2

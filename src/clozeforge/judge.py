@@ -211,6 +211,11 @@ def _giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding
     rest_words = words(rest)
     context_words = words(card.context)
     for answer in answers:
+        code = answer.strip().strip("`'\"")
+        if CODE_RE.fullmatch(answer.strip()) and code:
+            others = [c.strip("`'\"") for c in CODE_RE.findall(rest)] + rest.split()
+            if any(code != other and code in other for other in others):
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
         asked = content_words(answer)
         if not asked:
             continue
@@ -226,7 +231,8 @@ def _giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding
         shared = giveaway_word(asked, context_words)
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
-        acronym = "".join(w[0] for w in asked).upper()
+        parts = [part for word in asked for part in word.split("-") if part]
+        acronym = "".join(part[0] for part in parts).upper()
         if len(acronym) >= 2 and re.search(rf"\b{acronym}s?\b", rest):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
     return []
@@ -239,7 +245,8 @@ _POINTING_RE = re.compile(
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
     r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
     r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
-    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bsee\b",
+    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bsee\b|\bthe same thing\b"
+    r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b",
     re.I,
 )
 _ANAPHORIC_NOUNS_TEXT = """
@@ -248,9 +255,11 @@ _ANAPHORIC_NOUNS_TEXT = """
     simulations simulation study paper article algorithm system procedure process
     estimator matrix parameters parameter curves proof idea problem difference condition
     conditions assumption assumptions data item items values value technique techniques
-    framework analysis aim goal purpose"""
+    framework analysis aim goal purpose blocks block variable way"""
 _ANAPHORIC_NOUNS = frozenset(_ANAPHORIC_NOUNS_TEXT.split())
 """Nouns that, after "The" at a sentence's start, name something the note set up before."""
+_ANSWER_OPENING_RE = re.compile(r"\s*(?:then|thus|hence|so|yes|no|actually|same as|also)\b", re.I)
+"""Openings that continue an argument or answer a question the card does not show."""
 _SETUP_RE = re.compile(
     r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*(?:let|consider|considering"
     r"|given|assume|assuming|suppose)\b",
@@ -276,8 +285,11 @@ def _no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'the {opening.group(1)}' is defined elsewhere")
         )
-    if _SETUP_RE.match(text.strip()) or re.match(r"\s*(?:then|thus|hence|so|yes|no)\b", text, re.I):
+    if _SETUP_RE.match(text.strip()) or _ANSWER_OPENING_RE.match(text):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
+    if card.title and card.context and card.title not in card.context:
+        # The note's title named the answer and gave way to its tags or folder.
+        found.append(Finding(Cause.NOCONTEXT, 0.25, "the context line cannot show the title"))
     if card.kind is FactKind.ENUMERATION:
         lead = first_line.rstrip(":").strip()
         if len(content_words(lead)) <= 1 or lead[:1].islower():
@@ -398,6 +410,15 @@ def _filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> li
         ):
             found.append(Finding(Cause.FILLER, 0.6, "the blank only names the note's topic"))
     reason = card.answer_reason
+    if reason == "math":
+        notation = re.search(r"\b(?:denoted|noted|written)\b", rest, re.I)
+        found.append(
+            Finding(
+                Cause.FILLER,
+                0.5 if notation else 0.3,
+                "the blank is a notation" if notation else "the blank is a formula's piece",
+            )
+        )
     if reason == "name":
         found.append(Finding(Cause.FILLER, 0.3, "the blank is a name, not what the sentence says"))
     elif reason == "number" and not card.paper:

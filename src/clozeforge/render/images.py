@@ -76,8 +76,8 @@ def image_html(
     *,
     markdown_link: bool,
 ) -> str:
-    """An image as ``<img>`` of its packaged file, or its alt text (or name) with a warning
-    when it is remote, not an image, or not found."""
+    """An image as ``<img>`` of its packaged file, or with a warning its alt text (or name)
+    when it is remote or not an image, its alt text alone when it is not found."""
     scheme = urlsplit(src).scheme.lower()
     # One letter: a Windows drive ("C:/..."), which media reports as an absolute path.
     if len(scheme) > 1:
@@ -92,7 +92,9 @@ def image_html(
     found = ctx.index.resolve(link, ctx.note_path)
     if isinstance(found, Diagnostic):
         ctx.diagnostics.append(replace(found, path=ctx.note_path, line=ctx.line))
-        return escapeHtml(shown)
+        # A missing picture shows its caption; its bare file name would be debris on the
+        # card ("sets_figure_1.png"): the warning names it.
+        return escapeHtml(alt)
     ctx.media.setdefault(found.name, found)
     attributes = [f'src="{escape_attribute(found.name)}"']
     if alt:
