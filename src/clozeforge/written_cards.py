@@ -43,7 +43,7 @@ _TAGS_ONLY = re.compile(
     r"\s*(?:(?:tags|__tags__|\*\*tags\*\*)\s*::?\s*)?(?:#[^\s#]+[\s,]*)+$", re.I
 )
 _FIELD = re.compile(r"\s*(?:\*\*|__)?(?P<name>[^\s:*_][^:*]{0,60}?)(?:\*\*|__)?::")
-_LIST_MARK = re.compile(r"(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_LIST_MARK = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _ANKI_OPEN = re.compile(r"\{\{c\d+::")
 
 _Say = Callable[[int, str], None]
@@ -146,8 +146,9 @@ def written_cards(
        ``==2;;answer==``, ``==answer;;hint==``, ``==2;;answer;;hint==``. Their groups become
        Anki numbers after the highest written ``cN``: numbered groups first, by number
        (deletions sharing a number share a card), then each unnumbered deletion in reading
-       order. A deletion's answer starts and ends with a non-space. A cloze opening left
-       unclosed on its line (``==dolor won=``, ``{{c1::x``) gives a diagnostic, no cloze.
+       order. A deletion's answer starts and ends with a non-space (``a == b == c`` is none).
+       An opening right before a non-space left unclosed on its line (``==dolor won=``,
+       ``{{c1::x``) gives a diagnostic and no cloze.
     """
     syntax = syntax or WrittenCardSyntax()
     flash = is_flashcard_note(tags, syntax)
@@ -286,7 +287,8 @@ def _cloze(
         if _ANKI_OPEN.search(ANKI_CLOZE.sub("", doc.masked[i])):
             say(i, "`{{c…::` without its closing `}}`: no cloze")
         for _, opening in patterns:
-            if opening and opening in rest:
+            after = rf"[^\s\x00{re.escape(opening[0])}]" if opening else ""
+            if opening and re.search(re.escape(opening) + after, rest):
                 say(i, f"`{opening}` opens a cloze that does not close on its line: no cloze")
     if not any(found.values()) and not any(doc.anki[first : last + 1]):
         return []
