@@ -38,6 +38,7 @@ __all__ = [
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT = re.compile(r" {0,3}=+[ \t]*$")
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TAGS_ONLY = re.compile(
     r"\s*(?:(?:tags|__tags__|\*\*tags\*\*)\s*::?\s*)?(?:#[^\s#]+[\s,]*)+$", re.I
@@ -48,7 +49,7 @@ _ANKI_OPEN = re.compile(r"\{\{c\d+::")
 
 _Say = Callable[[int, str], None]
 _Deletions = Callable[[int], list[re.Match[str]]]
-_Compiled = tuple[tuple[re.Pattern[str], str], ...]
+_Compiled = tuple[tuple[re.Pattern[str], str, str], ...]
 
 BLANK, CODE, BOUNDARY, END, SEP, REV_SEP, TEXT = range(7)
 
@@ -92,6 +93,9 @@ class _Body:
         self.plain = [_blank(_ANKI_OPEN, _blank(ANKI_CLOZE, m)) for m in self.masked]
         self.anki = [bool(ANKI_CLOZE.search(m)) for m in self.masked]
         self.kinds = [self._kind(i, code, syntax, flash) for i in range(len(lines))]
+        for i in range(1, len(lines)):
+            if self.kinds[i - 1] == TEXT and _SETEXT.match(self.plain[i]):
+                self.kinds[i - 1 : i + 1] = [BOUNDARY, BOUNDARY]
 
     def _kind(self, i: int, code: set[int], syntax: WrittenCardSyntax, flash: bool) -> int:
         text = self.plain[i]
@@ -123,7 +127,7 @@ def written_cards(
 
     Where: nothing in fenced or indented code, inline code, or HTML comments (``<!--SR:``
     schedule comments included, removed from card text) is a card or a separator.
-    Headings, thematic breaks, tag-only lines (``#flashcards``, ``Tags: #a``) and
+    Headings (setext ones underlined with ``=``), thematic breaks, tag-only lines (``#flashcards``, ``Tags: #a``) and
     metadata fields (``syntax.metadata_fields``) are never card text and end a card.
 
     Which notes: Anki clozes in every note; the rest only in flashcard notes
@@ -147,8 +151,8 @@ def written_cards(
        Anki numbers after the highest written ``cN``: numbered groups first, by number
        (deletions sharing a number share a card), then each unnumbered deletion in reading
        order. A deletion's answer starts and ends with a non-space (``a == b == c`` is none).
-       An opening right before a non-space left unclosed on its line (``==dolor won=``,
-       ``{{c1::x``) gives a diagnostic and no cloze.
+       An opening before a word left unclosed on its line (``==dolor won=``, ``{{c1::x``)
+       gives a diagnostic and no cloze.
     """
     syntax = syntax or WrittenCardSyntax()
     flash = is_flashcard_note(tags, syntax)
@@ -167,7 +171,7 @@ def written_cards(
     patterns: _Compiled = _patterns(syntax.active_patterns()) if flash else ()
 
     def deletions(i: int) -> list[re.Match[str]]:
-        found = sorted((m for p, _ in patterns for m in p.finditer(doc.plain[i])), key=_start)
+        found = sorted((m for p, _, _ in patterns for m in p.finditer(doc.plain[i])), key=_start)
         kept: list[re.Match[str]] = []
         for match in found:
             if not kept or match.start() >= kept[-1].end():
@@ -197,6 +201,15 @@ def written_cards(
     lines = frozenset(j for c in ordered for j in range(c.line, c.end_line + 1))
     notes.sort(key=lambda d: d.line)
     return WrittenCards(ordered, lines, tuple(dict.fromkeys(notes)))
+
+
+def _unclosed(rest: str, opening: str, closing: str) -> bool:
+    """Whether ``rest`` (a line, its deletions blanked) opens more deletions than it closes,
+    one opening right before a word (so ``a == b`` and ``====`` are none)."""
+    opens = rest.count(opening)
+    unbalanced = opens % 2 == 1 if opening == closing else opens > rest.count(closing)
+    before_word = rf"{re.escape(opening)}[^\s\x00{re.escape(opening[0])}]"
+    return unbalanced and re.search(before_word, rest) is not None
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
@@ -286,9 +299,8 @@ def _cloze(
             rest = rest[: match.start()] + "\x00" * len(match[0]) + rest[match.end() :]
         if _ANKI_OPEN.search(ANKI_CLOZE.sub("", doc.masked[i])):
             say(i, "`{{c…::` without its closing `}}`: no cloze")
-        for _, opening in patterns:
-            after = rf"[^\s\x00{re.escape(opening[0])}]" if opening else ""
-            if opening and re.search(re.escape(opening) + after, rest):
+        for _, opening, closing in patterns:
+            if opening and _unclosed(rest, opening, closing):
                 say(i, f"`{opening}` opens a cloze that does not close on its line: no cloze")
     if not any(found.values()) and not any(doc.anki[first : last + 1]):
         return []

@@ -170,16 +170,17 @@ _PATTERN_TOKEN = re.compile(r"\\+[\[\]]|[\[\]]|answer|123|hint|.", re.DOTALL)
 _ANSWER = r"(?P<answer>[^\s\x00](?:[^\n]*?[^\s\x00])?)"
 
 
-def compile_cloze_pattern(pattern: str) -> tuple[re.Pattern[str], str]:
+def compile_cloze_pattern(pattern: str) -> tuple[re.Pattern[str], str, str]:
     """The regex of a cloze pattern in the plugin's notation (groups ``answer``, ``group``,
-    ``hint``) and its literal opening (``==``), used to spot an unclosed deletion.
+    ``hint``), and its literal opening and closing (``==``, ``==``): they spot an unclosed
+    deletion.
 
     The answer starts and ends with a non-space (so ``a == b == c`` is no cloze); ``123``
     and ``hint`` mean a group number and a hint only inside ``[...]``. Raises ValueError
     for a pattern without ``answer`` or with unbalanced brackets."""
     parts: list[str] = []
     optional: list[str] | None = None
-    opening, opened = "", False
+    opening, closing, opened = "", "", False
     for token in _PATTERN_TOKEN.findall(pattern):
         literal = token[-1] if token.startswith("\\") and len(token) > 1 else token
         target = parts if optional is None else optional
@@ -199,7 +200,9 @@ def compile_cloze_pattern(pattern: str) -> tuple[re.Pattern[str], str]:
             target.append(r"(?P<hint>[^\n]+?)")
         else:
             target.append(re.escape(literal))
-            opening += "" if opened else literal
+            if optional is None:
+                closing += literal if _ANSWER in parts else ""
+                opening += "" if opened else literal
     if optional is not None or _ANSWER not in parts:
         raise ValueError(f"cloze pattern {pattern!r}: needs `answer` outside brackets")
-    return re.compile("".join(parts)), opening
+    return re.compile("".join(parts)), opening, closing
