@@ -127,8 +127,9 @@ def written_cards(
 
     Where: nothing in fenced or indented code, inline code, or HTML comments (``<!--SR:``
     schedule comments included, removed from card text) is a card or a separator.
-    Headings (setext ones underlined with ``=``), thematic breaks, tag-only lines (``#flashcards``, ``Tags: #a``) and
-    metadata fields (``syntax.metadata_fields``) are never card text and end a card.
+    Headings (setext ones underlined with ``=``), thematic breaks, tag-only lines
+    (``#flashcards``, ``Tags: #a``) and metadata fields (``syntax.metadata_fields``) are
+    never card text and end a card.
 
     Which notes: Anki clozes in every note; the rest only in flashcard notes
     (``is_flashcard_note``). In reading order:
