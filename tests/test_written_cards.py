@@ -1,4 +1,4 @@
-"""Cards written in notes (written_cards.py): fixture cases, identity, robustness.
+"""Cards written in notes (extract/written.py): fixture cases, identity, robustness.
 
 Fixture files (``fixtures/written/NAME.md``, markdown-it-py's format) hold cases of three
 parts, each closed by a line holding only ``.``: a title, a note body, and what
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clozeforge.written_cards import (
+from clozeforge.extract.written import (
     WrittenCard,
     WrittenCards,
     WrittenCardSyntax,
@@ -24,7 +24,7 @@ from clozeforge.written_cards import (
     is_flashcard_note,
     written_cards,
 )
-from clozeforge.written_syntax import compile_cloze_pattern
+from clozeforge.extract.written_syntax import compile_cloze_pattern
 
 FIXTURES = Path(__file__).parent / "fixtures" / "written"
 SETTINGS: dict[str, tuple[tuple[str, ...], WrittenCardSyntax]] = {
