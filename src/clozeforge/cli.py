@@ -21,6 +21,8 @@ import click
 from .config import Settings
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
+from .written_options import NAMES as WRITTEN_OPTIONS
+from .written_options import unset_empty, written_options
 
 EXIT_USER_ERROR = 1
 EXIT_NOTHING_TO_BUILD = 2
@@ -115,6 +117,7 @@ def cli() -> None:
     help="Config file [clozeforge.toml in the current folder].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, not the first 20.")
+@written_options
 def build(
     notes_dir: Path, no_cache: bool, config_path: Path | None, verbose: bool, **options: Any
 ) -> None:
@@ -129,6 +132,7 @@ def build(
     from .builder import build as run_build
 
     options["ignore"] = options["ignore"] or None
+    unset_empty(options)
     flags = {"notes_dir": notes_dir, **options, "use_cache": False if no_cache else None}
     try:
         settings = Settings.resolve(flags, config_path=config_path, from_command_line=True)
@@ -145,6 +149,7 @@ _PREVIEW_OPTIONS = (
     *("deck_name", "max_claims", "ignore", "phraser", "model", "prompts_dir", "batch_size"),
     *("max_new_tokens", "num_beams", "copy_constrained", "device", "jobs", "strict"),
     *("config_path", "verbose"),
+    *WRITTEN_OPTIONS,
 )
 """Options of ``build`` that ``preview`` takes too (the ones shaping the cards)."""
 
@@ -166,6 +171,7 @@ def preview(
 
     page = page or Path("decks") / f"{notes_dir.resolve().name or 'notes'}-preview.html"
     options["ignore"] = options["ignore"] or None
+    unset_empty(options)
     flags = {"notes_dir": notes_dir, "output": page.with_suffix(".apkg"), **options}
     try:
         settings = Settings.resolve(flags, config_path=config_path)

@@ -16,11 +16,28 @@ from markdown_it.token import Token
 
 
 class FactKind(StrEnum):
-    """What sort of statement a fact is; decides how it is phrased as a cloze."""
+    """What sort of statement a fact is; decides how it is phrased as a cloze.
+
+    The ``WRITTEN_*`` kinds are cards the note's author wrote (``extract.written``): their
+    phrasing is fixed (no phraser rewords them) and they are never left out."""
 
     DEFINITION = "definition"
     ENUMERATION = "enumeration"
     CLAIM = "claim"
+    WRITTEN_BASIC = "written-basic"
+    WRITTEN_REVERSED = "written-reversed"
+    WRITTEN_CLOZE = "written-cloze"
+
+    @property
+    def written(self) -> bool:
+        """Whether the note's author wrote this card (its text is kept as written)."""
+        return self.value.startswith("written-")
+
+    @property
+    def card_kind(self) -> str:
+        """What the card's ``Kind`` field says: ``basic``, ``reversed``, ``cloze`` for
+        written cards, the kind itself for the others."""
+        return self.value.removeprefix("written-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +91,10 @@ class Fact:
     """One statement worth a card, taken from a note."""
 
     kind: FactKind
-    """Definition, enumeration or claim."""
+    """Definition, enumeration or claim; or a written card (``FactKind.written``): then
+    ``subject`` is its question (cloze: its text with Anki deletions ``{{c1::...}}``),
+    ``details`` holds its answer alone (cloze: the deleted texts joined by ``; ``) and
+    ``source_text`` the card as read (cloze: the text with every answer shown)."""
     key: str
     """Identity of the fact inside its note (normalised term, lead-in, or claim's first words).
 

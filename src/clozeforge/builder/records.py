@@ -33,6 +33,7 @@ from .. import deck as packaging
 from ..cloze import cloze_answers, split_segments, words
 from ..context import context_line
 from ..extract import extract_facts
+from ..extract.written_syntax import CardIdentity, WrittenCardSyntax
 from ..links import LinkIndex, RecordingLinkIndex
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, Fact, Note
@@ -42,6 +43,7 @@ from ..phrasers.base import Phraser
 from ..render import field_has_math, render_cloze, render_text
 from ..state import NoteRow, NoteStat, content_hash, dumps
 from ..vault import read_note
+from .written import identities, render_written
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,9 @@ class NoteRecord:
     """``kind`` of each fact: the summary's counts, also when ``facts`` is not loaded."""
     phrasings: tuple[tuple[str, str | None], ...] = ()
     """``(phrased_by, fallback_reason)`` of each card, likewise."""
+    written: tuple[CardIdentity, ...] = ()
+    """The cards the note's author wrote, as the next build needs them to keep their
+    identity when a question is edited (``written.carry_written``)."""
 
     @property
     def path(self) -> str:
@@ -234,13 +239,18 @@ def read_and_parse(
 
 
 def extract_record(
-    note: Note | None, parsed: ParsedNote, links: LinkIndex, max_claims: int | None
+    note: Note | None,
+    parsed: ParsedNote,
+    links: LinkIndex,
+    max_claims: int | None,
+    syntax: WrittenCardSyntax | None = None,
 ) -> NoteRecord:
-    """The record of a note up to its facts (no cards yet)."""
+    """The record of a note up to its facts (no cards yet); ``syntax``: how cards are
+    written in notes (default: obsidian-spaced-repetition's)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
     recorder = RecordingLinkIndex.watching(links)
-    facts, problems = extract_facts(note, recorder, max_claims=max_claims)
+    facts, problems = extract_facts(note, recorder, max_claims=max_claims, syntax=syntax)
     return NoteRecord(
         parsed,
         tuple(recorder.lookups.items()),
@@ -250,6 +260,7 @@ def extract_record(
         (),
         (),
         tuple(fact.kind.value for fact in facts),
+        written=identities(facts),
     )
 
 
@@ -272,6 +283,7 @@ def with_cards(
         render_cards(cards, root=root, media=media, mtime=record.parsed.mtime),
         record.fact_kinds,
         tuple((card.phrased_by, card.fallback_reason) for card in cards),
+        record.written,
     )
 
 
@@ -285,11 +297,12 @@ def process_note(
     media: MediaIndex | None,
     phraser: Phraser | None,
     batch_size: int,
+    syntax: WrittenCardSyntax | None = None,
 ) -> NoteRecord:
     """A note's whole record; without a ``phraser`` it stops at the facts (the build
     phrases them itself, see ``with_cards``). Never raises."""
     try:
-        record = extract_record(note, parsed, links, max_claims)
+        record = extract_record(note, parsed, links, max_claims, syntax)
         if phraser is None or not record.facts:
             return record
         cards, problems = phrase_cards(record.facts, phraser, batch_size=batch_size)
@@ -315,6 +328,11 @@ def render_cards(
     rendered: list[RenderedCard] = []
     for card in cards:
         fact = card.fact
+        if fact.kind.written:
+            note, files, math, problems = render_written(card, root=root, media=media, mtime=mtime)
+            content = content_hash(note)
+            rendered.append(RenderedCard(note, content, files, bool(files), math, problems))
+            continue
         text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["basic", "reversed", "cloze"]
 
@@ -57,6 +57,9 @@ class WrittenCardSyntax:
     )  # fmt: skip
     """``Name:: value`` lines with one of these names (any case) are metadata (Dataview
     inline fields), never a card. Not a plugin setting: the plugin reads them as cards."""
+    written_only: bool = False
+    """Notes with a flashcard tag give only the cards written in them (no automatic cards
+    from their other lines). Not read by ``written_cards``: extraction reads it."""
 
     def active_patterns(self) -> tuple[str, ...]:
         """The cloze patterns in use: the switched-on built-in ones, then ``cloze_patterns``."""
@@ -138,8 +141,16 @@ def with_unique_keys(cards: Sequence[WrittenCard]) -> tuple[WrittenCard, ...]:
     return tuple(out)
 
 
+class CardIdentity(NamedTuple):
+    """What ``carry_keys`` needs of an earlier card (kept in a build's note record)."""
+
+    kind: str
+    key: str
+    answer_key: str
+
+
 def carry_keys(
-    previous: Iterable[WrittenCard], current: Sequence[WrittenCard]
+    previous: Iterable[WrittenCard | CardIdentity], current: Sequence[WrittenCard]
 ) -> tuple[WrittenCard, ...]:
     """``current`` (one note's cards), where a card whose question was edited takes back
     its earlier key, so its Anki note (GUID) and review history stay.
@@ -148,19 +159,32 @@ def carry_keys(
     of the same kind whose key is gone and whose ``answer_key`` is the same, when exactly
     one such card is left unclaimed. Editing question and answer at once makes a new card.
     """
+    keys = carried_keys(previous, current)
+    return tuple(
+        card if key == card.key else replace(card, key=key)
+        for card, key in zip(current, keys, strict=True)
+    )
+
+
+def carried_keys(
+    previous: Iterable[WrittenCard | CardIdentity],
+    current: Sequence[WrittenCard | CardIdentity],
+) -> list[str]:
+    """The key each of ``current`` gets (see ``carry_keys``), in order."""
     before = list(previous)
     now_keys = {(c.kind, c.key) for c in current}
     gone = [c for c in before if (c.kind, c.key) not in now_keys]
     known = {(c.kind, c.key) for c in before}
     out = []
     for card in current:
+        key = card.key
         if (card.kind, card.key) not in known:
             same = [c for c in gone if c.kind == card.kind and c.answer_key == card.answer_key]
             if len(same) == 1 and card.answer_key:
                 gone.remove(same[0])
-                card = replace(card, key=same[0].key)
-        out.append(card)
-    return tuple(out)
+                key = same[0].key
+        out.append(key)
+    return out
 
 
 ANKI_CLOZE = re.compile(r"\{\{c(?P<group>\d+)::(?P<answer>.+?)(?:::(?P<hint>.*?))?\}\}")
