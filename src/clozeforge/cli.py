@@ -236,10 +236,13 @@ def inspect(note: Path, vault: Path | None, max_claims: int | None, as_json: boo
     if not facts:
         click.echo("no facts found")
         return
-    click.echo(f"{'kind':<12} {'line':>5}  text")
+    width = max(12, *(len(fact.kind.value) for fact in facts))
+    click.echo(f"{'kind':<{width}} {'line':>5}  text")
     for fact in facts:
         text = fact.subject if not fact.details else f"{fact.subject}: {' | '.join(fact.details)}"
-        click.echo(f"{fact.kind.value:<12} {fact.line:>5}  {_shorten(text, 100)}")
+        if fact.kind.written:  # its question (or cloze) and its answer, as written
+            text = f"{fact.subject} -> {fact.details[0]}" if fact.details else fact.subject
+        click.echo(f"{fact.kind.value:<{width}} {fact.line:>5}  {_shorten(text, 100)}")
 
 
 def _shorten(text: str, width: int) -> str:
