@@ -229,3 +229,13 @@ def test_never_raises_and_stays_inside_the_body(parts: list[str]) -> None:
     assert len({c.key for c in found.cards if c.kind == "basic"}) == sum(
         c.kind == "basic" for c in found.cards
     )
+
+
+def test_each_list_item_is_a_cloze_of_its_own() -> None:
+    body = "- Script: no card here\n- Braces: an {{c1::Anki}} cloze\n  continued\n- Last: plain"
+    (card,) = written_cards(body).cards
+    assert (card.line, card.end_line, card.cloze_text) == (
+        1,
+        2,
+        "- Braces: an {{c1::Anki}} cloze\n  continued",
+    )

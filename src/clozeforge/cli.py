@@ -296,7 +296,12 @@ def _print_report(report: Any, verbose: bool) -> None:
         f"reused: {report.notes_reused} unchanged notes from the last build; "
         f"{report.notes_parsed} parsed{jobs}, {report.facts_phrased} facts phrased"
     )
-    kinds = ", ".join(f"{count} {kind}s" for kind, count in report.facts_by_kind.items())
+    kinds = ", ".join(
+        f"{count} {kind.removeprefix('written-')} written"
+        if kind.startswith("written-")
+        else f"{count} {kind}s"
+        for kind, count in report.facts_by_kind.items()
+    )
     click.echo(f"facts: {kinds}")
     click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
     for deck_name, count in report.cards_by_deck.items():

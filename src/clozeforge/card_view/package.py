@@ -10,7 +10,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,9 @@ class NoteType:
     """Answer (back) template."""
     css: str
     """The note type's styling."""
-    templates: tuple[tuple[str, str], ...] = ()
+    templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     """(question, answer) of each of its card templates, in order."""
-    cloze: bool = True
+    cloze: bool = field(default=True, compare=False)
     """Whether it is a cloze type (every card from its one template)."""
 
     def faces(self, ordinal: int) -> tuple[str, str]:

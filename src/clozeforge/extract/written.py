@@ -46,6 +46,7 @@ _TAGS_ONLY = re.compile(
 _FIELD = re.compile(r"\s*(?:\*\*|__)?(?P<name>[^\s:*_][^:*]{0,60}?)(?:\*\*|__)?::")
 _LIST_MARK = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _ANKI_OPEN = re.compile(r"\{\{c\d+::")
+_ITEM = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 
 _Say = Callable[[int, str], None]
 _Deletions = Callable[[int], list[re.Match[str]]]
@@ -193,6 +194,10 @@ def written_cards(
     start = None
     for i in range(n + 1):
         free = i < n and doc.kinds[i] == TEXT and not owner[i]
+        if free and start is not None and _ITEM.match(doc.plain[i]):
+            # A list item starts a cloze of its own (as Markdown starts a new item).
+            cards.extend(_cloze(doc, start, i - 1, deletions, patterns, say))
+            start = None
         if free and start is None:
             start = i
         elif not free and start is not None:
