@@ -122,6 +122,18 @@ EVERY_KEY = [
     ("orphans_deck", "true", "on", "orphans_deck", True),
     ("keep_left_out", "true", "yes", "keep_left_out", True),
     ("strict", "true", "true", "strict", True),
+    ("flashcard_tags", '["#cards", "#a/b"]', "#cards, #a/b", "flashcard_tags", ("#cards", "#a/b")),
+    ("flashcards_everywhere", "true", "yes", "flashcards_everywhere", True),
+    ("written_only", "true", "1", "written_only", True),
+    ("single_line_separator", '";;"', ";;", "single_line_separator", ";;"),
+    ("single_line_reversed_separator", '";;;"', ";;;", "single_line_reversed_separator", ";;;"),
+    ("multiline_separator", '"%"', "%", "multiline_separator", "%"),
+    ("multiline_reversed_separator", '"%%"', "%%", "multiline_reversed_separator", "%%"),
+    ("multiline_end_marker", '"+++"', "+++", "multiline_end_marker", "+++"),
+    ("highlight_clozes", "false", "off", "highlight_clozes", False),
+    ("bold_clozes", "true", "on", "bold_clozes", True),
+    ("curly_clozes", "true", "on", "curly_clozes", True),
+    ("cloze_patterns", '["%%answer%%"]', "%%answer%%", "cloze_patterns", ("%%answer%%",)),
 ]
 
 
@@ -145,6 +157,17 @@ def test_every_key_sets_its_setting_from_file_and_environment(
     variable = {f"CLOZEFORGE_{key.upper()}": env}
     from_env = Settings.resolve({"notes_dir": notes, **flags}, env=variable, cwd=cwd)
     assert getattr(from_env, field) == expected
+
+
+def test_an_empty_separator_in_the_file_switches_it_off(notes: Path) -> None:
+    settings = _resolve(notes, 'single_line_reversed_separator = ""\nbold_clozes = true\n')
+    syntax = settings.written_syntax
+    assert (syntax.single_line_reversed_separator, syntax.bold_clozes) == ("", True)
+
+
+def test_a_broken_cloze_pattern_is_a_config_error(notes: Path) -> None:
+    with pytest.raises(ConfigError, match="cloze_patterns"):
+        _resolve(notes, 'cloze_patterns = ["==[answer=="]\n')
 
 
 def test_dashed_keys_and_a_clozeforge_table_work(notes: Path) -> None:

@@ -187,8 +187,11 @@ def test_note_text_is_escaped_never_markup(imported: tuple) -> None:
     cards_, _ = imported
     script = _card(cards_, "inline")
     assert "&lt;script&gt;" in script.text and "<script" not in script.question
-    # Template syntax in a note ("{{c1::fake}}") never becomes a deletion of its own.
-    assert not any("c1::fake" in c.text for c in cards_)
+    # Anki's cloze syntax in a note ("{{c1::fake}}") is a cloze its author wrote: one
+    # written card, kept as written; no automatic card takes it up as markup.
+    (written,) = [c for c in cards_ if "c1::fake" in c.text]
+    assert written.fields["Kind"] == "cloze" and written.fields["Phraser"] == "written"
+    assert written.text.startswith("- Braces") and "[...]" in written.question
     vector = [c for c in cards_ if c.fields["Kind"] == "definition" and "container" in c.text]
     assert vector and "std::vector" in vector[0].answer.replace("&#58;", ":")
 

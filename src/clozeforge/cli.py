@@ -21,6 +21,8 @@ import click
 from .config import Settings
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
+from .written_options import NAMES as WRITTEN_OPTIONS
+from .written_options import unset_empty, written_options
 
 EXIT_USER_ERROR = 1
 EXIT_NOTHING_TO_BUILD = 2
@@ -121,6 +123,7 @@ def cli() -> None:
     help="Config file [clozeforge.toml in the current folder].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, not the first 20.")
+@written_options
 def build(
     notes_dir: Path, no_cache: bool, config_path: Path | None, verbose: bool, **options: Any
 ) -> None:
@@ -135,6 +138,7 @@ def build(
     from .builder import build as run_build
 
     options["ignore"] = options["ignore"] or None
+    unset_empty(options)
     flags = {"notes_dir": notes_dir, **options, "use_cache": False if no_cache else None}
     try:
         settings = Settings.resolve(flags, config_path=config_path, from_command_line=True)
@@ -151,6 +155,7 @@ _PREVIEW_OPTIONS = (
     *("deck_name", "max_claims", "ignore", "phraser", "model", "prompts_dir", "batch_size"),
     *("max_new_tokens", "num_beams", "copy_constrained", "device", "jobs", "strict"),
     *("config_path", "verbose"),
+    *WRITTEN_OPTIONS,
 )
 """Options of ``build`` that ``preview`` takes too (the ones shaping the cards)."""
 
@@ -172,6 +177,7 @@ def preview(
 
     page = page or Path("decks") / f"{notes_dir.resolve().name or 'notes'}-preview.html"
     options["ignore"] = options["ignore"] or None
+    unset_empty(options)
     flags = {"notes_dir": notes_dir, "output": page.with_suffix(".apkg"), **options}
     try:
         settings = Settings.resolve(flags, config_path=config_path)
@@ -238,10 +244,13 @@ def inspect(note: Path, vault: Path | None, max_claims: int | None, as_json: boo
     if not facts:
         click.echo("no facts found")
         return
-    click.echo(f"{'kind':<12} {'line':>5}  text")
+    width = max(12, *(len(fact.kind.value) for fact in facts))
+    click.echo(f"{'kind':<{width}} {'line':>5}  text")
     for fact in facts:
         text = fact.subject if not fact.details else f"{fact.subject}: {' | '.join(fact.details)}"
-        click.echo(f"{fact.kind.value:<12} {fact.line:>5}  {_shorten(text, 100)}")
+        if fact.kind.written:  # its question (or cloze) and its answer, as written
+            text = f"{fact.subject} -> {fact.details[0]}" if fact.details else fact.subject
+        click.echo(f"{fact.kind.value:<{width}} {fact.line:>5}  {_shorten(text, 100)}")
 
 
 def _shorten(text: str, width: int) -> str:
@@ -297,7 +306,10 @@ def _print_report(report: Any, verbose: bool) -> None:
     )
     plural = {"steps": "step lists"}
     kinds = ", ".join(
-        f"{count} {plural.get(kind, kind + 's')}" for kind, count in report.facts_by_kind.items()
+        f"{count} {kind.removeprefix('written-')} written"
+        if kind.startswith("written-")
+        else f"{count} {plural.get(kind, kind + 's')}"
+        for kind, count in report.facts_by_kind.items()
     )
     click.echo(f"facts: {kinds}")
     click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")

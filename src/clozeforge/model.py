@@ -16,7 +16,10 @@ from markdown_it.token import Token
 
 
 class FactKind(StrEnum):
-    """What sort of statement a fact is; decides how it is phrased as a cloze."""
+    """What sort of statement a fact is; decides how it is phrased as a cloze.
+
+    The ``WRITTEN_*`` kinds are cards the note's author wrote (``extract.written``): their
+    phrasing is fixed (no phraser rewords them) and they are never left out."""
 
     DEFINITION = "definition"
     ENUMERATION = "enumeration"
@@ -24,6 +27,20 @@ class FactKind(StrEnum):
     FORMULA = "formula"
     THEOREM = "theorem"
     STEPS = "steps"
+    WRITTEN_BASIC = "written-basic"
+    WRITTEN_REVERSED = "written-reversed"
+    WRITTEN_CLOZE = "written-cloze"
+
+    @property
+    def written(self) -> bool:
+        """Whether the note's author wrote this card (its text is kept as written)."""
+        return self.value.startswith("written-")
+
+    @property
+    def card_kind(self) -> str:
+        """What the card's ``Kind`` field says: ``basic``, ``reversed``, ``cloze`` for
+        written cards, the kind itself for the others."""
+        return self.value.removeprefix("written-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +94,11 @@ class Fact:
     """One statement worth a card, taken from a note."""
 
     kind: FactKind
-    """Definition, enumeration, claim, formula, theorem or steps."""
+    """Definition, enumeration, claim, formula, theorem or steps; or a written card
+    (``FactKind.written``): then ``subject`` is its question (cloze: its text with Anki
+    deletions ``{{c1::...}}``), ``details`` holds its answer alone (cloze: the deleted texts
+    joined by ``; ``) and ``source_text`` the card as read (cloze: the text with every
+    answer shown)."""
     key: str
     """Identity of the fact inside its note (normalised term, lead-in, or claim's first words).
 

@@ -102,6 +102,7 @@ def _records_fingerprint(settings: Settings, phraser: Phraser, code: str) -> str
         f"max_claims={settings.max_claims}",
         f"keep_left_out={settings.keep_left_out}",
         f"max_note_bytes={settings.max_note_bytes}",
+        f"written={settings.written_syntax!r}",
         f"phraser={phraser.identity}",
         # A model's outputs may depend on which facts share a batch.
         f"batch={0 if uses_rules else settings.batch_size}",

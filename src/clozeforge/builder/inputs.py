@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import NotesFolderError
+from ..extract.written_syntax import WrittenCardSyntax
 from ..model import Diagnostic, Fact, Note
 from ..vault import find_note_files, read_note
 from .session import Progress, ProgressCallback
@@ -35,9 +36,14 @@ def load_notes(
 
 
 def inspect_note(
-    path: Path, *, vault: Path | None = None, max_claims: int | None = None
+    path: Path,
+    *,
+    vault: Path | None = None,
+    max_claims: int | None = None,
+    syntax: WrittenCardSyntax | None = None,
 ) -> tuple[list[Fact], list[Diagnostic]]:
-    """Facts of one note, wikilinks resolved against ``vault`` (default: the note's folder)."""
+    """Facts of one note, wikilinks resolved against ``vault`` (default: the note's folder);
+    ``syntax``: how cards are written in notes (default: the plugin's)."""
     from ..extract import extract_facts
     from ..links import LinkIndex
     from ..notes import parse_note
@@ -58,6 +64,7 @@ def inspect_note(
         if data is None:
             return [], problems
         note = parse_note(rel_path, data, mtime)
-    facts, problems = extract_facts(note, LinkIndex.from_notes(notes), max_claims=max_claims)
+    links = LinkIndex.from_notes(notes)
+    facts, problems = extract_facts(note, links, max_claims=max_claims, syntax=syntax)
     own = [d for d in (*diagnostics, *problems) if d.path == rel_path]
     return facts, own

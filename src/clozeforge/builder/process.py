@@ -17,6 +17,7 @@ from ..errors import NothingToBuildError
 from ..links import LinkIndex
 from ..model import Diagnostic
 from ..notes import NoteHeader, duplicate_note_diagnostics
+from .carry import carry_all
 from .phrase import Phrased, phrase_with_model
 from .plan import Plan
 from .records import NoteRecord, StoredRecord, join_record
@@ -81,6 +82,7 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
         placement=Placement(settings.root_deck, settings.keep_left_out),
         batch_size=settings.batch_size,
         phrase=session.uses_rules,
+        written=settings.written_syntax,
     )
     sizes = {path: stat.size if stat else 0 for path, stat in plan.stats.items()}
     jobs = choose_jobs(settings.jobs, len(parse_now))
@@ -104,6 +106,10 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
         phrased = _phrase(session, plan, made, earlier)
         made = phrased.records
         facts_phrased = (facts_phrased or 0) + phrased.facts_phrased
+    # Written cards whose question was edited keep the last build's keys (their GUIDs).
+    carried = carry_all(made, earlier)
+    stored = {path: row for path, row in stored.items() if carried.get(path) is made.get(path)}
+    made = carried
     return Made(
         fresh={**already, **made},
         stored={**(before.stored if before is not None else {}), **stored},

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from .. import deck as packaging
 from ..extract import extract_facts
+from ..extract.written_syntax import CardIdentity, WrittenCardSyntax
 from ..links import LinkIndex, RecordingLinkIndex
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, Fact, Note
@@ -39,6 +40,7 @@ from ..phrasers.base import Phraser
 from ..state import NoteRow, NoteStat, dumps
 from ..vault import read_note
 from .rendering import LeftOutCard, Placement, RenderedCard, left_out_cards, render_cards
+from .written import identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,9 @@ class NoteRecord:
     left_out: tuple[LeftOutCard, ...] = ()
     """The cards a learner would not keep (``judge``), with why: not packaged unless the
     build keeps them, suspended."""
+    written: tuple[CardIdentity, ...] = ()
+    """The cards the note's author wrote, as the next build needs them to keep their
+    identity when a question is edited (``written.carry_written``)."""
 
     @property
     def path(self) -> str:
@@ -217,13 +222,18 @@ def read_and_parse(
 
 
 def extract_record(
-    note: Note | None, parsed: ParsedNote, links: LinkIndex, max_claims: int | None
+    note: Note | None,
+    parsed: ParsedNote,
+    links: LinkIndex,
+    max_claims: int | None,
+    syntax: WrittenCardSyntax | None = None,
 ) -> NoteRecord:
-    """The record of a note up to its facts (no cards yet)."""
+    """The record of a note up to its facts (no cards yet); ``syntax``: how cards are
+    written in notes (default: obsidian-spaced-repetition's)."""
     if note is None:
         return NoteRecord(parsed, (), (), (), (), (), ())
     recorder = RecordingLinkIndex.watching(links)
-    facts, problems = extract_facts(note, recorder, max_claims=max_claims)
+    facts, problems = extract_facts(note, recorder, max_claims=max_claims, syntax=syntax)
     return NoteRecord(
         parsed,
         tuple(recorder.lookups.items()),
@@ -233,6 +243,7 @@ def extract_record(
         (),
         (),
         tuple(fact.kind.value for fact in facts),
+        written=identities(facts),
     )
 
 
@@ -256,6 +267,7 @@ def with_cards(
         record.fact_kinds,
         tuple((card.phrased_by, card.fallback_reason) for card in cards),
         left_out_cards(cards),
+        record.written,
     )
 
 
@@ -269,11 +281,12 @@ def process_note(
     media: MediaIndex | None,
     phraser: Phraser | None,
     batch_size: int,
+    syntax: WrittenCardSyntax | None = None,
 ) -> NoteRecord:
     """A note's whole record; without a ``phraser`` it stops at the facts (the build
     phrases them itself, see ``with_cards``). Never raises."""
     try:
-        record = extract_record(note, parsed, links, max_claims)
+        record = extract_record(note, parsed, links, max_claims, syntax)
         if phraser is None or not record.facts:
             return record
         cards, problems = phrase_cards(record.facts, phraser, batch_size=batch_size)

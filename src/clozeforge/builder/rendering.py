@@ -21,6 +21,7 @@ from ..model import Card, Diagnostic
 from ..phrasers import RulePhraser
 from ..render import field_has_math, render_cloze, render_text
 from ..state import content_hash
+from .written import render_written
 
 LEFT_OUT_TAG = "clozeforge::left-out"
 """Anki tag of the left-out cards a build keeps (suspended)."""
@@ -115,6 +116,14 @@ def render_cards(
         if card.left_out and not placement.keep_left_out:
             continue
         fact = card.fact
+        if fact.kind.written:
+            note, files, math, problems = render_written(
+                card, root=placement.root, media=media, mtime=mtime
+            )
+            rendered.append(
+                RenderedCard(note, content_hash(note), files, bool(files), math, problems)
+            )
+            continue
         text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []

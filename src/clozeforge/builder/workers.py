@@ -29,11 +29,12 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from ..extract.written_syntax import WrittenCardSyntax
 from ..links import LinkIndex
 from ..media import MediaIndex
 from ..model import Note
@@ -74,6 +75,8 @@ class WorkSettings:
     phrase: bool
     """Phrase with the rule phraser and render where the note is processed; False stops
     at the facts (a model phraser then runs in the build's process)."""
+    written: WrittenCardSyntax = field(default_factory=WrittenCardSyntax)
+    """How cards are written in notes."""
 
 
 def cpu_count() -> int:
@@ -118,6 +121,7 @@ class _Local:
             media=self.media,
             phraser=self.phraser,
             batch_size=work.batch_size,
+            syntax=work.written,
         )
 
 

@@ -10,8 +10,9 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import TemplateError
 
@@ -28,6 +29,16 @@ class NoteType:
     """Answer (back) template."""
     css: str
     """The note type's styling."""
+    templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """(question, answer) of each of its card templates, in order."""
+    cloze: bool = field(default=True, compare=False)
+    """Whether it is a cloze type (every card from its one template)."""
+
+    def faces(self, ordinal: int) -> tuple[str, str]:
+        """The (question, answer) templates of its card ``ordinal``."""
+        if self.cloze or not self.templates:
+            return self.question, self.answer
+        return self.templates[min(ordinal, len(self.templates) - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,8 @@ class PackagedCard:
     """Field name -> HTML."""
     tags: tuple[str, ...]
     """Anki tags of its note."""
+    note_type: NoteType | None = None
+    """Its note's type, when not the package's ``note_type`` (a written basic card's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +64,8 @@ class Package:
     """What a package holds, read back."""
 
     note_type: NoteType
-    """The note type of its notes (clozeforge packages have one)."""
+    """The note type of its notes (the cloze type; a card of another type names its own,
+    ``PackagedCard.note_type``)."""
     cards: tuple[PackagedCard, ...]
     """Every card, by deck name, then by note (source field), then by cloze number."""
     media: Mapping[str, bytes]
@@ -73,34 +87,60 @@ def read_package(path: Path) -> Package:
             ).fetchall()
     models = json.loads(models_json)
     decks = {int(deck_id): deck["name"] for deck_id, deck in json.loads(decks_json).items()}
+    types = {int(mid): _note_type(model) for mid, model in models.items()}
+    cloze_types = [mid for mid, model in models.items() if model.get("type") == 1]
     model_ids = {mid for _, mid, *_ in rows}
-    if len(model_ids) > 1:
-        raise TemplateError(f"{path}: notes of {len(model_ids)} note types, expected one")
-    model = models[str(model_ids.pop())] if model_ids else next(iter(models.values()))
-    template = model["tmpls"][0]
-    note_type = NoteType(
-        fields=tuple(field["name"] for field in sorted(model["flds"], key=lambda f: f["ord"])),
-        question=template["qfmt"],
-        answer=template["afmt"],
-        css=model["css"],
+    if len(model_ids & {int(mid) for mid in cloze_types}) > 1:
+        raise TemplateError(f"{path}: notes of several cloze note types, expected one")
+    main = next(
+        (mid for mid in model_ids if str(mid) in cloze_types),
+        int(cloze_types[0]) if cloze_types else next(iter(types)),
     )
-    sort_index = int(model.get("sortf", 0))
+    note_type = types[main]
     cards = []
-    for guid, _, flds, tags, ordinal, deck_id in rows:
+    for guid, mid, flds, tags, ordinal, deck_id in rows:
+        own = types.get(mid)
+        if own is None:
+            raise TemplateError(f"{path}: a note of an unknown note type {mid}")
+        sort_index = int(models[str(mid)].get("sortf", 0))
         values = flds.split("\x1f")
-        fields = dict(zip(note_type.fields, values, strict=True))
+        fields = dict(zip(own.fields, values, strict=True))
         cards.append(
             (
-                _natural(values[note_type.fields.index("Source")])
+                _natural(values[own.fields.index("Source")])
                 if "Source" in fields
                 else _natural(values[sort_index]),
-                PackagedCard(decks[deck_id], guid, ordinal, fields, tuple(tags.split())),
+                PackagedCard(
+                    decks[deck_id],
+                    guid,
+                    ordinal,
+                    fields,
+                    tuple(tags.split()),
+                    None if own is note_type else own,
+                ),
             )
         )
     # Grouped by deck; within one, a note's cards together, in the order of their notes'
     # sources (``title · path:line``) where the note type has that field.
     cards.sort(key=lambda item: (item[1].deck, item[0], item[1].guid, item[1].ordinal))
     return Package(note_type, tuple(card for _, card in cards), media)
+
+
+def _note_type(model: Mapping[str, Any]) -> NoteType:
+    """What rendering needs of the note type ``model`` (its JSON in the collection)."""
+    templates = tuple((t["qfmt"], t["afmt"]) for t in sorted(model["tmpls"], key=_ord))
+    return NoteType(
+        fields=tuple(field["name"] for field in sorted(model["flds"], key=_ord)),
+        question=templates[0][0],
+        answer=templates[0][1],
+        css=model["css"],
+        templates=templates,
+        cloze=model.get("type") == 1,
+    )
+
+
+def _ord(item: Mapping[str, Any]) -> int:
+    return int(item.get("ord") or 0)
 
 
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:

@@ -91,11 +91,10 @@ def preview_page(
         )
         articles = []
         for card in cards:
-            front = render_template(
-                note_type.question, card.fields, ordinal=card.ordinal, question=True
-            )
+            question, answer = (card.note_type or note_type).faces(card.ordinal)
+            front = render_template(question, card.fields, ordinal=card.ordinal, question=True)
             back = render_template(
-                note_type.answer,
+                answer,
                 card.fields,
                 ordinal=card.ordinal,
                 question=False,
@@ -110,7 +109,7 @@ def preview_page(
                 f'<div class="{css_class}">{face(front)}</div></div>'
                 f'<div class="cf-face cf-back"><div class="cf-label">Back</div>'
                 f'<div class="{css_class}">{face(back)}</div></div>'
-                f'<div class="cf-meta">card {card.ordinal + 1}'
+                f'<div class="cf-meta">card {card.ordinal + 1}{_kind(card)}'
                 f"{' · ' + html.escape(tags) if tags else ''}</div>"
                 "</article>"
             )
@@ -162,6 +161,13 @@ def _left_out_section(cards: Sequence[LeftOut]) -> str:
         " package; <code>--keep-left-out</code> adds them suspended, tagged"
         " <code>clozeforge::left-out</code>.</p><ol>" + "\n".join(items) + "</ol></section>"
     )
+
+
+def _kind(card: PackagedCard) -> str:
+    """`` · written basic`` (``reversed``, ``cloze``) for a card its author wrote."""
+    if card.fields.get("Phraser") == "written" or card.note_type is not None:
+        return f" \u00b7 written {html.escape(card.fields.get('Kind', ''))}"
+    return ""
 
 
 def _style_text(css: str) -> str:

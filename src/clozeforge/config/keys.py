@@ -17,7 +17,8 @@ class SettingKey:
     field: str
     """The ``Settings`` field it sets."""
     kind: str
-    """``path``, ``bool``, ``int``, ``text``, ``phraser`` or ``globs``."""
+    """``path``, ``bool``, ``int``, ``text``, ``phraser``, ``globs``, ``texts`` (a list of
+    texts) or ``separator`` (a text, empty allowed: switched off)."""
     minimum: int = 0
     """Smallest value an ``int`` setting accepts (the flag's range)."""
     inverted: bool = False
@@ -46,6 +47,18 @@ SETTING_KEYS: Mapping[str, SettingKey] = {
         SettingKey("orphans_deck", "orphans_deck", "bool"),
         SettingKey("keep_left_out", "keep_left_out", "bool"),
         SettingKey("strict", "strict", "bool"),
+        SettingKey("flashcard_tags", "flashcard_tags", "texts"),
+        SettingKey("flashcards_everywhere", "flashcards_everywhere", "bool"),
+        SettingKey("written_only", "written_only", "bool"),
+        SettingKey("single_line_separator", "single_line_separator", "separator"),
+        SettingKey("single_line_reversed_separator", "single_line_reversed_separator", "separator"),
+        SettingKey("multiline_separator", "multiline_separator", "separator"),
+        SettingKey("multiline_reversed_separator", "multiline_reversed_separator", "separator"),
+        SettingKey("multiline_end_marker", "multiline_end_marker", "separator"),
+        SettingKey("highlight_clozes", "highlight_clozes", "bool"),
+        SettingKey("bold_clozes", "bold_clozes", "bool"),
+        SettingKey("curly_clozes", "curly_clozes", "bool"),
+        SettingKey("cloze_patterns", "cloze_patterns", "texts"),
     )
 }
 """Config-file keys and environment variables (``CLOZEFORGE_`` + key in capitals): exactly

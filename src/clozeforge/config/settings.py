@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..extract.written_syntax import WrittenCardSyntax, compile_cloze_pattern
 from .keys import KEY_OF_FIELD, SETTING_KEYS, suggestion
 from .places import check_output_writable, check_outside_notes, default_cache_dir, default_output
 from .sources import read_config_file, read_environment
@@ -70,6 +71,49 @@ class Settings:
     """Treat warnings as a failure (exit code 1) after writing nothing."""
     timestamp: float | None = None
     """Fixed package timestamp for reproducible output; None derives it from the notes."""
+    flashcard_tags: tuple[str, ...] = ("#flashcards",)
+    """Notes with one of these tags (or a subtag) are read for written cards in the
+    obsidian-spaced-repetition syntax (``WrittenCardSyntax.flashcard_tags``)."""
+    flashcards_everywhere: bool = False
+    """Read every note for written cards, tagged or not."""
+    written_only: bool = False
+    """Notes with a flashcard tag give only the cards written in them."""
+    single_line_separator: str = "::"
+    """``Question::Answer``; empty: no such cards."""
+    single_line_reversed_separator: str = ":::"
+    """``Question:::Answer`` (a reversed card); empty: none."""
+    multiline_separator: str = "?"
+    """A line of only this splits a multi-line card; empty: none."""
+    multiline_reversed_separator: str = "??"
+    """A line of only this splits a multi-line reversed card; empty: none."""
+    multiline_end_marker: str = ""
+    """A line of only this ends a multi-line card's answer; empty: the next blank line does."""
+    highlight_clozes: bool = True
+    """``==answer==`` makes a cloze card in flashcard notes."""
+    bold_clozes: bool = False
+    """``**answer**`` makes a cloze card in flashcard notes."""
+    curly_clozes: bool = False
+    """``{{answer}}`` makes a cloze card in flashcard notes."""
+    cloze_patterns: tuple[str, ...] = ()
+    """More cloze patterns in the plugin's notation (``WrittenCardSyntax.cloze_patterns``)."""
+
+    @property
+    def written_syntax(self) -> WrittenCardSyntax:
+        """How cards are written in notes, from the settings above."""
+        return WrittenCardSyntax(
+            single_line_separator=self.single_line_separator,
+            single_line_reversed_separator=self.single_line_reversed_separator,
+            multiline_separator=self.multiline_separator,
+            multiline_reversed_separator=self.multiline_reversed_separator,
+            multiline_end_marker=self.multiline_end_marker,
+            highlight_clozes=self.highlight_clozes,
+            bold_clozes=self.bold_clozes,
+            curly_clozes=self.curly_clozes,
+            cloze_patterns=self.cloze_patterns,
+            flashcard_tags=self.flashcard_tags,
+            every_note=self.flashcards_everywhere,
+            written_only=self.written_only,
+        )
 
     @property
     def root_deck(self) -> str:
@@ -133,6 +177,11 @@ class Settings:
         if values.get("use_cache", True):
             check_outside_notes(notes_dir, values["cache_dir"], given["cache_dir"].where, cwd)
         check_output_writable(values["output"], given["output"].where)
+        for pattern in values.get("cloze_patterns", ()):
+            try:
+                compile_cloze_pattern(pattern)
+            except ValueError as error:
+                raise ConfigError(f"{given['cloze_patterns'].where}: {error}") from None
         return cls(**values)
 
 

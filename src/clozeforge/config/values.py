@@ -59,6 +59,10 @@ def _expected(name: str, kind: str) -> str:
         return f"expected one of: {', '.join(available_phrasers())}"
     if kind == "globs":
         return 'expected a list of glob patterns, e.g. ["001_Templates", "*.excalidraw.md"]'
+    if kind == "texts":
+        return 'expected a list of texts, e.g. ["#flashcards", "#cards"]'
+    if kind == "separator":
+        return "expected a text of one line (empty switches it off)"
     if kind == "path":
         return "expected a non-empty path"
     if kind == "number":
@@ -100,7 +104,10 @@ def coerce(name: str, kind: str, given: GivenValue) -> Any:
             result = value.expanduser()
         elif text:
             result = Path(value).expanduser()
-    elif kind == "globs":
+    elif kind == "separator":
+        if isinstance(value, str) and "\n" not in value:
+            result = value.strip()
+    elif kind in ("globs", "texts"):
         if isinstance(value, str):
             items = value.split(",") if given.source == "env" else [value]
             result = tuple(p.strip() for p in items if p.strip()) or None

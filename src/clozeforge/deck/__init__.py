@@ -3,7 +3,8 @@ patching the collection an earlier build kept; atomically either way.
 
 Identity rules, which users' review history depends on (do not change them lightly):
 
-- The note type has a fixed model id and a fixed list of fields (``note_type``). Anki
+- Each note type (``note_type``: clozes; ``basic_type``: the basic and reversed cards
+  authors write) has a fixed model id and a fixed list of fields (``note_type``). Anki
   skips every existing note as "conflicting" when a known model id arrives with other
   field names or template names (measured with Anki 26: it compares those names), so a
   change to ``FIELDS`` or to the template names needs a new ``MODEL_ID`` and a migration
@@ -23,15 +24,29 @@ Identity rules, which users' review history depends on (do not change them light
 
 import genanki
 
-from .anki_note import DeckNote, anki_tag, deck_for_tags, deck_id_for, guid_for_fact
+from .anki_note import (
+    MODELS,
+    DeckNote,
+    anki_tag,
+    card_ordinals,
+    deck_for_tags,
+    deck_id_for,
+    guid_for_fact,
+)
+from .basic_type import BASIC_FIELDS, BASIC_MODEL, BASIC_MODEL_ID, BASIC_MODEL_NAME
 from .note_type import CLOZE_MODEL, FIELDS, MODEL_ID, MODEL_NAME
 from .patch import PackageChanges, patch_changes, patch_package
 from .row_ids import card_id_for, cloze_ordinals, note_id_for
 from .write import PackageWrite, write_package
 
 __all__ = [
+    "BASIC_FIELDS",
+    "BASIC_MODEL",
+    "BASIC_MODEL_ID",
+    "BASIC_MODEL_NAME",
     "CLOZE_MODEL",
     "FIELDS",
+    "MODELS",
     "MODEL_ID",
     "MODEL_NAME",
     "DeckNote",
@@ -39,6 +54,7 @@ __all__ = [
     "PackageWrite",
     "anki_tag",
     "card_id_for",
+    "card_ordinals",
     "cloze_ordinals",
     "deck_for_tags",
     "deck_id_for",

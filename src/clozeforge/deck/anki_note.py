@@ -10,7 +10,12 @@ from dataclasses import dataclass
 import genanki
 
 from ..model import Fact
-from .note_type import CLOZE_MODEL
+from .basic_type import BASIC_MODEL, BASIC_MODEL_ID, REVERSE_INDEX
+from .note_type import CLOZE_MODEL, MODEL_ID
+from .row_ids import cloze_ordinals
+
+MODELS: dict[int, genanki.Model] = {MODEL_ID: CLOZE_MODEL, BASIC_MODEL_ID: BASIC_MODEL}
+"""The note types a package may hold, by id (every package holds both)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,17 @@ class DeckNote:
     suspended: bool = False
     """Whether its cards are written suspended (a card a learner would not keep, packaged
     on request: Anki keeps the suspension when the import keeps scheduling)."""
+    model_id: int = MODEL_ID
+    """Its note type: ``MODEL_ID`` (cloze) or ``BASIC_MODEL_ID`` (a written basic or
+    reversed card); ``fields`` are in that type's order."""
+
+
+def card_ordinals(note: DeckNote) -> list[int]:
+    """Ordinals of the cards ``note`` gives: one per cloze number for the cloze type;
+    ``Card 1``, and ``Card 2`` when ``Reverse`` is filled in, for the basic type."""
+    if note.model_id == BASIC_MODEL_ID:
+        return [0, 1] if note.fields[REVERSE_INDEX] else [0]
+    return cloze_ordinals(note.fields[0])
 
 
 def guid_for_fact(fact: Fact) -> str:
@@ -48,9 +64,10 @@ def deck_id_for(name: str) -> int:
 
 
 def anki_deck(name: str) -> genanki.Deck:
-    """An Anki deck of that name, using the clozeforge note type."""
+    """An Anki deck of that name, using the clozeforge note types."""
     deck = genanki.Deck(deck_id_for(name), name)
-    deck.add_model(CLOZE_MODEL)
+    for model in MODELS.values():
+        deck.add_model(model)
     return deck
 
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import FileStamp, atomic_write, file_stamp
-from .anki_note import DeckNote, anki_deck, deck_id_for
-from .note_type import MODEL_ID
-from .row_ids import RowIds, card_id_for, cloze_ordinals, note_id_for
+from .anki_note import DeckNote, anki_deck, card_ordinals, deck_id_for
+from .row_ids import RowIds, card_id_for, note_id_for
 from .rows import anki_tags, note_rows
 from .write import PackageWrite
 
@@ -207,7 +206,7 @@ def _write_rows(
         _existing(
             connection,
             "cards",
-            [card_id_for(n.guid, o) for n in to_write for o in cloze_ordinals(n.fields[0])],
+            [card_id_for(n.guid, o) for n in to_write for o in card_ordinals(n)],
         )
     )
     cursor = connection.cursor()
@@ -255,7 +254,7 @@ def _compare_rows(
         if (
             row is None
             or row[1:]
-            != (MODEL_ID, int(note.mtime), anki_tags(note.tags), "\x1f".join(note.fields))
+            != (note.model_id, int(note.mtime), anki_tags(note.tags), "\x1f".join(note.fields))
             or deck_of.get(row[0]) != deck_id
         ):
             to_write.append(note)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from .anki_note import DeckNote
-from .note_type import CLOZE_MODEL, MODEL_ID
-from .row_ids import CARD_STRIDE, ID_FLOOR, ID_SPAN, RowIds, cloze_ordinals, hashed_ids
+from .anki_note import MODELS, DeckNote, card_ordinals
+from .row_ids import CARD_STRIDE, ID_FLOOR, ID_SPAN, RowIds, hashed_ids
 
 _ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")
 INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
@@ -33,10 +32,11 @@ class NoteRows:
     __slots__ = ("cards", "note", "note_id")
 
     def __init__(self, note: DeckNote, note_id: int, cards: Sequence[tuple[int, int]]) -> None:
-        if len(note.fields) != len(CLOZE_MODEL.fields):
+        model = MODELS.get(note.model_id)
+        if model is None or len(note.fields) != len(model.fields):
             raise ValueError(
                 f"note {note.guid} has {len(note.fields)} fields, the note type"
-                f" {len(CLOZE_MODEL.fields)}"
+                f" {note.model_id} {len(model.fields) if model else 'is unknown'}"
             )
         for tag in note.tags:
             if " " in tag:  # as genanki: Anki separates tags by spaces
@@ -54,12 +54,12 @@ class NoteRows:
         return (
             self.note_id,
             note.guid,
-            MODEL_ID,
+            note.model_id,
             int(note.mtime),
             -1,
             anki_tags(note.tags),
             "\x1f".join(note.fields),
-            note.fields[CLOZE_MODEL.sort_field_index],
+            note.fields[MODELS[note.model_id].sort_field_index],
             0,
             0,
             "",
@@ -93,6 +93,6 @@ def note_rows(note: DeckNote, note_ids: RowIds, card_ids: RowIds) -> NoteRows:
         note_ids.take(ID_FLOOR + note_hash),
         [
             (ordinal, card_ids.take(ID_FLOOR + (card_hash + ordinal * CARD_STRIDE) % ID_SPAN))
-            for ordinal in cloze_ordinals(note.fields[0])
+            for ordinal in card_ordinals(note)
         ],
     )

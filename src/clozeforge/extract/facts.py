@@ -16,23 +16,38 @@ from .claims import keep_claims
 from .found import FoundFact
 from .reading import reading_of
 from .walk import NoteWalk
+from .written_facts import find_written, written_facts
+from .written_syntax import WrittenCardSyntax
 
 
 def extract_facts(
-    note: Note, links: LinkIndex, *, max_claims: int | None = None
+    note: Note,
+    links: LinkIndex,
+    *,
+    max_claims: int | None = None,
+    syntax: WrittenCardSyntax | None = None,
 ) -> tuple[list[Fact], list[Diagnostic]]:
-    """The definitions, enumerations and claims worth a card of ``note`` (at most the best
-    ``max_claims`` claims when given), in document order, with the problems met on the
-    way. Never raises."""
+    """The cards the note's author wrote (``written_facts``, in the ``syntax`` given or
+    the default one), and the definitions, enumerations and claims worth a card of
+    ``note`` outside the lines of those (at most the best ``max_claims`` claims when
+    given), in document order, with the problems met on the way. Never raises."""
     walk = NoteWalk(note, links)
+    written = find_written(note, syntax or WrittenCardSyntax())
+    walk.skip_lines = written.lines
     try:
         walk.walk(block_tree(note.tokens))
         claims = keep_claims(walk.claims, walk.terms, links, walk.title)
         if max_claims is not None:
             claims = sorted(claims, key=lambda c: -c.score)[: max(0, max_claims)]
-        return _facts(note, walk.title, [*walk.found, *claims]), walk.diagnostics
+        found = [] if written.only else [*walk.found, *claims]
+        facts = _facts(note, walk.title, found)
+        if written.cards:
+            mine = written_facts(note, walk.title, written.cards, walk.sections)
+            facts = sorted([*mine, *facts], key=lambda f: f.line)
+        return facts, [*written.diagnostics, *walk.diagnostics]
     except Exception as error:  # a token stream no test foresaw must not stop a whole export
         return [], [
+            *written.diagnostics,
             *walk.diagnostics,
             Diagnostic(note.path, None, f"could not extract facts ({error!r}); note skipped"),
         ]

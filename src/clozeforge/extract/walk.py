@@ -80,6 +80,11 @@ class NoteWalk:
         self.heading_path: tuple[str, ...] = ()
         """The headings above the current block, outermost first, without the note's title
         (also as ``[[id]] - Title``, whose link shows the title again)."""
+        self.sections: list[tuple[int, tuple[str, ...]]] = []
+        """(0-based line, ``heading_path`` from it on) of each heading met, in order."""
+        self.skip_lines: frozenset[int] = frozenset()
+        """0-based body lines that hold cards the author wrote: a paragraph touching one
+        gives no fact (``text_of`` is None for it)."""
         self._lines: list[str] | None = None
         self._texts: dict[int, Text | None] = {}
 
@@ -100,6 +105,8 @@ class NoteWalk:
     def _resolve_node(self, node: Block) -> Text | None:
         inline = node.inline()
         if inline is None or node.token.map is None:
+            return None
+        if self.skip_lines and not self.skip_lines.isdisjoint(range(*node.token.map)):
             return None
         text, stray = resolve_inline(inline, node.token.map[0], self.links)
         for line in stray:
@@ -155,6 +162,8 @@ class NoteWalk:
             for _, heading in self.headings
             if title not in {normal(part) for part in (heading, *_SEPARATOR_RE.split(heading, 1))}
         )
+        if node.token.map:
+            self.sections.append((node.token.map[0], self.heading_path))
 
     # the kinds
 

@@ -21,12 +21,17 @@ from .rules import RulePhraser
 
 __all__ = [
     "FACTORIES",
+    "WRITTEN",
     "Phraser",
     "RulePhraser",
     "available_phrasers",
     "get_phraser",
     "phrase_cards",
 ]
+
+
+WRITTEN = "written"
+"""``Card.phrased_by`` of a card its author wrote (kept as written, never judged)."""
 
 
 def _t5_factory(**options: Any) -> Phraser:
@@ -83,6 +88,21 @@ def phrase_cards(
     rules = fallback or RulePhraser()
     cards: list[Card] = []
     problems: list[Diagnostic] = []
+    # Cards the author wrote keep their text, and are never left out: no phraser, no judge.
+    written = {id(f): Card(f, f.subject, WRITTEN) for f in facts if f.kind.written}
+    if written:
+        phrased, problems = phrase_cards(
+            [f for f in facts if id(f) not in written],
+            phraser,
+            batch_size=batch_size,
+            fallback=fallback,
+            on_batch=on_batch,
+        )
+        by_fact = {id(card.fact): card for card in phrased}
+        by_fact.update(written)
+        if on_batch is not None:
+            on_batch(len(written))
+        return [by_fact[id(f)] for f in facts if id(f) in by_fact], problems
     for batch in _batches(facts, max(1, batch_size)):
         # Kinds the phraser does not phrase get the rule phrasing (``Phraser.kinds``).
         asked = [fact for fact in batch if fact.kind in phraser.kinds]
