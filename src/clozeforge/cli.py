@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -337,8 +339,16 @@ def _print_orphans(report: Any, verbose: bool) -> None:
         click.echo(f"  ... and {len(orphans) - len(shown)} more (-v shows all)")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to the documented exit codes, never a traceback."""
+    # A build stopped with SIGTERM unwinds as one interrupted: its workers are stopped
+    # and its lock released on the way out, as with Ctrl-C.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli.main(args=argv, prog_name="clozeforge", standalone_mode=False)
     except click.UsageError as error:

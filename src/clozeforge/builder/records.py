@@ -35,7 +35,7 @@ from ..context import context_line
 from ..extract import extract_facts
 from ..links import LinkIndex, RecordingLinkIndex
 from ..media import MediaFile, MediaIndex
-from ..model import Card, Diagnostic, Fact, Note
+from ..model import Card, Diagnostic, Fact, Note, readable
 from ..notes import NoteHeader, note_header, parse_note
 from ..phrasers import RulePhraser, phrase_cards
 from ..phrasers.base import Phraser
@@ -337,9 +337,9 @@ def render_cards(
         )
         note = packaging.DeckNote(
             guid=packaging.guid_for_fact(fact),
-            deck=packaging.deck_for_tags(root, fact.tags),
-            fields=fields,
-            tags=tuple(packaging.anki_tag(tag) for tag in fact.tags),
+            deck=readable(packaging.deck_for_tags(root, fact.tags)),
+            fields=tuple(readable(field) for field in fields),  # a file name not UTF-8
+            tags=tuple(readable(packaging.anki_tag(tag)) for tag in fact.tags),
             mtime=mtime,
             path=fact.path,
             line=fact.line,

@@ -73,6 +73,13 @@ class BuildReport:
     """Anki notes whose rows the main package write wrote (all of them for a full write)."""
 
 
+def with_notices(report: BuildReport, notices: list[Diagnostic]) -> BuildReport:
+    """``report`` with the build's own warnings (its state, its lock) first."""
+    if not notices:
+        return report
+    return replace(report, diagnostics=(*dict.fromkeys(notices), *report.diagnostics))
+
+
 def nothing_done(
     last: BuildReport, notes_found: int, orphans: tuple[packaging.DeckNote, ...]
 ) -> BuildReport:

@@ -25,8 +25,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +56,9 @@ SMALL_BUILD = 300
 workers and passing results would cost more than it saves."""
 
 _PROGRESS_EVERY = 50
+
+_PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when its parent dies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +125,34 @@ class _Local:
         )
 
 
-def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None) -> None:
+def _die_with(parent: int) -> None:
+    """End this process when the build that started it ends, however it ends (``kill -9``
+    included): an orphaned worker would hold the build's pipes, and its time, forever."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+
+    def watch() -> None:  # where no death signal exists, or it did not take
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
+
+
+def _worker(
+    connection: Connection, work: WorkSettings, media: MediaIndex | None, parent: int
+) -> None:
     """A worker process: parse its share, then process it (see the module docstring)."""
+    _die_with(parent)
     # Short-lived, allocation-heavy and free of reference cycles worth collecting.
     gc.disable()
     local = _Local(work, media)
@@ -183,7 +214,9 @@ class _Worker:
 
     def __init__(self, context: Any, work: WorkSettings, media: MediaIndex | None) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, work, media), daemon=True)
+        self.process = context.Process(
+            target=_worker, args=(child, work, media, os.getpid()), daemon=True
+        )
         self.process.start()
         child.close()
         self.paths: list[str] = []
@@ -239,8 +272,11 @@ class _Worker:
             else:
                 self.pending.append(message)
 
-    def close(self) -> None:
+    def close(self, *, now: bool = False) -> None:
+        """Let the worker finish (``now``: kill it: the build is being stopped)."""
         self.connection.close()
+        if now and self.process.is_alive():
+            self.process.kill()
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -277,13 +313,13 @@ class NotePool:
     def __enter__(self) -> NotePool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(now=kind is not None)
 
-    def close(self) -> None:
-        """Stop the workers."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers (``now``: at once, the build having failed or been stopped)."""
         for worker in self.workers:
-            worker.close()
+            worker.close(now=now)
         self.workers = []
 
     def parse(self, paths: Sequence[str]) -> dict[str, ParsedNote]:

@@ -21,7 +21,7 @@ def content_hash(note: DeckNote) -> str:
     """Hash of everything Anki would update on import: fields, deck and tags."""
     digest = hashlib.sha256()
     for part in (*note.fields, "\x1e", note.deck, "\x1e", *note.tags):
-        digest.update(part.encode("utf-8"))
+        digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\x1f")
     return digest.hexdigest()
 
