@@ -21,7 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _generate(dest: Path, notes: int) -> None:
     subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "generate_vault.py"), "--notes", str(notes), str(dest)],
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate_vault.py"),
+            "--notes",
+            str(notes),
+            str(dest),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -42,7 +48,9 @@ def package_content(apkg: Path, tmp: Path) -> tuple[list[tuple], list[tuple]]:
     """The notes (guid, fields, tags) and cards (note guid, template, deck) of a package."""
     target = tmp / f"{apkg.stem}-{time.monotonic_ns()}.anki2"
     with zipfile.ZipFile(apkg) as archive:
-        name = "collection.anki21" if "collection.anki21" in archive.namelist() else "collection.anki2"
+        name = (
+            "collection.anki21" if "collection.anki21" in archive.namelist() else "collection.anki2"
+        )
         target.write_bytes(archive.read(name))
     with sqlite3.connect(target) as db:
         notes = sorted(db.execute("SELECT guid, flds, tags FROM notes"))
@@ -81,8 +89,19 @@ def test_killed_cold_build_leaves_no_orphan_and_the_next_build_is_clean(
     cache = tmp_path / "cache"
     output = tmp_path / "out" / "vault.apkg"
     build = subprocess.Popen(
-        [sys.executable, "-m", "clozeforge", "build", str(vault), "-o", str(output)]
-        + ["--cache", str(cache), "--jobs", "3"],
+        [
+            sys.executable,
+            "-m",
+            "clozeforge",
+            "build",
+            str(vault),
+            "-o",
+            str(output),
+            "--cache",
+            str(cache),
+            "--jobs",
+            "3",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -121,7 +140,9 @@ time.sleep(60)
 
 def test_a_lock_whose_owner_is_gone_is_taken_over_saying_so(tmp_path: Path) -> None:
     state_file = tmp_path / "state.sqlite"
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     dead_pid = gone.stdout.strip()
     orphan = subprocess.Popen(
         [sys.executable, "-c", _ORPHAN, f"{state_file}.lock", dead_pid],

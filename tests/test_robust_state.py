@@ -16,7 +16,6 @@ from clozeforge.builder import build
 from clozeforge.config import Settings
 from clozeforge.state import BuildState, state_path
 from clozeforge.state.build_state import _guarded
-
 from test_robust_kill import package_content
 
 BAD_NAME = os.fsdecode(b"bad\xff.md")
@@ -24,8 +23,17 @@ BAD_NAME = os.fsdecode(b"bad\xff.md")
 
 def _cli(vault: Path, output: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "clozeforge", "build", str(vault), "-o", str(output)]
-        + ["--cache", str(cache)],
+        [
+            sys.executable,
+            "-m",
+            "clozeforge",
+            "build",
+            str(vault),
+            "-o",
+            str(output),
+            "--cache",
+            str(cache),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -133,7 +141,9 @@ def test_full_disk_when_saving_is_a_warning_after_the_package(
     monkeypatch.setattr(BuildState, "save", _guarded(full))
     report = build(settings)
     state = state_path(settings.state_dir, seeds_copy)
-    assert any("could not be saved" in d.message and d.path == str(state) for d in report.diagnostics)
+    assert any(
+        "could not be saved" in d.message and d.path == str(state) for d in report.diagnostics
+    )
     assert output.exists()
     assert package_content(output, tmp_path) == _clean(seeds_copy, tmp_path)
     monkeypatch.undo()

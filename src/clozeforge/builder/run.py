@@ -96,8 +96,7 @@ def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport
                     return with_notices(report, notices)
                 except StateError as error:
                     notice(
-                        f"build state failed ({error.error}); discarded,"
-                        " every note is built afresh"
+                        f"build state failed ({error.error}); discarded, every note is built afresh"
                     )
                     if attempt is not None:
                         discard_state(attempt)

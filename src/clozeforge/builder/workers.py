@@ -25,10 +25,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from ..media import MediaIndex
 from ..model import Note
 from ..phrasers.rules import RulePhraser
 from ..state import loads
+from .lifeline import die_with
 from .records import (
     NoteRecord,
     ParsedNote,
@@ -56,9 +55,6 @@ SMALL_BUILD = 300
 workers and passing results would cost more than it saves."""
 
 _PROGRESS_EVERY = 50
-
-_PR_SET_PDEATHSIG = 1
-"""Linux ``prctl`` option: the signal a process gets when its parent dies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,34 +121,11 @@ class _Local:
         )
 
 
-def _die_with(parent: int) -> None:
-    """End this process when the build that started it ends, however it ends (``kill -9``
-    included): an orphaned worker would hold the build's pipes, and its time, forever."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the build died before the line above
-        os._exit(1)
-
-    def watch() -> None:  # where no death signal exists, or it did not take
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="watch-build", daemon=True).start()
-
-
 def _worker(
     connection: Connection, work: WorkSettings, media: MediaIndex | None, parent: int
 ) -> None:
     """A worker process: parse its share, then process it (see the module docstring)."""
-    _die_with(parent)
+    die_with(parent)
     # Short-lived, allocation-heavy and free of reference cycles worth collecting.
     gc.disable()
     local = _Local(work, media)

@@ -23,6 +23,7 @@ from .definitions import definition_fact, unfinished_definition
 from .enumerations import enumeration_fact
 from .found import FoundFact
 from .inline import Text, resolve_inline
+from .long_prose import prose_parts
 from .sentences import TASK_RE, normal
 
 SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
@@ -166,7 +167,8 @@ class NoteWalk:
 
     def prose(self, text: Text) -> None:
         """Emit the claim candidates of ``text``."""
-        self.claims.extend(claim_candidates(text, self.heading_path))
+        for part in prose_parts(text):  # a very long paragraph, in parts: linear
+            self.claims.extend(claim_candidates(part, self.heading_path))
 
     def enumeration(self, lead: Text, list_node: Block) -> bool:
         """Emit the enumeration ``lead`` introduces, when it is one; True when emitted or

@@ -3,12 +3,11 @@ created or migrated; its tables through ``NoteTable`` and ``CardTable``."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
-from pathlib import Path
-
-import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .card_table import CardTable

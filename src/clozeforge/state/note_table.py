@@ -212,10 +212,7 @@ class NoteTable:
             )
             self._connection.executemany(
                 "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
-                [
-                    (s.size, s.mtime_ns, s.ctime_ns, _key(path))
-                    for path, s in (stats or {}).items()
-                ],
+                [(s.size, s.mtime_ns, s.ctime_ns, _key(path)) for path, s in (stats or {}).items()],
             )
             self._connection.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
