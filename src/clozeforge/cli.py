@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from .config import Settings
+from .config.places import check_outside_notes
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
 
@@ -170,6 +171,8 @@ def preview(
     options["ignore"] = options["ignore"] or None
     flags = {"notes_dir": notes_dir, "output": page.with_suffix(".apkg"), **options}
     try:
+        # The page is what is written: a refusal names it (not the package it stands for).
+        check_outside_notes(notes_dir, page, "-o/--output", Path.cwd())
         settings = Settings.resolve(flags, config_path=config_path)
         if settings.phraser == "t5" and not settings.model:
             raise click.ClickException("--phraser t5 needs --model (a local folder or a hub name)")
