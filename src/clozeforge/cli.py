@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 import click
 
 from .config import Settings
+from .config.places import check_outside_notes
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
 from .written_options import NAMES as WRITTEN_OPTIONS
@@ -180,6 +183,8 @@ def preview(
     unset_empty(options)
     flags = {"notes_dir": notes_dir, "output": page.with_suffix(".apkg"), **options}
     try:
+        # The page is what is written: a refusal names it (not the package it stands for).
+        check_outside_notes(notes_dir, page, "-o/--output", Path.cwd())
         settings = Settings.resolve(flags, config_path=config_path)
         if settings.phraser == "t5" and not settings.model:
             raise click.ClickException("--phraser t5 needs --model (a local folder or a hub name)")
@@ -371,8 +376,16 @@ def _print_orphans(report: Any, verbose: bool) -> None:
         click.echo(f"  ... and {len(orphans) - len(shown)} more (-v shows all)")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to the documented exit codes, never a traceback."""
+    # A build stopped with SIGTERM unwinds as one interrupted: its workers are stopped
+    # and its lock released on the way out, as with Ctrl-C.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli.main(args=argv, prog_name="clozeforge", standalone_mode=False)
     except click.UsageError as error:

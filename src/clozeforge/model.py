@@ -56,7 +56,17 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return readable(f"{where}: {self.message}")
+
+
+def readable(text: str) -> str:
+    """``text`` with any bytes that were not UTF-8 (a file name's, held as surrogates, as
+    ``os`` gives them) written as escapes: ``bad\\xff.md``; anything else as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
 
 
 @dataclass(frozen=True, slots=True)

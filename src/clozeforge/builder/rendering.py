@@ -17,7 +17,7 @@ from .. import deck as packaging
 from ..cloze import cloze_answers, split_segments, words
 from ..context import context_line
 from ..media import MediaFile, MediaIndex
-from ..model import Card, Diagnostic
+from ..model import Card, Diagnostic, readable
 from ..phrasers import RulePhraser
 from ..render import field_has_math, render_cloze, render_text
 from ..state import content_hash
@@ -144,11 +144,11 @@ def render_cards(
             card.phrased_by,
             _escape(context),
         )
-        tags = tuple(packaging.anki_tag(tag) for tag in fact.tags)
+        tags = tuple(readable(packaging.anki_tag(tag)) for tag in fact.tags)
         note = packaging.DeckNote(
             guid=packaging.guid_for_fact(fact),
-            deck=packaging.deck_for_tags(placement.root, fact.tags),
-            fields=fields,
+            deck=readable(packaging.deck_for_tags(placement.root, fact.tags)),
+            fields=tuple(readable(field) for field in fields),  # a file name not UTF-8
             tags=(*tags, LEFT_OUT_TAG) if card.left_out else tags,
             mtime=mtime,
             path=fact.path,

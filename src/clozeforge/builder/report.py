@@ -82,6 +82,13 @@ class BuildReport:
     a build from scratch, as the preview's)."""
 
 
+def with_notices(report: BuildReport, notices: list[Diagnostic]) -> BuildReport:
+    """``report`` with the build's own warnings (its state, its lock) first."""
+    if not notices:
+        return report
+    return replace(report, diagnostics=(*dict.fromkeys(notices), *report.diagnostics))
+
+
 def nothing_done(
     last: BuildReport, notes_found: int, orphans: tuple[packaging.DeckNote, ...]
 ) -> BuildReport:

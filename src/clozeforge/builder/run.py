@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import NothingToBuildError
 from ..media import MediaIndex
-from ..state import BuildState, build_lock, state_path
+from ..model import Diagnostic
+from ..state import BuildState, StateError, build_lock, discard_state, state_path
 from ..vault import find_note_files
 from .fingerprints import fingerprints
 from .phrase import make_phraser
 from .plan import Plan, on_last_build, plan_build
-from .report import BuildReport, nothing_done
+from .report import BuildReport, nothing_done, with_notices
 from .session import Progress, ProgressCallback, Session
 from .write import outputs_intact
 
@@ -71,23 +72,63 @@ def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport
         media = MediaIndex.build(notes_dir)
         prints = fingerprints(settings, phraser, media, tuple(walk_diagnostics))
         state_file = state_path(settings.state_dir, notes_dir) if settings.state_dir else None
+        notices: list[Diagnostic] = []
 
         def waiting() -> None:
             if progress is not None:
                 progress(Progress("wait", 0, 1))
 
-        with build_lock(state_file, on_wait=waiting), BuildState(state_file) as state:
-            session = Session(settings, state, phraser, media, prints, started_ns, progress)
-            plan = plan_build(settings, paths, state, prints)
-            if not plan.changed and plan.reuse:
-                report = _nothing_changed(session, plan)
-                if report is not None:
-                    state.save(stats=plan.refreshed)
-                    session.refuse_warnings(report.diagnostics)
-                    return report
-            return _rebuild(session, on_last_build(plan, settings, state, prints))
+        def notice(message: str) -> None:
+            notices.append(Diagnostic(str(state_file), None, message))
+
+        with build_lock(state_file, on_wait=waiting, on_takeover=notice):
+            # The state is only a cache: one that fails under the build is discarded and
+            # the build starts again from a fresh one, then, if need be, from none.
+            for attempt in (state_file, state_file, None):
+                try:
+                    with BuildState(attempt) as state:
+                        for problem in state.problems:
+                            notice(problem)
+                        session = Session(
+                            settings, state, phraser, media, prints, started_ns, progress
+                        )
+                        report = _with_state(session, paths, notice)
+                    return with_notices(report, notices)
+                except StateError as error:
+                    notice(
+                        f"build state failed ({error.error}); discarded, every note is built afresh"
+                    )
+                    if attempt is not None:
+                        discard_state(attempt)
+            raise AssertionError("a build without state cannot fail on its state")
     finally:
         phraser.close()
+
+
+def _with_state(session: Session, paths: list[str], notice: Callable[[str], None]) -> BuildReport:
+    settings, state, prints = session.settings, session.state, session.fingerprints
+    plan = plan_build(settings, paths, state, prints)
+    if not plan.changed and plan.reuse:
+        report = _nothing_changed(session, plan)
+        if report is not None:
+            try:
+                state.save(stats=plan.refreshed)
+            except StateError as error:
+                _not_saved(error, notice)
+            session.refuse_warnings(report.diagnostics)
+            return report
+    return _rebuild(session, on_last_build(plan, settings, state, prints), notice)
+
+
+def _not_saved(error: StateError, notice: Callable[[str], None]) -> None:
+    """The packages are written; the state could not be saved: the next build is a full
+    one (a state saved in part could mislead it)."""
+    notice(
+        f"build state could not be saved ({error.error}); the package is"
+        " written, the next build will be a full one"
+    )
+    if error.path is not None:
+        discard_state(error.path)
 
 
 def _nothing_changed(session: Session, plan: Plan) -> BuildReport | None:
@@ -106,7 +147,7 @@ def _nothing_changed(session: Session, plan: Plan) -> BuildReport | None:
     return nothing_done(last, len(plan.paths), pending)
 
 
-def _rebuild(session: Session, plan: Plan) -> BuildReport:
+def _rebuild(session: Session, plan: Plan, notice: Callable[[str], None]) -> BuildReport:
     """Make the changed notes' records, fold them, write and save; where that cannot be
     done exactly from the last build's sums, the same over every note."""
     from .fold import fold_records
@@ -125,7 +166,11 @@ def _rebuild(session: Session, plan: Plan) -> BuildReport:
             if fold is not None and written is not None:
                 session.report("package", fold.cards, fold.cards)
                 report = make_report(plan, made, fold, written)
-                save_state(session, plan, made, fold, written, report)
+                try:
+                    save_state(session, plan, made, fold, written, report)
+                except StateError as error:
+                    session.state.close()
+                    _not_saved(error, notice)
                 return report
         # Over every note, every step succeeds: this runs at most twice.
         assert plan.base is not None

@@ -66,6 +66,7 @@ class Session:
 
     def refuse_warnings(self, diagnostics: Sequence[Diagnostic]) -> None:
         """With ``--strict``, stop before anything is written when there are warnings."""
+        diagnostics = tuple(dict.fromkeys(diagnostics))  # each once, as the report has them
         if self.settings.strict and diagnostics:
             raise StrictModeError(
                 f"{len(diagnostics)} warning(s) and --strict given; nothing written",

@@ -40,6 +40,7 @@ from ..media import MediaIndex
 from ..model import Note
 from ..phrasers.rules import RulePhraser
 from ..state import loads
+from .lifeline import die_with
 from .records import (
     NoteRecord,
     ParsedNote,
@@ -125,8 +126,11 @@ class _Local:
         )
 
 
-def _worker(connection: Connection, work: WorkSettings, media: MediaIndex | None) -> None:
+def _worker(
+    connection: Connection, work: WorkSettings, media: MediaIndex | None, parent: int
+) -> None:
     """A worker process: parse its share, then process it (see the module docstring)."""
+    die_with(parent)
     # Short-lived, allocation-heavy and free of reference cycles worth collecting.
     gc.disable()
     local = _Local(work, media)
@@ -188,7 +192,9 @@ class _Worker:
 
     def __init__(self, context: Any, work: WorkSettings, media: MediaIndex | None) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, work, media), daemon=True)
+        self.process = context.Process(
+            target=_worker, args=(child, work, media, os.getpid()), daemon=True
+        )
         self.process.start()
         child.close()
         self.paths: list[str] = []
@@ -244,8 +250,11 @@ class _Worker:
             else:
                 self.pending.append(message)
 
-    def close(self) -> None:
+    def close(self, *, now: bool = False) -> None:
+        """Let the worker finish (``now``: kill it: the build is being stopped)."""
         self.connection.close()
+        if now and self.process.is_alive():
+            self.process.kill()
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -282,13 +291,13 @@ class NotePool:
     def __enter__(self) -> NotePool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(now=kind is not None)
 
-    def close(self) -> None:
-        """Stop the workers."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers (``now``: at once, the build having failed or been stopped)."""
         for worker in self.workers:
-            worker.close()
+            worker.close(now=now)
         self.workers = []
 
     def parse(self, paths: Sequence[str]) -> dict[str, ParsedNote]:

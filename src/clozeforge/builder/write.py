@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
+from ..errors import OutputError
+from ..model import readable
 from ..state import file_stamp
 from .session import Session
 
@@ -136,6 +138,11 @@ def outputs_intact(recorded: Any) -> bool:
     )
 
 
+_MAX_NAME_BYTES = 200
+"""Longest split package file name: under the usual 255-byte limit, with room for the
+temporary name it is written under first."""
+
+
 def _split_slug(deck: str, root: str) -> str:
     """File name part for ``deck``: its path below ``root``, ``::`` -> ``--``."""
     below = deck[len(root) + 2 :] if deck.startswith(f"{root}::") else ""
@@ -173,8 +180,14 @@ def split_groups(
     groups: dict[Path, list[packaging.DeckNote]] = {}
     for deck in sorted(by_deck):
         slug = slugs[deck]
-        if taken[slug.casefold()] > 1:
-            slug = f"{slug}-{hashlib.sha256(deck.encode('utf-8')).hexdigest()[:8]}"
+        digest = hashlib.sha256(deck.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        room = _MAX_NAME_BYTES - len(f"{output.stem}--.apkg".encode()) - 9
+        if len(slug.encode()) > room:
+            # A file system refuses names over 255 bytes: cut, and told apart by a hash.
+            slug = slug.encode()[: max(room, 8)].decode("utf-8", "ignore").rstrip("-")
+            slug = f"{slug}-{digest}"
+        elif taken[slug.casefold()] > 1:
+            slug = f"{slug}-{digest}"
         groups[output.with_name(f"{output.stem}--{slug}.apkg")] = by_deck[deck]
     return groups
 
@@ -189,6 +202,13 @@ def _write_split(
 
     for path, notes in split_groups(deck_notes, settings).items():
         names = {name for name in media if any(name in f for n in notes for f in n.fields)}
-        packaging.write_package(
-            notes, path, media={n: media[n] for n in names}, timestamp=timestamp
-        )
+        try:
+            packaging.write_package(
+                notes, path, media={n: media[n] for n in names}, timestamp=timestamp
+            )
+        except (OSError, OutputError) as error:
+            note = notes[0]
+            raise OutputError(
+                f"cannot write the package of deck {readable(note.deck)!r} (tags of"
+                f" {readable(note.path)}:{note.line}) to {readable(str(path))}: {error}"
+            ) from None

@@ -119,6 +119,12 @@ def coerce(name: str, kind: str, given: GivenValue) -> Any:
         result = text if text in available_phrasers() else None
     elif isinstance(value, str) and value.strip():
         result = value
+        if name == "deck_name" and not any(part.strip() for part in value.split("::")):
+            raise ConfigError(
+                f"{given.where}: the deck name {value!r} names no deck (every part between"
+                " '::' is blank); give a name, or leave it out to name the root deck after"
+                " the notes folder"
+            )
     elif isinstance(value, Path) and given.source == "flag":
         result = str(value)
     if result is None:

@@ -54,12 +54,14 @@ def card_ordinals(note: DeckNote) -> list[int]:
 
 def guid_for_fact(fact: Fact) -> str:
     """GUID of the Anki note for ``fact``: depends on its note and identity, not its wording."""
-    return genanki.guid_for("clozeforge", fact.note_id, fact.kind.value, fact.key)
+    # A file name that is not UTF-8 (its bytes held as surrogates) hashes by its bytes.
+    note_id = fact.note_id.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return genanki.guid_for("clozeforge", note_id, fact.kind.value, fact.key)
 
 
 def deck_id_for(name: str) -> int:
     """Deck id derived from the deck's full name (stable across builds and machines)."""
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 

@@ -72,12 +72,6 @@ def strip_emphasis(term: str) -> str:
 # --- sentences -------------------------------------------------------------------------
 
 
-def _inside_math_or_code(head: str) -> bool:
-    """Whether ``head`` ends inside ``$math$`` or a code span (an odd count of markers)."""
-    dollars = head.count("$") - head.count("\\$")
-    return dollars % 2 == 1 or head.count("`") % 2 == 1
-
-
 def _split_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of one line group, as sentencex (Wikimedia's rule-based
     segmenter, with English abbreviations) splits them, surrounding space left out.
@@ -93,11 +87,19 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
         return [(0, len(text))]
     spans: list[tuple[int, int]] = []
     start = end = 0
+    # Markers counted piece by piece: counting the whole head each time was quadratic.
+    dollars = escaped = ticks = 0
     for number, piece in enumerate(pieces, 1):
         end += len(piece)
+        dollars += piece.count("$")
+        escaped += piece.count("\\$")
+        ticks += piece.count("`")
+        if piece.startswith("$") and number > 1 and pieces[number - 2].endswith("\\"):
+            escaped += 1  # an escape split from its dollar by the segmenter
         if number < len(pieces) and (
             not (piece[-1:].isspace() or _CLOSING_MARKUP_RE.match(pieces[number]))
-            or _inside_math_or_code(text[:end])
+            or (dollars - escaped) % 2 == 1
+            or ticks % 2 == 1
         ):
             continue
         sentence = text[start:end]

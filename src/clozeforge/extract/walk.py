@@ -24,6 +24,7 @@ from .enumerations import enumeration_fact
 from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
 from .inline import Text, resolve_inline
+from .long_prose import prose_parts
 from .sentences import TASK_RE, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
@@ -182,11 +183,12 @@ class NoteWalk:
         theorems = theorem_facts(text, self.heading_path)
         self.found.extend(theorems)
         stated = {fact.subject for fact in theorems}
-        self.claims.extend(
-            claim
-            for claim in claim_candidates(text, self.heading_path)
-            if claim.subject not in stated
-        )
+        for part in prose_parts(text):  # a very long paragraph, in parts: linear
+            self.claims.extend(
+                claim
+                for claim in claim_candidates(part, self.heading_path)
+                if claim.subject not in stated
+            )
 
     def formulas(self, text: Text) -> None:
         """Emit the named formulas written inside the paragraph ``text``."""

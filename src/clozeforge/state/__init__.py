@@ -40,7 +40,7 @@ Modules: ``schema`` (tables, migration, card statuses), ``lock`` (one build per 
 """
 
 from ..files import FileStamp, file_stamp
-from .build_state import BuildState, state_path
+from .build_state import BuildState, StateError, discard_state, state_path
 from .card_table import CardTimes, Orphan, content_hash
 from .lock import build_lock
 from .note_table import NoteRow, NoteStat
@@ -59,8 +59,10 @@ __all__ = [
     "NoteRow",
     "NoteStat",
     "Orphan",
+    "StateError",
     "build_lock",
     "content_hash",
+    "discard_state",
     "dumps",
     "file_stamp",
     "loads",

@@ -22,7 +22,7 @@ def content_hash(note: DeckNote) -> str:
     digest = hashlib.sha256()
     parts = (*note.fields, "\x1e", note.deck, "\x1e", *note.tags)
     for part in (*parts, "\x1esuspended") if note.suspended else parts:
-        digest.update(part.encode("utf-8"))
+        digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\x1f")
     return digest.hexdigest()
 

@@ -12,6 +12,21 @@ from typing import Any
 from .pickled import dumps, loads
 
 
+def _key(path: str) -> str | bytes:
+    """``path`` as stored: text, or where the file name is not valid UTF-8 (its bad bytes
+    held as surrogates, as ``os`` gives them) its bytes, which SQLite keeps as they are."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape")
+    return path
+
+
+def _path(key: str | bytes) -> str:
+    """A stored ``_key`` back as the path ``os`` gives."""
+    return key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
+
+
 @dataclass(frozen=True, slots=True)
 class NoteStat:
     """What the state knows of one note file from the last build."""
@@ -75,7 +90,8 @@ class NoteTable:
             return {}
         rows = self._connection.execute("SELECT path, size, mtime_ns, ctime_ns, hash FROM notes")
         return {
-            path: NoteStat(size, mtime, ctime, digest) for path, size, mtime, ctime, digest in rows
+            _path(path): NoteStat(size, mtime, ctime, digest)
+            for path, size, mtime, ctime, digest in rows
         }
 
     def records(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
@@ -100,7 +116,7 @@ class NoteTable:
         if self._connection is None:
             return []
         rows = self._connection.execute("SELECT path FROM notes WHERE uses_media")
-        return [path for (path,) in rows]
+        return [_path(path) for (path,) in rows]
 
     def _column(self, column: str, paths: Iterable[str] | None = None) -> dict[str, Any]:
         """``column`` of the stored notes (of ``paths``, default all), unpickled, where
@@ -114,7 +130,7 @@ class NoteTable:
                 rows: Iterable[tuple[str, bytes]] = cursor
             else:
                 rows = []
-                wanted = list(paths)
+                wanted = [_key(path) for path in paths]
                 for start in range(0, len(wanted), 900):  # SQLite's parameter limit
                     chunk = wanted[start : start + 900]
                     marks = ",".join("?" * len(chunk))
@@ -126,7 +142,7 @@ class NoteTable:
                     rows.extend(cursor.fetchall())
             for path, blob in rows:
                 try:
-                    found[path] = loads(blob)
+                    found[_path(path)] = loads(blob)
                 except Exception:
                     continue
         return found
@@ -138,7 +154,9 @@ class NoteTable:
         found: dict[str, Any] = {}
         with closing(self._connection.cursor()) as cursor:
             for path in paths:
-                row = cursor.execute("SELECT detail FROM notes WHERE path = ?", (path,)).fetchone()
+                row = cursor.execute(
+                    "SELECT detail FROM notes WHERE path = ?", (_key(path),)
+                ).fetchone()
                 if row is None or row[0] is None:
                     continue
                 try:
@@ -162,13 +180,13 @@ class NoteTable:
         if self._connection is None:
             return
         with self._connection:
-            gone = [(path,) for path in forget]
+            gone = [(_key(path),) for path in forget]
             if keep is not None:
                 kept = set(keep)
                 gone += [
                     (path,)
                     for (path,) in self._connection.execute("SELECT path FROM notes")
-                    if path not in kept
+                    if _path(path) not in kept
                 ]
             self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
             self._connection.executemany(
@@ -177,7 +195,7 @@ class NoteTable:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
-                        row.path,
+                        _key(row.path),
                         row.stat.size,
                         row.stat.mtime_ns,
                         row.stat.ctime_ns,
@@ -194,7 +212,7 @@ class NoteTable:
             )
             self._connection.executemany(
                 "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
-                [(s.size, s.mtime_ns, s.ctime_ns, path) for path, s in (stats or {}).items()],
+                [(s.size, s.mtime_ns, s.ctime_ns, _key(path)) for path, s in (stats or {}).items()],
             )
             self._connection.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",

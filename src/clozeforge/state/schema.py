@@ -52,10 +52,11 @@ RETIRED = "retired"
 """Card status: known from an older state format, only for its time."""
 
 
-def migrate(connection: sqlite3.Connection) -> None:
+def migrate(connection: sqlite3.Connection) -> object | None:
     """Bring the tables to ``SCHEMA_VERSION``. Card times are always kept: version 1 had
     only ``cards (guid, content, mtime)``, whose cards become ``retired``; note records
-    and build facts of any other version are dropped (the next build remakes them)."""
+    and build facts of any other version are dropped (the next build remakes them).
+    Gives the other version found (None: a new file, or this version)."""
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     version = None
     if "meta" in tables:
@@ -65,7 +66,8 @@ def migrate(connection: sqlite3.Connection) -> None:
         except Exception:
             version = None
     if version == SCHEMA_VERSION:
-        return
+        return None
+    older = (version if version is not None else "unknown") if "cards" in tables else None
     with connection:
         if "cards" in tables:
             columns = {row[1] for row in connection.execute("PRAGMA table_info(cards)")}
@@ -83,3 +85,4 @@ def migrate(connection: sqlite3.Connection) -> None:
         connection.execute(
             "INSERT INTO meta (key, value) VALUES ('schema', ?)", (dumps(SCHEMA_VERSION),)
         )
+    return older
