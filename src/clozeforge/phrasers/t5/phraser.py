@@ -41,6 +41,7 @@ from .loading import (
 from .markup import to_cloze
 from .model_requests import ModelRequest, model_requests
 from .prompts import load_prompts
+from .scoring import ScoredChoice
 
 
 class T5Phraser(Phraser):
@@ -81,7 +82,9 @@ class T5Phraser(Phraser):
         self.cache_path = cache_path
         """SQLite phrasing cache; None disables caching."""
         self.model_calls = 0
-        """Number of ``generate`` calls made."""
+        """Number of model calls made: a batch of facts is one (a ``generate`` over its
+        free rows and one scoring pass over its extractive rows), as is a
+        ``generate_token_ids``."""
         self.generated = 0
         """Number of facts sent to the model."""
         self.cache_hits = 0
@@ -214,28 +217,32 @@ class T5Phraser(Phraser):
             yield ordered[start : start + self.batch_size]
 
     def _answers(self, asked: Sequence[ModelRequest]) -> list[str]:
-        """The model's answer to each request of one batch, from one ``generate`` call: a
-        free row's text; an extractive row's chosen candidate ("" when none is sure)."""
-        rows = self._generate([request.row for request in asked])
-        texts = self._loaded().decode(rows)
-        choices = self._choices(asked, rows)
-        return [choices.get(k, text) for k, text in enumerate(texts)]
-
-    def _choices(
-        self, asked: Sequence[ModelRequest], rows: Sequence[Sequence[int]]
-    ) -> dict[int, str]:
-        """The answers of a batch's extractive rows, by position: the one place candidates
-        are scored. A row answers the candidate its ids spell, kept when the model is sure
-        of it (``choice_confidence``, ``choice.chosen_answer``)."""
+        """The model's answer to each request of one batch: a free row's text, from one
+        ``generate`` call over the batch's free rows; an extractive row's chosen candidate
+        ("" when none is sure), from one scoring pass over the batch's extractive rows
+        (``_choices``). Counts one model call."""
+        answers = [""] * len(asked)
+        free = [k for k, request in enumerate(asked) if not request.candidates]
+        if free:
+            model = self._loaded()
+            texts = model.decode(model.generate([asked[k].row for k in free]))
+            for k, text in zip(free, texts, strict=True):
+                answers[k] = text
         extractive = [k for k, request in enumerate(asked) if request.candidates]
-        confidence = self.choice_confidence(
-            [asked[k].prompt for k in extractive], [rows[k] for k in extractive]
-        )
-        choices: dict[int, str] = {}
-        for k, sure in zip(extractive, confidence, strict=True):
-            texts = asked[k].row.spans
-            choices[k] = chosen_answer(texts, self.span_trie(texts).choice(rows[k]), sure)
-        return choices
+        for k, answer in zip(extractive, self._choices([asked[k] for k in extractive]), strict=True):
+            answers[k] = answer
+        self.model_calls += 1
+        return answers
+
+    def _choices(self, asked: Sequence[ModelRequest]) -> list[str]:
+        """The answers of extractive rows: the one place candidates are scored. A row
+        answers the candidate the model chooses, kept when the model is sure of it
+        (``score_choices``, ``choice.chosen_answer``)."""
+        scored = self.score_choices([request.row for request in asked])
+        return [
+            chosen_answer(request.row.spans, choice.index, choice.confidence)
+            for request, choice in zip(asked, scored, strict=True)
+        ]
 
     def _generate(self, rows: Sequence[DecodingRow]) -> list[list[int]]:
         ids = self._loaded().generate(rows)
@@ -264,6 +271,11 @@ class T5Phraser(Phraser):
             for prompt, fact, span, text in zip(prompts, facts, spans, texts, strict=True)
         ]
         return self._generate(rows)
+
+    def score_choices(self, rows: Sequence[DecodingRow]) -> list[ScoredChoice]:
+        """The candidate each extractive row chooses and how sure the model is of it, in
+        one forward pass (``decoding.T5Model.score_choices``)."""
+        return self._loaded().score_choices(rows)
 
     def choice_confidence(
         self, prompts: Sequence[str], rows: Sequence[Sequence[int]]
