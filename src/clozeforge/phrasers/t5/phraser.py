@@ -229,7 +229,8 @@ class T5Phraser(Phraser):
             for k, text in zip(free, texts, strict=True):
                 answers[k] = text
         extractive = [k for k, request in enumerate(asked) if request.candidates]
-        for k, answer in zip(extractive, self._choices([asked[k] for k in extractive]), strict=True):
+        chosen = self._choices([asked[k] for k in extractive])
+        for k, answer in zip(extractive, chosen, strict=True):
             answers[k] = answer
         self.model_calls += 1
         return answers
