@@ -67,7 +67,7 @@ def phrase_cards(
     facts: Sequence[Fact],
     phraser: Phraser,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = 32,
     fallback: RulePhraser | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> tuple[list[Card], list[Diagnostic]]:
@@ -76,11 +76,14 @@ def phrase_cards(
     Returns the cards (in fact order) and diagnostics for facts that no phrasing could
     turn into a valid cloze; those facts get no card rather than an empty one (Anki
     silently drops a cloze note without deletions). ``on_batch`` is called with the
-    number of facts done after each batch, for progress bars.
+    number of facts done after each batch, for progress bars. ``batch_size`` None: the
+    phraser's own (``T5Phraser.batch_size``, chosen for its device), else 32.
     """
     rules = fallback or RulePhraser()
     cards: list[Card] = []
     problems: list[Diagnostic] = []
+    if batch_size is None:
+        batch_size = getattr(phraser, "batch_size", 32) if facts else 32
     for batch in _batches(facts, max(1, batch_size)):
         outputs = phraser.phrase_batch(batch)
         if len(outputs) != len(batch):

@@ -11,9 +11,11 @@ Flow for a batch of facts:
    a self-contained rewording.
 2. Answers already in the phrasing cache (``cache.PhrasingCache``) are taken from it; the
    model is loaded only when something is missing.
-3. The rest go to the model in batches of ``batch_size`` (``_model_batches``), one
-   ``generate`` call per batch (``_answers``); an extractive row's answer is the candidate
-   it wrote, when the model is sure of it (``_choices``).
+3. The rest go to the model in batches of ``batch_size`` facts (``_model_batches``: sorted
+   by length; the size chosen for the device unless given). Per batch (``_answers``), one
+   ``generate`` call over the free rows and one scoring pass over the extractive rows
+   (``scoring``): an extractive row's answer is the candidate the model chooses, when it
+   is sure of it (``_choices``).
 4. Each fact's answers become its cloze text (``fact_cloze``): a free output through
    ``markup.to_cloze``, a claim's choice through ``choice.claim_cloze``.
 """
@@ -32,6 +34,7 @@ from ..constrained import SpanTrie
 from .choice import chosen_answer, claim_cloze
 from .decoding import DecodingRow, DecodingSettings, T5Model
 from .loading import (
+    device_batch_size,
     empty_device_cache,
     import_backend,
     load_checkpoint,
@@ -57,7 +60,7 @@ class T5Phraser(Phraser):
         model: str,
         *,
         prompts_dir: Path | None = None,
-        batch_size: int = 16,
+        batch_size: int | None = None,
         max_new_tokens: int = 64,
         num_beams: int = 1,
         device: str | None = None,
@@ -66,14 +69,13 @@ class T5Phraser(Phraser):
     ) -> None:
         if not model:
             raise ConfigError("the t5 phraser needs a model: --model NAME_OR_FOLDER")
-        if batch_size < 1 or num_beams < 1 or max_new_tokens < 1:
+        if (batch_size is not None and batch_size < 1) or num_beams < 1 or max_new_tokens < 1:
             raise ConfigError("batch_size, num_beams and max_new_tokens must be at least 1")
         self.model_name = model
         """What the user passed: a folder or a hub id."""
         self.prompts = load_prompts(prompts_dir)
         """The validated prompt templates."""
-        self.batch_size = batch_size
-        """Facts per ``generate`` call."""
+        self._batch_size = batch_size
         self.decoding = DecodingSettings(max_new_tokens, num_beams, copy_constrained)
         """How the model decodes (``copy_constrained``: whether every output word must be
         the fact's own or a connective, see ``constrained``)."""
@@ -93,6 +95,14 @@ class T5Phraser(Phraser):
         self._model_identity: str | None = None
         self._model: T5Model | None = None
         self._cache: PhrasingCache | None = None
+
+    @property
+    def batch_size(self) -> int:
+        """Facts per model call: the one asked for, else the device's
+        (``loading.device_batch_size``: large on a GPU, moderate on a CPU)."""
+        if self._batch_size is None:
+            self._batch_size = device_batch_size(self.device)
+        return self._batch_size
 
     # -- identity ----------------------------------------------------------------------
 

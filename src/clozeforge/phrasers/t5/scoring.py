@@ -71,103 +71,118 @@ def score_choices(
 ) -> list[ScoredChoice]:
     """The choice and confidence of each row (``prompts[i]`` choosing among the token
     sequences ``sequences[i]``), from one forward pass. ``encode``: the prompts to the
-    model's padded input tensors, on its device."""
+    model's padded input tensors, on its device.
+
+    The decoder reads every candidate (its tokens after the decoder start); the output
+    layer runs only once per trie node (a prefix the candidates of a row share is scored
+    once), and only the scores of the ids allowed there, and their log-sum-exp, leave the
+    device."""
     if not prompts:
         return []
     torch, transformers = import_backend()
     tokenizer = checkpoint.tokenizer
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id
-    tries = [SpanTrie(seqs, eos, eos if pad is None else pad) for seqs in sequences]
-    # One decoder row per distinct candidate: its tokens and the end, and at each position
-    # the ids the trie allows there (whose scores the greedy walk compares).
-    owners: list[int] = []
-    labels: list[list[int]] = []
-    options: list[list[tuple[int, ...]]] = []
+    pad = eos if pad is None else pad
+    tries = [SpanTrie(seqs, eos, pad) for seqs in sequences]
+    owners: list[int] = []  # the row of each decoder row (one per distinct candidate)
+    inputs: list[list[int]] = []
+    picked: list[tuple[int, int]] = []  # (decoder row, position) of each trie node scored
+    node_at: dict[tuple[int, int], int] = {}  # (row, trie node) -> index in ``picked``
+    options: list[tuple[int, ...]] = []
     paths: list[list[tuple[int, list[int]]]] = []
     for row, (trie, seqs) in enumerate(zip(tries, sequences, strict=True)):
         found = _paths(seqs)
         paths.append(found)
         for _, tokens in found:
+            for position, node in enumerate(_nodes(trie, tokens)):
+                if (row, node) not in node_at:
+                    node_at[(row, node)] = len(picked)
+                    picked.append((len(inputs), position))
+                    options.append(trie.allowed(node))
             owners.append(row)
-            labels.append([*tokens, eos])
-            options.append([trie.allowed(node) for node in _nodes(trie, tokens)])
-    if not labels:
+            inputs.append(tokens)
+    if not inputs:
         return [ScoredChoice(None, 0.0) for _ in prompts]
-    width = max(len(row) for row in labels)
-    many = max(len(ids) for row in options for ids in row)
+    network = checkpoint.network
     device = checkpoint.device
-    label_tensor = torch.tensor(
-        [row + [-100] * (width - len(row)) for row in labels], device=device
-    )
-    option_tensor = torch.tensor(
-        [
-            [list(ids) + [ids[0]] * (many - len(ids)) for ids in row]
-            + [[0] * many] * (width - len(row))
-            for row in options
-        ],
+    start_id = network.config.decoder_start_token_id
+    width = max(len(tokens) for tokens in inputs) + 1
+    decoder_ids = torch.tensor(
+        [[start_id, *tokens] + [pad] * (width - 1 - len(tokens)) for tokens in inputs],
         device=device,
+    )
+    flat = torch.tensor([k * width + position for k, position in picked], device=device)
+    many = max(len(ids) for ids in options)
+    option_ids = torch.tensor(
+        [list(ids) + [ids[0]] * (many - len(ids)) for ids in options], device=device
     )
     encoded = encode(prompts)
     owner = torch.tensor(owners, device=device)
-    network = checkpoint.network
+
+    def only_nodes(_module: Any, args: Any) -> Any:
+        # The output layer's input, [rows, width, d]: only the trie nodes' positions.
+        hidden = args[0]
+        return (hidden.reshape(-1, hidden.shape[-1]).index_select(0, flat),)
+
     with torch.inference_mode():
         hidden = network.get_encoder()(
             input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]
         ).last_hidden_state
-        outputs = network(
-            encoder_outputs=transformers.modeling_outputs.BaseModelOutput(
-                last_hidden_state=hidden.index_select(0, owner)
-            ),
-            attention_mask=encoded["attention_mask"].index_select(0, owner),
-            labels=label_tensor,
-        )
-        logits = outputs.logits.float()
-        total = torch.logsumexp(logits, dim=-1)
-        chosen = logits.gather(-1, label_tensor.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-        mask = label_tensor != -100
-        token_lp = ((chosen - total) * mask).tolist()
-        option_scores = logits.gather(-1, option_tensor).tolist()
-    lengths = [len(row) for row in labels]
+        hook = network.get_output_embeddings().register_forward_pre_hook(only_nodes)
+        try:
+            logits = network(
+                encoder_outputs=transformers.modeling_outputs.BaseModelOutput(
+                    last_hidden_state=hidden.index_select(0, owner)
+                ),
+                attention_mask=encoded["attention_mask"].index_select(0, owner),
+                decoder_input_ids=decoder_ids,
+            ).logits.float()
+        finally:
+            hook.remove()
+        totals = torch.logsumexp(logits, dim=-1).tolist()
+        scores = logits.gather(-1, option_ids).tolist()
     results: list[ScoredChoice] = []
-    flat = 0
-    for trie, found in zip(tries, paths, strict=True):
-        rows = range(flat, flat + len(found))
-        flat += len(found)
+    for row, (trie, found) in enumerate(zip(tries, paths, strict=True)):
         if not found:
             results.append(ScoredChoice(None, 0.0))
             continue
-        means = {k: sum(token_lp[k][: lengths[k]]) / lengths[k] for k in rows}
+
+        def at(node: int, row: int = row) -> tuple[Sequence[float], float, tuple[int, ...]]:
+            index = node_at[(row, node)]
+            return scores[index], totals[index], options[index]
+
+        means = [_mean_log_probability(trie, tokens, at) for _, tokens in found]
         if beams:
-            best = max(rows, key=lambda k: (means[k], -k))
+            best = max(range(len(found)), key=lambda k: (means[k], -k))
         else:
-            best = _greedy(trie, [found[k - rows.start][1] for k in rows], rows, option_scores)
-        index = found[best - rows.start][0]
-        results.append(ScoredChoice(index, math.exp(means[best])))
+            best = _greedy(trie, [tokens for _, tokens in found], at)
+        results.append(ScoredChoice(found[best][0], math.exp(means[best])))
     return results
 
 
-def _greedy(
-    trie: SpanTrie,
-    tokens: Sequence[Sequence[int]],
-    rows: range,
-    option_scores: Sequence[Sequence[Sequence[float]]],
-) -> int:
-    """The decoder row (of ``rows``, whose candidate tokens are ``tokens``) that greedy
-    decoding under the trie writes: at each node the allowed id with the highest score,
-    the lowest id on a tie (as ``argmax`` over the vocabulary)."""
+def _mean_log_probability(trie: SpanTrie, tokens: Sequence[int], at: Any) -> float:
+    """Mean unconstrained log-probability of ``tokens`` and the end."""
+    total = 0.0
+    for node, token in zip(_nodes(trie, tokens), [*tokens, trie.eos_id], strict=True):
+        scores, lse, allowed = at(node)
+        total += scores[allowed.index(token)] - lse
+    return total / (len(tokens) + 1)
+
+
+def _greedy(trie: SpanTrie, tokens: Sequence[Sequence[int]], at: Any) -> int:
+    """The candidate (index in ``tokens``) that greedy decoding under the trie writes: at
+    each node the allowed id with the highest score, the lowest id on a tie (as
+    ``argmax`` over the vocabulary)."""
     eos = trie.eos_id
     alive = list(range(len(tokens)))
     node, depth = trie.start, 0
     while True:
-        k = alive[0]  # every candidate still alive shares the prefix: same scores
-        allowed = trie.allowed(node)
-        scores = option_scores[rows.start + k][depth]
+        scores, _, allowed = at(node)
         token = -max((score, -token) for score, token in zip(scores, allowed, strict=False))[1]
         if token == eos:
             # The candidate that ends exactly here (the trie keeps one per node).
-            ended = [i for i in alive if len(tokens[i]) == depth]
-            return rows.start + ended[0]
+            return next(i for i in alive if len(tokens[i]) == depth)
         alive = [i for i in alive if len(tokens[i]) > depth and tokens[i][depth] == token]
         node = trie.step(node, token)
         depth += 1
