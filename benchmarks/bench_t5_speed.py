@@ -32,7 +32,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_VAULT = Path("/work/shared/corpus/golovkine-notes")
-TOKENIZERS = (REPO.parent / "shared/models/t5-small-tokenizer", Path("/work/shared/models/t5-small-tokenizer"))
+TOKENIZERS = (
+    REPO.parent / "shared/models/t5-small-tokenizer",
+    Path("/work/shared/models/t5-small-tokenizer"),
+)
 T5_SMALL = {"d_model": 512, "d_ff": 2048, "num_layers": 6, "num_heads": 8, "vocab_size": 32128}
 MARK = "BENCH_JSON "
 
@@ -59,7 +62,13 @@ def load_facts(args: argparse.Namespace, scratch: Path) -> tuple[list[Any], str]
     if vault is None:
         vault = scratch / "vault"
         subprocess.run(
-            [sys.executable, str(REPO / "benchmarks/generate_vault.py"), str(vault), "--notes", "200"],
+            [
+                sys.executable,
+                str(REPO / "benchmarks/generate_vault.py"),
+                str(vault),
+                "--notes",
+                "200",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -155,7 +164,9 @@ def raw_speed(phraser: Any, facts: Sequence[Any], batch: int, new_tokens: int) -
             list(chunk), return_tensors="pt", padding=True, truncation=True, max_length=512
         ).to(checkpoint.device)
         with torch.inference_mode():
-            network.generate(**encoded, max_new_tokens=new_tokens, num_beams=1, do_sample=False).tolist()
+            network.generate(
+                **encoded, max_new_tokens=new_tokens, num_beams=1, do_sample=False
+            ).tolist()
 
     run(prompts[:batch])  # warm-up
     started = time.perf_counter()
@@ -198,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, help="[the phraser's choice for the device]")
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--baseline-src", type=Path, help="src folder of today's code")
+    parser.add_argument("--sweep", default="", help="batch sizes to measure too: 128,256,1024")
     parser.add_argument("--only-pipeline", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -213,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"{len(facts)} facts from {origin} written to {args.save_facts}")
             return
         if args.only_pipeline:
-            result = pipeline_speed(facts, args.model, args.device, args.batch_size, args.max_new_tokens)
+            result = pipeline_speed(
+                facts, args.model, args.device, args.batch_size, args.max_new_tokens
+            )
             result.pop("phraser")
             print(MARK + json.dumps(result))
             return
@@ -254,12 +268,21 @@ def report(
     print(
         f"pipeline, batch {new['batch']} (chosen: {args.batch_size is None}): "
         f"{new['facts_per_s']:8.1f} facts/s  ({new['seconds']:.2f} s, "
-        f"{new['model_calls']} model calls, {new['cards_by_model']}/{new['cards']} cards by the model)"
+        f"{new['model_calls']} model calls, "
+        f"{new['cards_by_model']}/{new['cards']} cards by the model)"
     )
-    print(f"raw generate, batch {new['batch']}:  {raw['facts_per_s']:8.1f} facts/s  ({raw['seconds']:.2f} s)")
+    print(
+        f"raw generate, batch {new['batch']}:  {raw['facts_per_s']:8.1f} facts/s  "
+        f"({raw['seconds']:.2f} s)"
+    )
     print(f"pipeline / raw: {new['facts_per_s'] / raw['facts_per_s']:.0%}")
     print(f"pipeline, batch 16 (this code): {default['facts_per_s']:8.1f} facts/s")
     figures = {"pipeline": new, "raw": raw, "batch16_new": default, "device": name}
+    for size in [int(part) for part in args.sweep.split(",") if part]:
+        other = pipeline_speed(facts, model, args.device, size, args.max_new_tokens)
+        other.pop("phraser").close()
+        figures[f"batch{size}"] = other
+        print(f"pipeline, batch {size}: {other['facts_per_s']:8.1f} facts/s")
     if old is not None:
         print(f"today's default (batch 16, baseline code): {old['facts_per_s']:8.1f} facts/s")
         print(f"pipeline / today's default: {new['facts_per_s'] / old['facts_per_s']:.1f}x")
