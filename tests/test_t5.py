@@ -173,8 +173,11 @@ def test_a_sure_model_chooses_the_claims_blank(
     tiny_t5_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Stand-in for a model that is sure of what it writes: its choices are the cards.
+    score = T5Phraser.score_choices
     monkeypatch.setattr(
-        T5Phraser, "choice_confidence", lambda self, prompts, rows: [1.0] * len(prompts)
+        T5Phraser,
+        "score_choices",
+        lambda self, rows: [dataclasses.replace(c, confidence=1.0) for c in score(self, rows)],
     )
     facts = sample_facts()
     cards, problems = phrase_cards(facts, _phraser(tiny_t5_path, batch_size=4))

@@ -149,3 +149,12 @@ def test_cards_are_grounded_and_claims_blank_a_candidate(
     # How sure it was: far below the bar (a token in the vocabulary size, about).
     _, prompts, _, rows = ask_for_blanks(phraser, note_facts)
     assert max(phraser.choice_confidence(prompts, rows)) < CHOICE_CONFIDENCE / 100
+
+
+def test_scoring_chooses_what_constrained_decoding_wrote(
+    real_vocab_t5: Path, note_facts: list[Fact]
+) -> None:
+    from test_t5_scoring import assert_same, decoded_and_scored
+
+    old, new = decoded_and_scored(_phraser(real_vocab_t5), note_facts)
+    assert_same(old, new)

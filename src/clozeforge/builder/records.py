@@ -280,7 +280,7 @@ def process_note(
     placement: Placement,
     media: MediaIndex | None,
     phraser: Phraser | None,
-    batch_size: int,
+    batch_size: int | None,
     syntax: WrittenCardSyntax | None = None,
 ) -> NoteRecord:
     """A note's whole record; without a ``phraser`` it stops at the facts (the build

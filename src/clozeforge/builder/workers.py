@@ -71,7 +71,7 @@ class WorkSettings:
     """Claims kept per note."""
     placement: Placement
     """Where cards go and which are packaged."""
-    batch_size: int
+    batch_size: int | None
     """Facts per phrasing batch."""
     phrase: bool
     """Phrase with the rule phraser and render where the note is processed; False stops

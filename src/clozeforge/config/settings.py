@@ -45,7 +45,7 @@ class Settings:
     """T5 checkpoint: a local folder, or a hub name when online."""
     prompts_dir: Path | None = None
     """Folder of prompt templates overriding the shipped ones."""
-    batch_size: int = 16
+    batch_size: int | None = None  # None: chosen for the device (T5Phraser.batch_size)
     """Facts per model call."""
     max_new_tokens: int = 64
     """Longest model output, in tokens."""

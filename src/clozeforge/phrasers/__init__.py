@@ -74,7 +74,7 @@ def phrase_cards(
     facts: Sequence[Fact],
     phraser: Phraser,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = 32,
     fallback: RulePhraser | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> tuple[list[Card], list[Diagnostic]]:
@@ -83,11 +83,14 @@ def phrase_cards(
     Returns the cards (in fact order) and diagnostics for facts that no phrasing could
     turn into a valid cloze; those facts get no card rather than an empty one (Anki
     silently drops a cloze note without deletions). ``on_batch`` is called with the
-    number of facts done after each batch, for progress bars.
+    number of facts done after each batch, for progress bars. ``batch_size`` None: the
+    phraser's own (``T5Phraser.batch_size``, chosen for its device), else 32.
     """
     rules = fallback or RulePhraser()
     cards: list[Card] = []
     problems: list[Diagnostic] = []
+    if batch_size is None:
+        batch_size = getattr(phraser, "batch_size", 32) if facts else 32
     # Cards the author wrote keep their text, and are never left out: no phraser, no judge.
     written = {id(f): Card(f, f.subject, WRITTEN) for f in facts if f.kind.written}
     if written:

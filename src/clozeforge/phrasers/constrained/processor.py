@@ -73,28 +73,40 @@ class CopyConstraint:
         rows, vocab_size = scores.shape
         per_fact = max(1, rows // len(self.rules))
         states: dict[tuple[int, tuple[int, ...]], Any] = {}
-        mask = torch.zeros((rows, vocab_size), dtype=torch.bool)
+        # The allowed ids of every row, gathered here and set in one scatter on the
+        # scores' device: no (rows x vocabulary) mask is built or copied per step.
+        free: list[int] = []
+        row_parts: list[Any] = []
+        id_parts: list[Any] = []
+        ends = torch.tensor(self.end_ids, dtype=torch.long)
         for index, row in enumerate(input_ids.tolist()):
             fact = min(index // per_fact, len(self.rules) - 1)
             rules = self.rules[fact]
             limit = self.limits[fact]
             if limit is not None and self.end_ids and len(row) - 1 >= limit:
-                mask[index, list(self.end_ids)] = True
+                tensor = ends
+            elif rules is None:
+                free.append(index)
                 continue
-            if rules is None:
-                mask[index] = True
-                continue
-            state = self.state(fact, row)
-            states[(fact, tuple(row))] = state
-            tensor = self._tensors.get((fact, state))
-            if tensor is None:
-                ids = [i for i in rules.allowed(state) if 0 <= i < vocab_size]
-                tensor = torch.tensor(ids, dtype=torch.long)
-                self._tensors[(fact, state)] = tensor
-            mask[index, tensor] = True
+            else:
+                state = self.state(fact, row)
+                states[(fact, tuple(row))] = state
+                tensor = self._tensors.get((fact, state))
+                if tensor is None:
+                    ids = [i for i in rules.allowed(state) if 0 <= i < vocab_size]
+                    tensor = torch.tensor(ids, dtype=torch.long)
+                    self._tensors[(fact, state)] = tensor
+            id_parts.append(tensor)
+            row_parts.append(torch.full((len(tensor),), index, dtype=torch.long))
         # Only the last step's states are looked up again (the rows grow by one id).
         self._states = states
-        return scores.masked_fill(~mask.to(scores.device), float("-inf"))
+        mask = torch.zeros((rows, vocab_size), dtype=torch.bool, device=scores.device)
+        if id_parts:
+            at = (torch.cat(row_parts).to(scores.device), torch.cat(id_parts).to(scores.device))
+            mask[at] = True
+        if free:
+            mask[torch.tensor(free, dtype=torch.long, device=scores.device)] = True
+        return scores.masked_fill(~mask, float("-inf"))
 
 
 def logits_processors(constraint: CopyConstraint) -> Any:

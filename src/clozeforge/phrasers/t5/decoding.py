@@ -22,6 +22,7 @@ from ..constrained import (
     logits_processors,
 )
 from .loading import Checkpoint, import_backend
+from .scoring import ScoredChoice, score_choices
 
 MAX_INPUT_TOKENS = 512
 """Longest prompt the model reads, in tokens; longer ones are truncated."""
@@ -134,6 +135,28 @@ class T5Model:
             output = self.checkpoint.network.generate(**encoded, **options)
         # Every row starts with the decoder start token, which the model did not choose.
         return [row[1:] for row in output.tolist()]
+
+    def score_choices(self, rows: Sequence[DecodingRow]) -> list[ScoredChoice]:
+        """The candidate each extractive row chooses and how sure the model is of it, from
+        one forward pass over every candidate (``scoring``): what ``generate`` under the
+        span constraint and then ``choice_confidence`` would say, without decoding."""
+        if not rows:
+            return []
+        spans = [list(row.spans) for row in rows]
+        flat = [text for texts in spans for text in texts]
+        ids = self.tokenizer(flat, add_special_tokens=False)["input_ids"] if flat else []
+        sequences: list[list[list[int]]] = []
+        start = 0
+        for texts in spans:
+            sequences.append([list(tokens) for tokens in ids[start : start + len(texts)]])
+            start += len(texts)
+        return score_choices(
+            self.checkpoint,
+            self._encode,
+            [row.prompt for row in rows],
+            sequences,
+            beams=self.settings.num_beams > 1,
+        )
 
     def choice_confidence(
         self, prompts: Sequence[str], rows: Sequence[Sequence[int]]

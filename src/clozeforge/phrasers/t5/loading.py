@@ -37,6 +37,27 @@ def import_backend() -> tuple[Any, Any]:
     return torch, transformers
 
 
+GPU_BATCH_SIZE = 512
+"""Facts per model call on a CUDA device when none is asked for. The raw t5-small-sized
+model's ``generate`` of 64 tokens on an H200 grows from 32 facts/s at 16 rows to 470 at
+256 (issue 17); about a third of a vault's facts need a generated row (the others' are
+scored, ``scoring``), so 512 facts keep that ``generate`` near 256 rows
+(``benchmarks/bench_t5_speed.py --sweep`` measures the choice)."""
+
+CPU_BATCH_SIZE = 32
+"""Facts per model call on a CPU (or another device) when none is asked for: past that a
+CPU gains little from larger batches, and pays for their padding."""
+
+
+def device_batch_size(device: str | None) -> int:
+    """The batch size for ``device`` (None: CUDA when available, else CPU)."""
+    if device is None or device.startswith("cuda"):
+        torch, _ = import_backend()
+        if device is not None or torch.cuda.is_available():
+            return GPU_BATCH_SIZE
+    return CPU_BATCH_SIZE
+
+
 def _offline() -> bool:
     value = os.environ.get("HF_HUB_OFFLINE", "")
     return value.strip().lower() in {"1", "true", "yes", "on"}

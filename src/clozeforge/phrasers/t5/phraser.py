@@ -11,9 +11,11 @@ Flow for a batch of facts:
    a self-contained rewording.
 2. Answers already in the phrasing cache (``cache.PhrasingCache``) are taken from it; the
    model is loaded only when something is missing.
-3. The rest go to the model in batches of ``batch_size`` (``_model_batches``), one
-   ``generate`` call per batch (``_answers``); an extractive row's answer is the candidate
-   it wrote, when the model is sure of it (``_choices``).
+3. The rest go to the model in batches of ``batch_size`` facts (``_model_batches``: sorted
+   by length; the size chosen for the device unless given). Per batch (``_answers``), one
+   ``generate`` call over the free rows and one scoring pass over the extractive rows
+   (``scoring``): an extractive row's answer is the candidate the model chooses, when it
+   is sure of it (``_choices``).
 4. Each fact's answers become its cloze text (``fact_cloze``): a free output through
    ``markup.to_cloze``, a claim's choice through ``choice.claim_cloze``.
 """
@@ -32,6 +34,7 @@ from ..constrained import SpanTrie
 from .choice import chosen_answer, claim_cloze
 from .decoding import DecodingRow, DecodingSettings, T5Model
 from .loading import (
+    device_batch_size,
     empty_device_cache,
     import_backend,
     load_checkpoint,
@@ -41,6 +44,7 @@ from .loading import (
 from .markup import to_cloze
 from .model_requests import ModelRequest, model_requests
 from .prompts import load_prompts
+from .scoring import ScoredChoice
 
 
 class T5Phraser(Phraser):
@@ -56,7 +60,7 @@ class T5Phraser(Phraser):
         model: str,
         *,
         prompts_dir: Path | None = None,
-        batch_size: int = 16,
+        batch_size: int | None = None,
         max_new_tokens: int = 64,
         num_beams: int = 1,
         device: str | None = None,
@@ -65,14 +69,13 @@ class T5Phraser(Phraser):
     ) -> None:
         if not model:
             raise ConfigError("the t5 phraser needs a model: --model NAME_OR_FOLDER")
-        if batch_size < 1 or num_beams < 1 or max_new_tokens < 1:
+        if (batch_size is not None and batch_size < 1) or num_beams < 1 or max_new_tokens < 1:
             raise ConfigError("batch_size, num_beams and max_new_tokens must be at least 1")
         self.model_name = model
         """What the user passed: a folder or a hub id."""
         self.prompts = load_prompts(prompts_dir)
         """The validated prompt templates."""
-        self.batch_size = batch_size
-        """Facts per ``generate`` call."""
+        self._batch_size = batch_size
         self.decoding = DecodingSettings(max_new_tokens, num_beams, copy_constrained)
         """How the model decodes (``copy_constrained``: whether every output word must be
         the fact's own or a connective, see ``constrained``)."""
@@ -81,7 +84,9 @@ class T5Phraser(Phraser):
         self.cache_path = cache_path
         """SQLite phrasing cache; None disables caching."""
         self.model_calls = 0
-        """Number of ``generate`` calls made."""
+        """Number of model calls made: a batch of facts is one (a ``generate`` over its
+        free rows and one scoring pass over its extractive rows), as is a
+        ``generate_token_ids``."""
         self.generated = 0
         """Number of facts sent to the model."""
         self.cache_hits = 0
@@ -90,6 +95,14 @@ class T5Phraser(Phraser):
         self._model_identity: str | None = None
         self._model: T5Model | None = None
         self._cache: PhrasingCache | None = None
+
+    @property
+    def batch_size(self) -> int:
+        """Facts per model call: the one asked for, else the device's
+        (``loading.device_batch_size``: large on a GPU, moderate on a CPU)."""
+        if self._batch_size is None:
+            self._batch_size = device_batch_size(self.device)
+        return self._batch_size
 
     # -- identity ----------------------------------------------------------------------
 
@@ -214,28 +227,33 @@ class T5Phraser(Phraser):
             yield ordered[start : start + self.batch_size]
 
     def _answers(self, asked: Sequence[ModelRequest]) -> list[str]:
-        """The model's answer to each request of one batch, from one ``generate`` call: a
-        free row's text; an extractive row's chosen candidate ("" when none is sure)."""
-        rows = self._generate([request.row for request in asked])
-        texts = self._loaded().decode(rows)
-        choices = self._choices(asked, rows)
-        return [choices.get(k, text) for k, text in enumerate(texts)]
-
-    def _choices(
-        self, asked: Sequence[ModelRequest], rows: Sequence[Sequence[int]]
-    ) -> dict[int, str]:
-        """The answers of a batch's extractive rows, by position: the one place candidates
-        are scored. A row answers the candidate its ids spell, kept when the model is sure
-        of it (``choice_confidence``, ``choice.chosen_answer``)."""
+        """The model's answer to each request of one batch: a free row's text, from one
+        ``generate`` call over the batch's free rows; an extractive row's chosen candidate
+        ("" when none is sure), from one scoring pass over the batch's extractive rows
+        (``_choices``). Counts one model call."""
+        answers = [""] * len(asked)
+        free = [k for k, request in enumerate(asked) if not request.candidates]
+        if free:
+            model = self._loaded()
+            texts = model.decode(model.generate([asked[k].row for k in free]))
+            for k, text in zip(free, texts, strict=True):
+                answers[k] = text
         extractive = [k for k, request in enumerate(asked) if request.candidates]
-        confidence = self.choice_confidence(
-            [asked[k].prompt for k in extractive], [rows[k] for k in extractive]
-        )
-        choices: dict[int, str] = {}
-        for k, sure in zip(extractive, confidence, strict=True):
-            texts = asked[k].row.spans
-            choices[k] = chosen_answer(texts, self.span_trie(texts).choice(rows[k]), sure)
-        return choices
+        chosen = self._choices([asked[k] for k in extractive])
+        for k, answer in zip(extractive, chosen, strict=True):
+            answers[k] = answer
+        self.model_calls += 1
+        return answers
+
+    def _choices(self, asked: Sequence[ModelRequest]) -> list[str]:
+        """The answers of extractive rows: the one place candidates are scored. A row
+        answers the candidate the model chooses, kept when the model is sure of it
+        (``score_choices``, ``choice.chosen_answer``)."""
+        scored = self.score_choices([request.row for request in asked])
+        return [
+            chosen_answer(request.row.spans, choice.index, choice.confidence)
+            for request, choice in zip(asked, scored, strict=True)
+        ]
 
     def _generate(self, rows: Sequence[DecodingRow]) -> list[list[int]]:
         ids = self._loaded().generate(rows)
@@ -264,6 +282,11 @@ class T5Phraser(Phraser):
             for prompt, fact, span, text in zip(prompts, facts, spans, texts, strict=True)
         ]
         return self._generate(rows)
+
+    def score_choices(self, rows: Sequence[DecodingRow]) -> list[ScoredChoice]:
+        """The candidate each extractive row chooses and how sure the model is of it, in
+        one forward pass (``decoding.T5Model.score_choices``)."""
+        return self._loaded().score_choices(rows)
 
     def choice_confidence(
         self, prompts: Sequence[str], rows: Sequence[Sequence[int]]
