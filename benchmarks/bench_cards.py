@@ -54,6 +54,18 @@ _CLOZE_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 
 
+def _note_slugs() -> set[str]:
+    """The vault's note file names as a link without an alias shows them ("markov chain for
+    breakage" for 20230313110112_markov_chain_for_breakage.md), case-folded."""
+    stems = (path.stem for path in VAULT.rglob("*.md"))
+    slugs = {re.sub(r"^\d{8,14}[_ -]", "", stem).replace("_", " ").casefold() for stem in stems}
+    return {slug for slug in slugs if " " in slug or len(slug) > 3}
+
+
+_CUT_EMPHASIS_RE = re.compile(r"(?<![*\w])\*\{\{c\d+::[^}]*?\*[^*}]|\{\{c\d+::[^}*]*\*\}\}")
+"""A deletion opening or closing inside single-star emphasis ("*{{c1::proper* subsets}}")."""
+
+
 def _plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
@@ -63,6 +75,19 @@ class Notes:
     """The Anki notes of one package, by field."""
 
     rows: list[list[str]] = field(default_factory=list)
+
+    @staticmethod
+    def read_decks(apkg: Path) -> list[str]:
+        """The deck of each note's first card, in note order."""
+        with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as tmp:
+            archive.extract("collection.anki2", tmp)
+            with sqlite3.connect(Path(tmp) / "collection.anki2") as db:
+                return [
+                    str(did)
+                    for (did,) in db.execute(
+                        "SELECT (SELECT did FROM cards WHERE nid = notes.id LIMIT 1) FROM notes"
+                    )
+                ]
 
     @classmethod
     def read(cls, apkg: Path) -> Notes:
@@ -143,9 +168,21 @@ def vault_figures(src: Path, work: Path) -> dict[str, Any]:
         for r in rows
         if r[3] == "definition"
     }
+    fronts: dict[tuple[str, str], int] = {}
+    for row, deck in zip(rows, Notes.read_decks(apkg), strict=True):
+        key = (deck, " ".join(_plain(row[0]).split()))
+        fronts[key] = fronts.get(key, 0) + 1
+    sources = {_plain(r[2]).rsplit(" \u00b7 ", 1)[-1].rsplit(":", 1)[0] for r in rows}
+    text = [_plain(r[0]) for r in rows]
     return {
         "seconds": seconds,
         "cards": len(rows),
+        "cards per note with cards": len(rows) / max(1, len(sources)),
+        "duplicate fronts within a deck": sum(n - 1 for n in fronts.values() if n > 1),
+        "link slug in parentheses": sum(
+            any(f"({slug})" in t.casefold() for slug in _note_slugs()) for t in text
+        ),
+        "emphasis cut by a deletion": sum(bool(_CUT_EMPHASIS_RE.search(r[0])) for r in rows),
         "claims": len(claims),
         "claims blanking one common word": single_common / max(1, len(claims)),
         "fronts without context": sum(not (len(r) > 6 and r[6].strip()) for r in rows)
@@ -202,6 +239,10 @@ def main() -> None:
         ("dev set: span agreement", "span agreement", "{:.1%}"),
         ("dev set: precision", "precision", "{:.1%}"),
         ("shared vault: cards", "cards", "{:.0f}"),
+        ("cards per note that has cards", "cards per note with cards", "{:.2f}"),
+        ("duplicate fronts within a deck", "duplicate fronts within a deck", "{:.0f}"),
+        ("link slugs in parentheses", "link slug in parentheses", "{:.0f}"),
+        ("emphasis cut by a deletion", "emphasis cut by a deletion", "{:.0f}"),
         ("shared vault: claim cards", "claims", "{:.0f}"),
         ("claims blanking a single common word", "claims blanking one common word", "{:.1%}"),
         ("fronts without context", "fronts without context", "{:.1%}"),
