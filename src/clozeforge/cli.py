@@ -319,6 +319,8 @@ def _print_report(report: Any, verbose: bool) -> None:
         if kind.startswith("written-")
         else f"{count} {plural.get(kind, kind + 's')}"
         for kind, count in report.facts_by_kind.items()
+        # The kinds every vault has are always counted; the others when a note has them.
+        if count or kind in ("definition", "enumeration", "claim")
     )
     click.echo(f"facts: {kinds}")
     click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")

@@ -97,6 +97,12 @@ def fold_records(session: Session, plan: Plan, made: Made) -> Fold | None:
             f"{totals.notes_read} notes read from {settings.notes_dir},"
             " but none holds a fact to make a card of"
         )
+    if not totals.cards_by_deck:
+        raise NothingToBuildError(
+            f"every one of the {totals.left_out} cards from {settings.notes_dir} is one a"
+            " learner would not keep; 'clozeforge preview' lists them with why, and"
+            " --keep-left-out packages them suspended"
+        )
     if base is None:
         replaced = state.live_guids()
     else:

@@ -1,0 +1,144 @@
+"""Takes a card's text; gives what a learner finds in it whatever the blank: debris
+(UNCLEAN), what it points at without showing (NOCONTEXT), rhetoric and asides (NOTWORTH)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from ..model import FactKind
+from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
+from .verdict import CardView, Cause, Finding
+
+_ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
+_ALLOWED_HTML = frozenset(_ALLOWED_HTML_TEXT.split())
+_HTML_RE = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
+_EMBED_RE = re.compile(r"!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)]*\)")
+"""Wikilinks, embeds and Markdown links: a file name inside them is markup, not text."""
+_FILE_NAME_RE = re.compile(r"\b[\w-]+\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|excalidraw)\b", re.I)
+
+
+def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
+    found: list[Finding] = []
+    for answer in answers:
+        bare = CODE_RE.sub("", MATH_RE.sub("", answer))
+        if any(bare.count(m) % 2 for m in ("**", "==", "`")) or (
+            bare.replace("**", "").count("*") % 2
+        ):
+            found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts emphasis or code"))
+    for match in re.finditer(r"\{\{c\d+::", text):
+        before = text[max(0, match.start() - 1) : match.start()]
+        if before and (before.isalnum() or before == "_"):
+            found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
+    for match in re.finditer(r"\}\}", text):
+        after = text[match.end() : match.end() + 1]
+        if after and (after.isalnum() or after == "_"):
+            found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
+    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(CODE_RE.sub("", plain))}
+    if tags - _ALLOWED_HTML:
+        found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
+    if _FILE_NAME_RE.search(_EMBED_RE.sub("", CODE_RE.sub("", plain))):
+        found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
+    if any(unicodedata.category(ch) == "So" for ch in plain):
+        found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
+    if re.search(r"(?:\.\.\.|\u2026)\s*$", plain.strip()):
+        found.append(Finding(Cause.UNCLEAN, 0.5, "the text is cut off"))
+    return found[:3]
+
+
+_POINTING_RE = re.compile(
+    r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
+    r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
+    r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
+    r"|\bthe (?:following|two|three|previous|latter|former)\b"
+    r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
+    r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
+    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bsee\b|\bthe same thing\b"
+    r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b",
+    re.I,
+)
+_ANAPHORIC_NOUNS_TEXT = """
+    equation equations function functions method methods approach model models result
+    results operator collection coefficients coefficient solution solutions paths path
+    simulations simulation study paper article algorithm system procedure process
+    estimator matrix parameters parameter curves proof idea problem difference condition
+    conditions assumption assumptions data item items values value technique techniques
+    framework analysis aim goal purpose blocks block variable way"""
+_ANAPHORIC_NOUNS = frozenset(_ANAPHORIC_NOUNS_TEXT.split())
+"""Nouns that, after "The" at a sentence's start, name something the note set up before."""
+_ANSWER_OPENING_RE = re.compile(r"\s*(?:then|thus|hence|so|yes|no|actually|same as|also)\b", re.I)
+"""Openings that continue an argument or answer a question the card does not show."""
+_SETUP_RE = re.compile(
+    r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*(?:let|consider|considering"
+    r"|given|assume|assuming|suppose)\b",
+    re.I,
+)
+
+
+def no_context(card: CardView, plain: str) -> list[Finding]:
+    found: list[Finding] = []
+    text = MATH_RE.sub(" X ", plain)
+    first_line = text.strip().split("\n", 1)[0]
+    pointing = _POINTING_RE.search(first_line if card.kind is FactKind.ENUMERATION else text)
+    if pointing:
+        found.append(
+            Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
+        )
+    opening = re.match(r"\s*the\s+([a-z]+)\b(?!\s+(?:of|that|which|called|where)\b)", text, re.I)
+    if (
+        opening
+        and opening.group(1).casefold() in _ANAPHORIC_NOUNS
+        and not any(related(opening.group(1).casefold(), w) for w in words(card.context))
+    ):
+        found.append(
+            Finding(Cause.NOCONTEXT, 0.6, f"'the {opening.group(1)}' is defined elsewhere")
+        )
+    if _SETUP_RE.match(text.strip()) or _ANSWER_OPENING_RE.match(text):
+        found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
+    if card.title and card.context and card.title not in card.context:
+        # The note's title named the answer and gave way to its tags or folder.
+        found.append(Finding(Cause.NOCONTEXT, 0.25, "the context line cannot show the title"))
+    if card.kind is FactKind.ENUMERATION:
+        lead = first_line.rstrip(":").strip()
+        if len(content_words(lead)) <= 1 or lead[:1].islower():
+            found.append(Finding(Cause.NOCONTEXT, 0.5, f"the lead-in '{lead}' says too little"))
+    elif plain.strip()[:1].islower():
+        found.append(Finding(Cause.NOCONTEXT, 0.6, "the sentence starts mid-way"))
+    return found[:2]
+
+
+_RHETORIC_RE = re.compile(
+    r"\b(?:in recent years|has the power|transformative|revolutioni[sz]e|is presented|are "
+    r"presented|has been conducted|the (?:goal|aim|objective|purpose) (?:is|was|of)|aims? to"
+    r"|aimed to|results? (?:show|showed|suggest|reveal|indicate)|the study (?:found|examined|"
+    r"concluded|applies|aimed)|simulation studies|is demonstrated|are demonstrated|"
+    r"application to|is illustrated|empirical performance|highlights|discusses|plays? an? "
+    r"(?:important|key|crucial) role|has been (?:successfully )?applied|in this review|"
+    r"overall|in summary|to sum up|important contribution|we focus|the authors?)\b",
+    re.I,
+)
+_CONTRIBUTION_RE = re.compile(
+    r"\b(?:propos\w*|introduc\w*|develop\w*|extension|extends?|novel|new (?:method|model|"
+    r"approach|algorithm|estimator)|is based on|consists? (?:of|in))\b",
+    re.I,
+)
+_PERSONAL_RE = re.compile(
+    r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|not actual|you should|looks like)\b"
+)
+
+
+def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
+    found: list[Finding] = []
+    text = MATH_RE.sub(" ", plain)
+    if _PERSONAL_RE.search(text):
+        found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
+    rhetoric = _RHETORIC_RE.search(text)
+    if rhetoric:
+        found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))
+    if card.paper and card.kind is not FactKind.DEFINITION:
+        if not _CONTRIBUTION_RE.search(text):
+            found.append(Finding(Cause.NOTWORTH, 0.6, "a paper's summary, not its contribution"))
+        if any(re.search(r"\d", a) and not content_words(a.replace("-", " ")) for a in answers):
+            found.append(Finding(Cause.NOTWORTH, 0.5, "a figure from a study"))
+    return found[:2]

@@ -1,0 +1,96 @@
+"""What a learner would keep: the judge's verdict on cards read from a fixture file, and a
+card left out of the deck, listed with why, or packaged suspended on request."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clozeforge.builder import build
+from clozeforge.cli import cli
+from clozeforge.config import Settings
+from clozeforge.judge import CardView, Cause, judge
+from clozeforge.model import FactKind
+
+from anki_support import collection
+
+FIXTURE = Path(__file__).parent / "fixtures" / "judge" / "cards.txt"
+
+
+def _cases() -> list[tuple[str, str, str, str]]:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(" | ") for line in lines if not line.startswith("#")]
+    return [tuple(part.strip() for part in row) for row in rows if len(row) == 4]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("kind", "context", "text", "expected"), _cases())
+def test_a_learner_keeps_or_leaves_out_the_card(
+    kind: str, context: str, text: str, expected: str
+) -> None:
+    judgement = judge(CardView(text, FactKind(kind), context=context))
+    if expected == "kept":
+        assert judgement.kept, judgement.summary()
+    else:
+        assert not judgement.kept, f"kept ({judgement.score}): {text}"
+        assert Cause(expected) in {finding.cause for finding in judgement.findings}
+
+
+def test_a_definition_bullet_stays_a_card_unless_its_text_is_broken() -> None:
+    hinted = judge(CardView("{{c1::Release stage}}: make a release ready", FactKind.DEFINITION))
+    assert hinted.kept and hinted.findings  # reusing its term's word is shown, not counted
+    cut = judge(CardView("{{c1::**Also}}: 'lstrip()' and 'rstrip()'.**", FactKind.DEFINITION))
+    assert not cut.kept
+
+
+_NOTE = """# Particles
+
+The aggregation of particles refers to the process of putting together two or more
+particles to form one bigger particle.
+
+The simulations are done by generating particles with respect to each cell.
+"""
+
+
+def test_a_card_left_out_is_listed_with_why_and_can_be_kept_suspended(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "particles.md").write_text(_NOTE, encoding="utf-8")
+    output = tmp_path / "out" / "deck.apkg"
+    report = build(Settings(notes_dir=notes, output=output, use_cache=False))
+    assert report.cards_left_out == 1 and sum(report.cards_by_deck.values()) == 1
+    (left_out,) = report.left_out
+    assert "simulations" in left_out.text and "NOCONTEXT" in left_out.causes
+    assert left_out.path == "particles.md" and left_out.line == 6
+    # Kept on request: in the package, tagged, and suspended when Anki keeps scheduling.
+    kept = tmp_path / "out" / "kept.apkg"
+    result = CliRunner().invoke(
+        cli, ["build", str(notes), "-o", str(kept), "--no-cache", "--keep-left-out"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"left out: 1 cards a learner would not keep \([^)]*NOCONTEXT", result.output)
+    from anki.collection import ImportAnkiPackageRequest
+
+    with collection(tmp_path / "c.anki2") as col:
+        options = col._backend.get_import_anki_package_presets()
+        options.with_scheduling = True
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(kept), options=options))
+        suspended = col.find_cards("tag:clozeforge::left-out is:suspended")
+        assert len(suspended) == 1 and len(col.find_cards("-is:suspended")) == 1
+        assert "simulations" in col.get_card(suspended[0]).note()["Text"]
+
+
+def test_the_preview_lists_the_cards_left_out(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "particles.md").write_text(_NOTE, encoding="utf-8")
+    page = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["preview", str(notes), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "left out: 1 cards" in result.output
+    text = page.read_text(encoding="utf-8")
+    section = text[text.index('id="left-out"') :]
+    assert "<mark>simulations</mark>" in section and "NOCONTEXT" in section
+    assert 'data-path="particles.md" data-line="6"' in section
