@@ -7,9 +7,7 @@ unwritable output, ``--strict`` with warnings) with a one-line message; 2 nothin
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import signal
 import sys
 import threading
@@ -24,12 +22,12 @@ from .config import Settings
 from .config.places import check_outside_notes
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
+from .summary import SHOWN_WARNINGS, print_report, shorten
 from .written_options import NAMES as WRITTEN_OPTIONS
 from .written_options import unset_empty, written_options
 
 EXIT_USER_ERROR = 1
 EXIT_NOTHING_TO_BUILD = 2
-_SHOWN_WARNINGS = 20
 
 
 class _NothingToBuild(click.ClickException):
@@ -155,7 +153,7 @@ def build(
             report = run_build(settings, progress=progress)
     except ClozeforgeError as error:
         raise _fail(error) from None
-    _print_report(report, verbose)
+    print_report(report, verbose)
 
 
 _PREVIEW_OPTIONS = (
@@ -197,7 +195,7 @@ def preview(
     except ClozeforgeError as error:
         raise _fail(error) from None
     diagnostics = report.build.diagnostics
-    shown = diagnostics if verbose else diagnostics[:_SHOWN_WARNINGS]
+    shown = diagnostics if verbose else diagnostics[:SHOWN_WARNINGS]
     for diagnostic in shown:
         click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
     if len(diagnostics) > len(shown):
@@ -259,12 +257,7 @@ def inspect(note: Path, vault: Path | None, max_claims: int | None, as_json: boo
         text = fact.subject if not fact.details else f"{fact.subject}: {' | '.join(fact.details)}"
         if fact.kind.written:  # its question (or cloze) and its answer, as written
             text = f"{fact.subject} -> {fact.details[0]}" if fact.details else fact.subject
-        click.echo(f"{fact.kind.value:<{width}} {fact.line:>5}  {_shorten(text, 100)}")
-
-
-def _shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+        click.echo(f"{fact.kind.value:<{width}} {fact.line:>5}  {shorten(text, 100)}")
 
 
 @contextmanager
@@ -293,93 +286,6 @@ def _progress_bars() -> Iterator[Any]:
     finally:
         for bar in bars.values():
             bar.__exit__(None, None, None)
-
-
-def _print_report(report: Any, verbose: bool) -> None:
-    diagnostics = report.diagnostics
-    shown = diagnostics if verbose else diagnostics[:_SHOWN_WARNINGS]
-    for diagnostic in shown:
-        click.secho(f"warning: {diagnostic}", fg="yellow", err=True)
-    if len(diagnostics) > len(shown):
-        click.secho(
-            f"... and {len(diagnostics) - len(shown)} more warnings (-v shows all)",
-            fg="yellow",
-            err=True,
-        )
-    skipped = report.notes_found - report.notes_read
-    click.echo(f"notes: {report.notes_read} read" + (f", {skipped} skipped" if skipped else ""))
-    jobs = f" in {report.jobs} processes" if report.jobs > 1 else ""
-    click.echo(
-        f"reused: {report.notes_reused} unchanged notes from the last build; "
-        f"{report.notes_parsed} parsed{jobs}, {report.facts_phrased} facts phrased"
-    )
-    plural = {"steps": "step lists"}
-    kinds = ", ".join(
-        f"{count} {kind.removeprefix('written-')} written"
-        if kind.startswith("written-")
-        else f"{count} {plural.get(kind, kind + 's')}"
-        for kind, count in report.facts_by_kind.items()
-        # The kinds every vault has are always counted; the others when a note has them.
-        if count or kind in ("definition", "enumeration", "claim")
-    )
-    click.echo(f"facts: {kinds}")
-    click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
-    for deck_name, count in report.cards_by_deck.items():
-        click.echo(f"  {count:>6}  {deck_name}")
-    _print_left_out(report)
-    phrased = ", ".join(
-        f"{count} by {name}" for name, count in sorted(report.cards_by_phraser.items())
-    )
-    click.echo(f"phrased: {phrased}")
-    if report.fallbacks:
-        reasons = ", ".join(
-            f"{count} {reason}" for reason, count in sorted(report.fallbacks.items())
-        )
-        click.echo(f"model outputs rejected, rule phrasing used instead: {reasons}")
-    if report.media_files or report.cards_with_math:
-        click.echo(
-            f"media: {report.media_files} files on {report.cards_with_media} cards; "
-            f"math on {report.cards_with_math} cards"
-        )
-    click.echo(f"changed: {report.cards_changed} cards new or updated since the last build")
-    _print_orphans(report, verbose)
-    click.echo(f"warnings: {len(diagnostics)}")
-    for path in report.outputs:
-        click.echo(f"{'wrote' if report.package_written else 'up to date'} {path}")
-
-
-def _print_left_out(report: Any) -> None:
-    if not report.cards_left_out:
-        return
-    causes = ", ".join(f"{cause} {count}" for cause, count in report.left_out_by_cause.items())
-    click.echo(
-        f"left out: {report.cards_left_out} cards a learner would not keep ({causes}); "
-        "'clozeforge preview' lists each with why, --keep-left-out packages them suspended"
-    )
-
-
-def _print_orphans(report: Any, verbose: bool) -> None:
-    """Cards of earlier packages whose fact is gone: an import cannot delete them."""
-    orphans = report.orphans
-    if not orphans:
-        return
-    if report.orphans_emitted:
-        deck = next((d for d in report.cards_by_deck if d.endswith("::_removed")), "_removed")
-        click.echo(
-            f"removed: {len(orphans)} cards whose fact is gone were put in {deck}; in Anki,"
-            " search tag:clozeforge::removed and delete them"
-        )
-    else:
-        click.echo(
-            f"removed: {len(orphans)} cards whose fact is gone are still in Anki (an import"
-            " cannot delete them); --orphans-deck tags them clozeforge::removed to find"
-        )
-    shown = orphans if verbose else orphans[:_SHOWN_WARNINGS]
-    for note in shown:
-        text = re.sub(r"<[^>]*>", "", note.fields[0]) if note.fields else ""
-        click.echo(f"  {note.path}:{note.line}: {_shorten(html.unescape(text), 70)}")
-    if len(orphans) > len(shown):
-        click.echo(f"  ... and {len(orphans) - len(shown)} more (-v shows all)")
 
 
 def _interrupt(signum: int, frame: object) -> None:
