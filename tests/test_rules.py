@@ -31,6 +31,21 @@ def test_definition_blanks_the_term() -> None:
     assert RulePhraser().phrase(fact) == "{{c1::Architecture}}: skeleton of a model"
 
 
+def test_a_setting_listed_with_its_value_blanks_the_value() -> None:
+    # "How to choose:" above "- Kernel: tricube kernel": the learner recalls the value.
+    phrase = RulePhraser().phrase
+    choose = ("How to choose",)
+    kernel = _fact(FactKind.DEFINITION, "Kernel", ("tricube kernel",), headings=choose)
+    assert phrase(kernel) == "Kernel: {{c1::tricube}} kernel"
+    degree = _fact(
+        FactKind.DEFINITION, "Degree of B-splines", ("default is usually $3$, maybe higher",)
+    )
+    assert phrase(degree) == "Degree of B-splines: default is usually {{c1::$3$}}, maybe higher"
+    # Under any other heading, a definition asks for its term.
+    other = _fact(FactKind.DEFINITION, "Kernel", ("tricube kernel",), headings=("Smoothing",))
+    assert phrase(other) == "{{c1::Kernel}}: tricube kernel"
+
+
 def test_definition_term_with_double_colon_stays_one_answer() -> None:
     fact = _fact(FactKind.DEFINITION, "std::vector", ("a growable array",))
     text = RulePhraser().phrase(fact)

@@ -32,7 +32,7 @@ LEAD_IN_MAX_WORDS = 30
 """A lead-in longer than this is not a heading for its list."""
 
 
-def _lead_in(text: Text) -> tuple[str, str, int] | None:
+def lead_in(text: Text) -> tuple[str, str, int] | None:
     """(subject, lead-in as written, 0-based line) of a paragraph ending in ':'."""
     body = text.text.rstrip()
     if not body.endswith(":") or body.endswith("::"):
@@ -61,7 +61,7 @@ def _lead_in(text: Text) -> tuple[str, str, int] | None:
     return subject, written, text.line + body.count("\n")
 
 
-def _is_glossary(heads: Sequence[Text | None]) -> bool:
+def is_glossary(heads: Sequence[Text | None]) -> bool:
     """Whether most items of a list are definitions: the list is a glossary, and each
     definition is a fact of its own."""
     definitions = sum(h is not None and split_definition(h.text) is not None for h in heads)
@@ -73,10 +73,10 @@ def enumeration_fact(
 ) -> FoundFact | None:
     """The enumeration ``lead`` introduces with the list whose items' first paragraphs are
     ``heads`` (None for an item without one), under ``headings``; None when it is none,
-    or when the list is a glossary (``_is_glossary``)."""
-    if _is_glossary(heads):
+    or when the list is a glossary (``is_glossary``)."""
+    if is_glossary(heads):
         return None
-    found = _lead_in(lead)
+    found = lead_in(lead)
     texts = [h.text.strip() for h in heads if h is not None]
     if (
         found is None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import FactKind
-from .enumerations import _is_glossary, _lead_in
+from .enumerations import is_glossary, lead_in
 from .found import FoundFact
 from .inline import Text
 from .sentences import TASK_RE, TEMPLATE_RE, balanced_markup, normal, word_count
@@ -64,7 +64,7 @@ def step_span(item: str) -> tuple[int, int] | None:
 
 def names_procedure(lead: Text) -> bool:
     """Whether ``lead`` is a lead-in (ending in ':') that names a procedure."""
-    found = _lead_in(lead)
+    found = lead_in(lead)
     return found is not None and PROCEDURE_RE.search(found[0]) is not None
 
 
@@ -74,8 +74,8 @@ def steps_fact(
     """The steps ``lead`` introduces with the ordered list whose items' first paragraphs
     are ``heads`` (None for an item without one), under ``headings``; None when the
     lead-in names no procedure, or a step is too long to recall."""
-    found = _lead_in(lead)
-    if found is None or not PROCEDURE_RE.search(found[0]) or _is_glossary(heads):
+    found = lead_in(lead)
+    if found is None or not PROCEDURE_RE.search(found[0]) or is_glossary(heads):
         return None
     texts = [" ".join(h.text.split()) for h in heads if h is not None]
     if (

@@ -20,7 +20,7 @@ from ..render import IMAGE_EXTENSIONS
 from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
 from .claims import claim_candidates
 from .definitions import definition_fact, unfinished_definition
-from .enumerations import enumeration_fact
+from .enumerations import enumeration_fact, is_glossary, lead_in
 from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
 from .inline import Text, resolve_inline
@@ -79,6 +79,8 @@ class NoteWalk:
         self.headings: list[tuple[int, str]] = []
         """(level, text) of the headings above the current block."""
         self.heading_path: tuple[str, ...] = ()
+        self.glossary_lead: tuple[int, str] = (0, "")
+        """(``id`` of a glossary list, its lead-in): the lead-in joins its items' headings."""
         """The headings above the current block, outermost first, without the note's title
         (also as ``[[id]] - Title``, whose link shows the title again)."""
         self.sections: list[tuple[int, tuple[str, ...]]] = []
@@ -218,6 +220,13 @@ class NoteWalk:
         heads = [i.head for i in items]
         if states_theorems(heads):
             return False  # each item is a theorem of its own
+        if is_glossary(heads):
+            # "How to choose:" above "- Kernel: tricube kernel": the lead-in says what the
+            # definitions are, so it joins their headings (the context line shows it).
+            found_lead = lead_in(lead)
+            if found_lead is not None:
+                self.glossary_lead = (id(list_node), found_lead[0])
+            return False
         if list_node.type == "ordered_list" and names_procedure(lead):
             # Steps, or (a step too long to recall) nothing: the items are read one by one.
             found = steps_fact(lead, heads, self.heading_path)
@@ -322,6 +331,13 @@ class NoteWalk:
                 text = self.text_of(node)
                 if text is not None and self.paragraph(text, following):
                     index += 1
+            elif kind in LIST_TYPES and self.glossary_lead[0] == id(node):
+                outer = self.heading_path
+                self.heading_path = (*outer, self.glossary_lead[1])
+                for child in node.children:
+                    if child.type == "list_item":
+                        self.list_item(child)
+                self.heading_path = outer
             elif kind in LIST_TYPES:
                 for child in node.children:
                     if child.type == "list_item":

@@ -114,6 +114,10 @@ class RulePhraser(Phraser):
         definition = " ".join(d.strip() for d in fact.details).strip()
         if not term or not definition:
             return None
+        value = setting_value(fact, definition)
+        if value is not None:
+            start, end = value
+            return f"{term}: {blanked(definition, (start, end))}"
         return f"{make_cloze(term)}: {definition}"
 
     @staticmethod
@@ -143,6 +147,38 @@ class RulePhraser(Phraser):
             if best is None or judgement.score > best[0]:
                 best = (judgement.score, span)
         return None if best is None else best[1]
+
+
+_SETTINGS_RE = re.compile(
+    r"\b(?:choose|choice|choosing|parameters?|settings?|options?|hyper-?parameters?|defaults?"
+    r"|configuration|tuning)\b",
+    re.I,
+)
+_VALUE_OPENING_RE = re.compile(r"(?:default\b|usually\b|the (?:more|less|larger|smaller)\b)", re.I)
+_NUMBER_RE = re.compile(r"\$[^$]*\d[^$]*\$|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_CLAUSE_END_RE = re.compile(r",\s|\.\s|;\s|\s(?:to|as|because|since|which)\s")
+
+
+def setting_value(fact: Fact, definition: str) -> tuple[int, int] | None:
+    """For a setting listed with its value ("How to choose:" over "- Kernel: tricube kernel",
+    "- Degree of B-splines: default is usually $3$, ..."), the span of ``definition`` to
+    blank: the value a learner recalls, not the setting's name. None for other definitions."""
+    listed_as_settings = bool(fact.headings) and _SETTINGS_RE.search(fact.headings[-1])
+    if not listed_as_settings and not _VALUE_OPENING_RE.match(definition):
+        return None
+    end = _CLAUSE_END_RE.search(definition)
+    clause_end = end.start() if end else len(definition.rstrip("."))
+    number = _NUMBER_RE.search(definition, 0, clause_end)
+    if number is not None:
+        return number.span()
+    term_words = set(words(fact.subject))
+    clause = definition[:clause_end]
+    kept = [m for m in re.finditer(r"\S+", clause) if not set(words(m.group())) <= term_words]
+    while kept and kept[-1].group().endswith(("ed", "ing")):
+        kept.pop()  # "PRESS procedure adapted (to ...)": the value, not what follows it
+    if not kept or len(clause.split()) > 5:
+        return None
+    return kept[0].start(), kept[-1].end()
 
 
 def blanked(sentence: str, span: tuple[int, int]) -> str:
