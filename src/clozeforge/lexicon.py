@@ -28,6 +28,7 @@ import contextlib
 import marshal
 import math
 import os
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -176,6 +177,11 @@ class Lexicon:
                 if isinstance(table, dict) and table:
                     self._table = table
                     return
+            if path is not None:
+                self._table = _built_apart()
+                if self._table is not None:
+                    _write_atomically(path, marshal.dumps(self._table))
+                    return
             import wordfreq
 
             frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
@@ -210,6 +216,42 @@ class Lexicon:
         """Whether ``word`` is a verb's dictionary form ("select", not "selects" or
         "selecting"): the form an instruction starts with."""
         return bool(self._lookup(word.casefold())[1] & _BASE_VERB)
+
+
+def _built_apart() -> dict[str, tuple[float, int]] | None:
+    """The whole table, built in a forked child process and sent back marshalled; None
+    where a fork is not safe (not Linux, or threads running) or the child failed.
+
+    Building it loads both libraries' data (about 90 MiB, which Python does not give back
+    once freed); the table itself is 35 MiB. Built apart, a build's process holds only
+    the table, and the worker processes forked later share it."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: build, send, exit without running anything else
+        status = 1
+        try:
+            os.close(read_end)
+            import wordfreq
+
+            table = _table(wordfreq.get_frequency_dict("en", wordlist="best"))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(marshal.dumps(table))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as source:
+        data = source.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    try:
+        table = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return table if isinstance(table, dict) and table else None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
