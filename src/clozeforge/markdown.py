@@ -10,9 +10,8 @@ what keeps code spans, code blocks and HTML out of facts and tags.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from types import MappingProxyType
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -124,7 +123,26 @@ def parse(body: str) -> list[Token]:
         return _shallow_structure_parser().parse(body)
 
 
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
+class _Nothing(Mapping[str, Any]):
+    """An empty read-only mapping that pickles (a note is pickled whole in places), as
+    the one ``_NOTHING``."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> str:
+        return "_NOTHING"
+
+
+_NOTHING = _Nothing()
 """The one empty, read-only ``attrs`` and ``meta`` of every kept token that has none."""
 
 
