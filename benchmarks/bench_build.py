@@ -114,6 +114,9 @@ class Run:
     """Largest sampled resident memory of the process tree."""
     maxrss_mib: float
     """``ru_maxrss`` from ``wait4``: the largest single process of the tree."""
+    cpu_s: float = 0.0
+    """User and system time of the process and its workers (``wait4``): on a shared
+    machine, steadier than the wall time."""
 
 
 def _measure(args: list[str], env: dict[str, str]) -> Run:
@@ -139,7 +142,8 @@ def _measure(args: list[str], env: dict[str, str]) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"build failed ({process.returncode}): {' '.join(args)}")
-    return Run(wall, json.loads(out), peak / 1024, usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, json.loads(out), peak / 1024, usage.ru_maxrss / 1024, cpu)
 
 
 def _backdate(vault: Path, seconds: int = 3600) -> None:

@@ -53,3 +53,16 @@ def test_a_cached_table_spares_loading_the_libraries(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_fast_table_gives_lemminflects_answers() -> None:
+    import wordfreq
+
+    from clozeforge.lexicon import _entry, _table
+
+    frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
+    sample = {w: f for i, (w, f) in enumerate(frequencies.items()) if i % 40 == 0}
+    sample.update(
+        (w.casefold(), frequencies[w.casefold()]) for w in WORDS if w.casefold() in frequencies
+    )
+    assert _table(sample) == {w: _entry(w, f) for w, f in sample.items() if f > 0}

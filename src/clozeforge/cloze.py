@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import FUNCTION_WORDS
 
@@ -131,6 +132,14 @@ def split_segments(text: str) -> list[Segment]:
     """Split a cloze text into plain and deletion segments, in order.
 
     An unclosed ``{{cN::`` stays plain text (``malformation`` reports it)."""
+    return list(_segments(text))
+
+
+@lru_cache(maxsize=1024)
+def _segments(text: str) -> tuple[Segment, ...]:
+    """``split_segments``, once per text: a card's text is checked (``malformation``),
+    judged (``judge``), rendered and its answers read for the context line, each of which
+    splits it; the few most recent texts' segments are kept (they cannot change)."""
     segments: list[Segment] = []
     plain_start = 0
     search_from = 0
@@ -148,7 +157,7 @@ def split_segments(text: str) -> list[Segment]:
         plain_start = search_from = end
     if plain_start < len(text):
         segments.append(Segment(text[plain_start:]))
-    return segments
+    return tuple(segments)
 
 
 def cloze_answers(text: str) -> list[str]:

@@ -124,7 +124,12 @@ class RecordingLinkIndex(LinkIndex):
         return cls(**{name: getattr(links, name) for name in LinkIndex.__dataclass_fields__})
 
     def _remember(self, key: str) -> str | None:
-        answer = self.lookups[key] = LinkIndex.recorded(self, key)
+        # The index does not change while a note is extracted: a lookup asked again (the
+        # same word of many phrases) has the answer already recorded.
+        lookups = self.lookups
+        if key in lookups:
+            return lookups[key]
+        answer = lookups[key] = LinkIndex.recorded(self, key)
         return answer
 
     def title_for(self, target: str) -> str | None:

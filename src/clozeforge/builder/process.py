@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import NothingToBuildError
+from ..lexicon import lexicon
 from ..links import LinkIndex
 from ..model import Diagnostic
 from ..notes import NoteHeader, duplicate_note_diagnostics
@@ -86,6 +87,10 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
     )
     sizes = {path: stat.size if stat else 0 for path, stat in plan.stats.items()}
     jobs = choose_jobs(settings.jobs, len(parse_now))
+    if jobs > 1:
+        # Every process judges claims against the word table: loaded (or built) once here,
+        # forked workers share it instead of each building its own (same time, one core).
+        lexicon().load()
     pool = NotePool(work, session.media, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress)
     with pool:
         parsed = pool.parse(parse_now)

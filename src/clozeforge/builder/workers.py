@@ -22,6 +22,7 @@ the loaded modules) and spawned elsewhere.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -347,8 +348,10 @@ class NotePool:
         def here(path: str) -> NoteRecord:
             record = self.local.process(path, links)
             if self.work.phrase:
-                # Pickled here as the workers do, while they work, not after.
+                # Pickled here as the workers do, while they work, not after; and, as of
+                # the workers' records, the facts and cards only go into the state.
                 stored[path] = stored_record(record)
+                record = dataclasses.replace(record, facts=(), cards=())
             return record
 
         for path in mine:

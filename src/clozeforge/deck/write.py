@@ -43,7 +43,8 @@ class _Package(genanki.Package):
             if name == "main" and file:
                 self.database = Path(file)
         super().write_to_db(cursor, timestamp, id_gen)
-        cursor.executemany(INSERT_NOTE, [note.note_row() for note, _ in self.rows])
+        # One row at a time: a list of them held every note's fields joined a second time.
+        cursor.executemany(INSERT_NOTE, (note.note_row() for note, _ in self.rows))
         cards = [row for note, deck_id in self.rows for row in note.card_rows(deck_id)]
         cards.sort(key=lambda row: row[0])
         cursor.executemany(INSERT_CARD, cards)

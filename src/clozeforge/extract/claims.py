@@ -289,6 +289,8 @@ def keep_claims(
     local = {normal(term) for term in note_terms if word_count(term) <= 6}
     on_topic = topic_words(title)
     kept = []
+    # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
+    in_vault: dict[str, bool] = {}
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}
 
@@ -296,8 +298,12 @@ def keep_claims(
             key = normal(phrase)
             if key in known:
                 return True
-            # Word by word first: most phrases hold a word no title has.
-            return all(map(links.has_term_word, key.split())) and links.is_term(phrase)
+            found = in_vault.get(phrase)
+            if found is None:
+                # Word by word first: most phrases hold a word no title has.
+                found = all(map(links.has_term_word, key.split())) and links.is_term(phrase)
+                in_vault[phrase] = found
+            return found
 
         spans = answers.answer_spans(
             claim.subject, highlights=claim.highlights, known_term=known_term

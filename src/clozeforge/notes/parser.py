@@ -81,7 +81,7 @@ def _parse(path: str, data: bytes, mtime: int, content_hash: str) -> Note:
 
     body = "\n".join(body_lines)
     try:
-        tokens = tuple(markdown.parse(body))
+        tokens = tuple(markdown.compact(markdown.parse(body)))
     except (RecursionError, ValueError, IndexError) as error:
         message = f"Markdown could not be parsed ({type(error).__name__}); note has no content"
         diagnostics.append(Diagnostic(path, None, message))

@@ -14,9 +14,9 @@ from typing import Any
 
 from ..cloze import grounding_failure, malformation, title_words
 from ..errors import ConfigError
-from ..judge import judge_card
 from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
+from .judging import judge_card
 from .rules import RulePhraser
 
 __all__ = [

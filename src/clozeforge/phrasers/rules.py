@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ..cloze import make_cloze, words
-from ..judge import judge_card
 from ..model import Fact, FactKind
 from .base import Phraser
+from .judging import judge_card
 
 # Spans an answer must not cut into: code, math, embeds and links (their markup would
 # break), and HTML entities.
