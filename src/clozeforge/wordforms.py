@@ -56,7 +56,16 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
     if not parts or not others:
         return None
-    repeated = [w for w in parts if any(related(w, o) for o in others)]
+    # Related words are equal or share their first five letters: compare within those.
+    by_prefix: dict[str, list[str]] = {}
+    for other in others:
+        by_prefix.setdefault(other[:5], []).append(other)
+    exact = set(others)
+    repeated = [
+        w
+        for w in parts
+        if w in exact or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
+    ]
     if not repeated:
         return None
     rarest = min(parts, key=lambda w: (lexicon().zipf(w), -len(w)))

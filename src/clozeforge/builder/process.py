@@ -18,6 +18,7 @@ from ..lexicon import lexicon
 from ..links import LinkIndex
 from ..model import Diagnostic
 from ..notes import NoteHeader, duplicate_note_diagnostics
+from ..state import loads
 from .carry import carry_all
 from .phrase import Phrased, phrase_with_model
 from .plan import Plan
@@ -112,6 +113,11 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
         made = phrased.records
         facts_phrased = (facts_phrased or 0) + phrased.facts_phrased
     # Written cards whose question was edited keep the last build's keys (their GUIDs).
+    # Records made for the state hold their facts and cards only there: those of notes
+    # with written cards are read back to be re-keyed.
+    for path, record in made.items():
+        if record.written and not record.facts and path in stored:
+            made[path] = join_record(record, loads(stored[path].detail))
     carried = carry_all(made, earlier)
     stored = {path: row for path, row in stored.items() if carried.get(path) is made.get(path)}
     made = carried

@@ -40,7 +40,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
     if _FILE_NAME_RE.search(_EMBED_RE.sub("", CODE_RE.sub("", plain))):
         found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
-    if any(unicodedata.category(ch) == "So" for ch in plain):
+    if not plain.isascii() and any(unicodedata.category(ch) == "So" for ch in plain):
         found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
     if re.search(r"(?:\.\.\.|\u2026)\s*$", plain.strip()):
         found.append(Finding(Cause.UNCLEAN, 0.5, "the text is cut off"))
