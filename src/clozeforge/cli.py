@@ -22,7 +22,7 @@ from .config import Settings
 from .config.places import check_outside_notes
 from .errors import ClozeforgeError, NothingToBuildError, StrictModeError
 from .phrasers import available_phrasers
-from .summary import SHOWN_WARNINGS, print_report, shorten
+from .summary import SHOWN_WARNINGS, notes_in_parentheses, print_report, shorten
 from .written_options import NAMES as WRITTEN_OPTIONS
 from .written_options import unset_empty, written_options
 
@@ -202,7 +202,12 @@ def preview(
         click.secho(
             f"... and {len(diagnostics) - len(shown)} more warnings (-v shows all)", err=True
         )
-    click.echo(f"cards: {report.cards} in {report.decks} decks; warnings: {len(diagnostics)}")
+    notes = notes_in_parentheses(report.cards, report.notes or report.cards)
+    click.echo(
+        f"cards: {report.cards} in {report.decks} decks{notes}; warnings: {len(diagnostics)}"
+    )
+    if report.pages:
+        click.echo(f"pages: {len(report.pages)} (one per deck or part), index {report.page}")
     if report.left_out:
         click.echo(f"left out: {report.left_out} cards a learner would not keep, listed with why")
     if report.math_failures:

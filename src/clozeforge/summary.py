@@ -13,6 +13,11 @@ SHOWN_WARNINGS = 20
 """Warnings printed without ``-v``."""
 
 
+def notes_in_parentheses(cards: int, notes: int) -> str:
+    """ " (589 notes)" when the Anki notes are not as many as their cards; "" otherwise."""
+    return "" if cards == notes else f" ({notes} note{'s' if notes != 1 else ''})"
+
+
 def print_report(report: Any, verbose: bool) -> None:
     diagnostics = report.diagnostics
     shown = diagnostics if verbose else diagnostics[:SHOWN_WARNINGS]
@@ -41,9 +46,16 @@ def print_report(report: Any, verbose: bool) -> None:
         if count or kind in ("definition", "enumeration", "claim")
     )
     click.echo(f"facts: {kinds}")
-    click.echo(f"cards: {sum(report.cards_by_deck.values())} in {len(report.cards_by_deck)} decks")
-    for deck_name, count in report.cards_by_deck.items():
-        click.echo(f"  {count:>6}  {deck_name}")
+    notes_by_deck = report.cards_by_deck
+    # Anki counts cards: a cloze note with three deletions is three (notes when they differ).
+    cards_by_deck = getattr(report, "anki_cards_by_deck", None) or notes_by_deck
+    click.echo(
+        f"cards: {sum(cards_by_deck.values())} in {len(notes_by_deck)} decks"
+        + notes_in_parentheses(sum(cards_by_deck.values()), sum(notes_by_deck.values()))
+    )
+    for deck_name, notes in notes_by_deck.items():
+        count = cards_by_deck.get(deck_name, notes)
+        click.echo(f"  {count:>6}  {deck_name}{notes_in_parentheses(count, notes)}")
     print_left_out(report)
     phrased = ", ".join(
         f"{count} by {name}" for name, count in sorted(report.cards_by_phraser.items())

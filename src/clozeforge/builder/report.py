@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..deck.anki_note import card_ordinals
 from ..model import Diagnostic, FactKind
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class BuildReport:
     left_out: tuple[LeftOutCard, ...] = ()
     """The left-out cards of the notes this build (re)processed, with why (all of them for
     a build from scratch, as the preview's)."""
+    anki_cards_by_deck: dict[str, int] = field(default_factory=dict)
+    """Cards per deck as Anki counts them: ``cards_by_deck`` counts Anki notes, and a cloze
+    note with three deletions is three cards."""
 
 
 def with_notices(report: BuildReport, notices: list[Diagnostic]) -> BuildReport:
@@ -115,6 +119,9 @@ def make_report(plan: Plan, made: Made, fold: Fold, written: Written) -> BuildRe
     totals, emitted, main = fold.totals, fold.orphans.emitted, written.main
     decks = Counter(totals.cards_by_deck)
     decks.update(note.deck for note in emitted)
+    anki = Counter(totals.anki_cards_by_deck)
+    for note in emitted:
+        anki[note.deck] += len(card_ordinals(note))
     return BuildReport(
         notes_found=len(plan.paths),
         notes_read=totals.notes_read,
@@ -142,6 +149,7 @@ def make_report(plan: Plan, made: Made, fold: Fold, written: Written) -> BuildRe
         package_written=main is not None,
         package_patched=main is not None and main.patched,
         package_rows_written=main.rows_written if main is not None else 0,
+        anki_cards_by_deck=dict(sorted(anki.items())),
         cards_left_out=totals.left_out,
         left_out_by_cause=dict(totals.left_out_by_cause),
         left_out=tuple(

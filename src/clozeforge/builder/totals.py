@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..deck.anki_note import card_ordinals
+
 if TYPE_CHECKING:
     from .records import NoteRecord
 
@@ -45,6 +47,9 @@ class Totals:
     """Cards a learner would not keep (``judge``): not packaged, or packaged suspended."""
     left_out_by_cause: dict[str, int] = field(default_factory=dict)
     """Left-out cards per rubric code of their findings (a card may count under several)."""
+    anki_cards_by_deck: dict[str, int] = field(default_factory=dict)
+    """Cards per deck as Anki counts them (``cards_by_deck`` counts Anki notes): a cloze
+    note gives one card per cloze number (``deck.card_ordinals``)."""
 
     def media_files(self) -> dict[str, Path]:
         """Packaged media name -> a file to pack under it."""
@@ -65,6 +70,7 @@ class Totals:
         media = dict(self.media)
         with_media, with_math = self.cards_with_media, self.cards_with_math
         left_out, causes = self.left_out, Counter(self.left_out_by_cause)
+        anki = Counter(self.anki_cards_by_deck)
         for record in records:
             left_out += sign * len(record.left_out)
             for card in record.left_out:
@@ -79,6 +85,7 @@ class Totals:
                     fallbacks[reason.split(":", 1)[0]] += sign
             for card in record.rendered:
                 decks[card.note.deck] += sign
+                anki[card.note.deck] += sign * len(card_ordinals(card.note))
                 with_media += sign * card.has_media
                 with_math += sign * card.has_math
                 for file in card.media:
@@ -95,6 +102,7 @@ class Totals:
             with_math,
             left_out,
             _positive(causes),
+            _positive(anki),
         )
 
 

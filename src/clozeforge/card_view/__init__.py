@@ -3,13 +3,14 @@
 
 from .mathml import tex_to_mathml, typeset_math
 from .package import NoteType, Package, PackagedCard, read_package
-from .page import preview_page
+from .page import index_page, preview_page
 from .templates import render_cloze, render_template
 
 __all__ = [
     "NoteType",
     "Package",
     "PackagedCard",
+    "index_page",
     "preview_page",
     "read_package",
     "render_cloze",

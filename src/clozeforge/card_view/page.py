@@ -62,10 +62,11 @@ _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def preview_page(
-    package: Package, *, title: str, left_out: Sequence[LeftOut] = ()
+    package: Package, *, title: str, left_out: Sequence[LeftOut] = (), index: str | None = None
 ) -> tuple[str, int]:
     """The HTML page of every card in ``package``, then of the cards ``left_out`` of it:
-    (page, formulas left as TeX)."""
+    (page, formulas left as TeX). ``index``: the address of the index page this page is
+    one of (linked first in its table of contents)."""
     failures = 0
     images = {name: _data_uri(name, data) for name, data in package.media.items()}
     note_type = package.note_type
@@ -82,7 +83,7 @@ def preview_page(
     for card in package.cards:
         by_deck.setdefault(card.deck, []).append(card)
     sections = []
-    toc = []
+    toc = [f'<li><a href="{html.escape(index)}">Index</a></li>'] if index else []
     for number, (deck, cards) in enumerate(by_deck.items(), 1):
         anchor = f"deck-{number}"
         toc.append(
@@ -125,18 +126,47 @@ def preview_page(
             f' <span class="cf-count">({len(left_out)})</span></li>'
         )
         sections.append(_left_out_section(left_out))
-    page = (
+    page = _page(title, note_type.css, toc, sections)
+    return page, failures
+
+
+def index_page(
+    package: Package,
+    *,
+    title: str,
+    pages: Sequence[tuple[str, str, int]],
+    left_out: Sequence[LeftOut] = (),
+) -> str:
+    """The index of a preview in pages: a link to each page (``(label, href, cards)``),
+    then the cards ``left_out``; offline like ``preview_page``."""
+    toc = [
+        f'<li><a href="{html.escape(href)}">{html.escape(label)}</a>'
+        f' <span class="cf-count">({count})</span></li>'
+        for label, href, count in pages
+    ]
+    sections = []
+    if left_out:
+        toc.append(
+            '<li><a href="#left-out">Left out</a>'
+            f' <span class="cf-count">({len(left_out)})</span></li>'
+        )
+        sections.append(_left_out_section(left_out))
+    return _page(title, package.note_type.css, toc, sections)
+
+
+def _page(title: str, css: str, toc: Sequence[str], sections: Sequence[str]) -> str:
+    """A whole page: the title, its table of contents, its sections; nothing loaded."""
+    return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>"
         f"<style>\n{_PAGE_CSS}\n/* the note type's own styling */\n"
-        f"{_style_text(note_type.css)}</style></head>\n"
+        f"{_style_text(css)}</style></head>\n"
         f'<body><h1 class="cf-title">{html.escape(title)}</h1>'
         f'<ul class="cf-toc">{"".join(toc)}</ul>\n' + "\n".join(sections) + "\n</body></html>\n"
     )
-    return page, failures
 
 
 def _left_out_section(cards: Sequence[LeftOut]) -> str:

@@ -20,7 +20,7 @@ from .choice import (
     span_cloze,
 )
 from .loading import INSTALL_HINT, check_tokenizer_files, model_fingerprint, resolve_model
-from .markup import to_cloze
+from .markup import to_cloze, too_little_of_the_fact
 from .phraser import T5Phraser
 from .prompts import (
     CLAIM_CONTEXT,
@@ -54,4 +54,5 @@ __all__ = [
     "reworded_cloze",
     "span_cloze",
     "to_cloze",
+    "too_little_of_the_fact",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ...cloze import make_cloze, malformation, split_segments
+from ...cloze import CONNECTIVES, make_cloze, malformation, split_segments, words
 from ...model import Fact, FactKind
 from ..rules import RulePhraser
 
@@ -64,6 +64,26 @@ def _without_hints(text: str) -> str:
         segment.text if segment.number is None else make_cloze(segment.text, segment.number)
         for segment in split_segments(text)
     )
+
+
+SUBSTANCE = 0.5
+"""Share of the distinct words of a fact's source (connectives aside) that a free phrasing
+must hold, in its deletions or around them, to be a card of that fact."""
+
+
+def too_little_of_the_fact(cloze: str, fact: Fact) -> bool:
+    """Whether a free phrasing holds less than ``SUBSTANCE`` of its fact's words.
+
+    The grounding check lets a phrasing drop words; this keeps it from dropping the fact.
+    A random-weight model, held to the source's words by the copy constraint, writes a
+    word or two and then repeats itself or punctuation ("{{c1::Key}}-----", "For
+    {{c1::checkpoints}} it"): grounded, but no card. Such an output falls back to the rule
+    phrasing, so a random model's deck is the rule deck."""
+    wanted = {word for word in words(fact.source_text) if word not in CONNECTIVES}
+    if not wanted:
+        return False
+    held = wanted & set(words(cloze))
+    return len(held) < SUBSTANCE * len(wanted)
 
 
 def to_cloze(output: str, fact: Fact) -> str:

@@ -17,7 +17,8 @@ Flow for a batch of facts:
    (``scoring``): an extractive row's answer is the candidate the model chooses, when it
    is sure of it (``_choices``).
 4. Each fact's answers become its cloze text (``fact_cloze``): a free output through
-   ``markup.to_cloze``, a claim's choice through ``choice.claim_cloze``.
+   ``markup.to_cloze``, kept only when it holds enough of the fact
+   (``markup.too_little_of_the_fact``), a claim's choice through ``choice.claim_cloze``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from .loading import (
     model_fingerprint,
     resolve_model,
 )
-from .markup import to_cloze
+from .markup import to_cloze, too_little_of_the_fact
 from .model_requests import ModelRequest, model_requests
 from .prompts import load_prompts
 from .scoring import ScoredChoice
@@ -321,6 +322,7 @@ def fact_cloze(
     first = outputs[0] or ""
     candidates = requests[0].candidates
     if not candidates:
-        return to_cloze(first, fact)
+        cloze = to_cloze(first, fact)
+        return None if too_little_of_the_fact(cloze, fact) else cloze
     rewording = (outputs[1] or "") if len(outputs) > 1 else None
     return claim_cloze(fact, candidates, first, rewording)
