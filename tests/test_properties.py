@@ -96,8 +96,13 @@ def test_any_text_gives_only_well_formed_grounded_cards(text: str, encoding: str
     facts, _ = extract_facts(note, LinkIndex.from_notes([note]), max_claims=5)
     cards, _ = phrase_cards(facts, RulePhraser())
     for card in cards:
-        assert malformation(card.text) is None, card.text
-        assert grounding_failure(card.text, card.fact.source_text) is None, card.text
+        problem = malformation(card.text)
+        # An author may number a written cloze from c2 (Anki reads it); nothing else goes.
+        written_numbering = card.fact.kind.written and str(problem).startswith("cloze numbers")
+        assert problem is None or written_numbering, card.text
+        # A card the author wrote is the note's own text, deletions and all.
+        if not card.fact.kind.written:
+            assert grounding_failure(card.text, card.fact.source_text) is None, card.text
         field = render_cloze(card.text, note_path=card.fact.path, media=None)
         # Exactly the card's deletions survive rendering: none lost, none injected.
         assert len(_CLOZE_OPEN.findall(field.html)) == len(cloze_answers(card.text)), field.html

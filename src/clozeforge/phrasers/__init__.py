@@ -91,11 +91,24 @@ def phrase_cards(
     problems: list[Diagnostic] = []
     if batch_size is None:
         batch_size = getattr(phraser, "batch_size", 32) if facts else 32
-    # Cards the author wrote keep their text, and are never left out: no phraser, no judge.
-    written = {id(f): Card(f, f.subject, WRITTEN) for f in facts if f.kind.written}
-    if written:
+    # Cards the author wrote keep their text, and are never left out: no phraser, no judge;
+    # only a cloze Anki could not read ("{{c1::}}", an unclosed deletion) is no card.
+    unreadable = {id(f): _unreadable(f.subject) for f in facts if f.kind is FactKind.WRITTEN_CLOZE}
+    written = {
+        id(f): Card(f, f.subject, WRITTEN)
+        for f in facts
+        if f.kind.written and not unreadable.get(id(f))
+    }
+    broken = [
+        Diagnostic(
+            f.path, f.line, f"written cloze {f.subject[:60]!r}: {unreadable[id(f)]}; skipped"
+        )
+        for f in facts
+        if unreadable.get(id(f))
+    ]
+    if written or broken:
         phrased, problems = phrase_cards(
-            [f for f in facts if id(f) not in written],
+            [f for f in facts if not f.kind.written],
             phraser,
             batch_size=batch_size,
             fallback=fallback,
@@ -104,8 +117,8 @@ def phrase_cards(
         by_fact = {id(card.fact): card for card in phrased}
         by_fact.update(written)
         if on_batch is not None:
-            on_batch(len(written))
-        return [by_fact[id(f)] for f in facts if id(f) in by_fact], problems
+            on_batch(len(written) + len(broken))
+        return [by_fact[id(f)] for f in facts if id(f) in by_fact], [*problems, *broken]
     for batch in _batches(facts, max(1, batch_size)):
         # Kinds the phraser does not phrase get the rule phrasing (``Phraser.kinds``).
         asked = [fact for fact in batch if fact.kind in phraser.kinds]
@@ -133,6 +146,13 @@ def phrase_cards(
         if on_batch is not None:
             on_batch(len(batch))
     return cards, problems
+
+
+def _unreadable(text: str) -> str | None:
+    """Why Anki could not read a written cloze (``cloze.malformation``, except numbering:
+    an author may write ``{{c2::...}}`` alone), or None."""
+    problem = malformation(text)
+    return None if problem is None or problem.startswith("cloze numbers") else problem
 
 
 def _checked_card(
