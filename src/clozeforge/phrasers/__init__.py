@@ -8,11 +8,12 @@ phraser, however bad, can put a word on a card that the note does not contain.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..cloze import grounding_failure, malformation, title_words
+from ..cloze import grounding_failure, malformation, split_segments, title_words
 from ..errors import ConfigError
 from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
@@ -149,10 +150,21 @@ def phrase_cards(
 
 
 def _unreadable(text: str) -> str | None:
-    """Why Anki could not read a written cloze (``cloze.malformation``, except numbering:
-    an author may write ``{{c2::...}}`` alone), or None."""
+    """Why Anki could not read a written cloze (``cloze.malformation``), or None. Not
+    counted: numbering (an author may write ``{{c2::...}}`` alone) and stray braces
+    (``{{citekey}}`` stays text); an unclosed ``{{c1::`` is."""
     problem = malformation(text)
-    return None if problem is None or problem.startswith("cloze numbers") else problem
+    if problem is None or problem.startswith("cloze numbers"):
+        return None
+    if problem == "unbalanced cloze markup" and not any(
+        segment.number is None and _DELETION_OPEN_RE.search(segment.text)
+        for segment in split_segments(text)
+    ):
+        return None
+    return problem
+
+
+_DELETION_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
 def _checked_card(
