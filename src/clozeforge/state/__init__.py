@@ -29,7 +29,7 @@ Build facts (table ``meta``)
     The fingerprints of the settings that shape records and packages, the attachments'
     fingerprint, the outputs written (with their file stamps), the last build's report,
     and the running sums, link index and title warnings that let a rebuild touch only
-    the changed notes (see ``pipeline``).
+    the changed notes (see ``builder``).
 
 A state written by another schema version is migrated (card times kept) or, if it
 cannot be read, started afresh: it only ever makes builds faster, never different.
