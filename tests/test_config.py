@@ -121,6 +121,7 @@ EVERY_KEY = [
     ("jobs", "2", "2", "jobs", 2),
     ("orphans_deck", "true", "on", "orphans_deck", True),
     ("keep_left_out", "true", "yes", "keep_left_out", True),
+    ("allow_outside", "true", "1", "allow_outside", True),
     ("strict", "true", "true", "strict", True),
     ("flashcard_tags", '["#cards", "#a/b"]', "#cards, #a/b", "flashcard_tags", ("#cards", "#a/b")),
     ("flashcards_everywhere", "true", "yes", "flashcards_everywhere", True),

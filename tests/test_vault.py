@@ -95,15 +95,22 @@ def test_missing_root_or_file_root_raises(tmp_path: Path) -> None:
         find_note_files(tmp_path / "file.md")
 
 
-def test_symlinked_folder_is_followed(tmp_path: Path) -> None:
+def test_symlinks_leaving_the_folder_are_refused_unless_allowed(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     make_tree(outside, ["shared.md"])
     root = tmp_path / "vault"
-    make_tree(root, ["own.md"])
+    make_tree(root, ["own.md", "sub/inner.md"])
     (root / "linked").symlink_to(outside, target_is_directory=True)
     (root / "note-link.md").symlink_to(outside / "shared.md")
+    (root / "inside-link.md").symlink_to(root / "sub" / "inner.md")
+    # The same rule as images and embeds: what resolves outside the folder is not read.
     paths, problems = find_note_files(root)
-    assert paths == ["linked/shared.md", "note-link.md", "own.md"]
+    assert paths == ["inside-link.md", "own.md", "sub/inner.md"]
+    assert sorted(p.path for p in problems) == ["linked", "note-link.md"]
+    assert all("outside the notes folder" in p.message for p in problems)
+    # Allowed: followed like any folder and note.
+    paths, problems = find_note_files(root, allow_outside=True)
+    assert paths == ["inside-link.md", "linked/shared.md", "note-link.md", "own.md", "sub/inner.md"]
     assert problems == []
 
 

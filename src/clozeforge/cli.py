@@ -115,6 +115,12 @@ def cli() -> None:
     help="Put cards whose fact disappeared into ROOT::_removed, tagged clozeforge::removed.",
 )
 @click.option(
+    "--allow-outside",
+    is_flag=True,
+    default=None,
+    help="Read notes and images reached through symbolic links that point outside the folder.",
+)
+@click.option(
     "--keep-left-out",
     is_flag=True,
     default=None,

@@ -81,7 +81,8 @@ def _is_hidden(rel_path: str) -> bool:
     return any(part.startswith(".") for part in rel_path.split("/"))
 
 
-def _inside(path: str, root: str) -> bool:
+def inside(path: str, root: str) -> bool:
+    """Whether the real path ``path`` is ``root`` or below it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
@@ -103,13 +104,30 @@ class MediaIndex:
 
     Keeps a cache of file hashes, so each file is read at most once per build."""
 
-    __slots__ = ("_by_lower_path", "_by_name", "_by_path", "_files", "_outside", "root")
+    __slots__ = (
+        "_allow_outside",
+        "_by_lower_path",
+        "_by_name",
+        "_by_path",
+        "_files",
+        "_outside",
+        "root",
+    )
 
-    def __init__(self, root: Path, paths: Iterable[str] = (), outside: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        paths: Iterable[str] = (),
+        outside: Iterable[str] = (),
+        *,
+        allow_outside: bool = False,
+    ) -> None:
         """Index ``paths`` (relative to ``root``, POSIX). ``outside``: paths that are
-        symbolic links leading out of ``root``; they are known but never packed."""
+        symbolic links leading out of ``root``; they are known but never packed.
+        ``allow_outside``: ``paths`` may lead out of ``root`` (``Settings.allow_outside``)."""
         self.root: Path = Path(root).resolve()
         """The notes folder, absolute, symbolic links resolved."""
+        self._allow_outside = allow_outside
         self._by_path: dict[str, bool] = {}
         self._by_lower_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}
@@ -121,14 +139,17 @@ class MediaIndex:
             self._by_name.setdefault(posixpath.basename(path).casefold(), []).append(path)
 
     @classmethod
-    def build(cls, root: Path, files: Iterable[str] | None = None) -> MediaIndex:
+    def build(
+        cls, root: Path, files: Iterable[str] | None = None, *, allow_outside: bool = False
+    ) -> MediaIndex:
         """Index the attachments under ``root``.
 
         ``files``: relative POSIX paths already listed (for instance by the vault walk);
         when None, ``root`` is walked. Either way ``.md`` files, hidden files and anything
         in a hidden folder are left out, only regular files count, folders reached through
         symbolic links are not entered, and a symbolic link to a file outside ``root`` is
-        remembered as such so that a link to it can be reported. Nothing is read."""
+        remembered as such so that a link to it can be reported, unless ``allow_outside``
+        (``Settings.allow_outside``) lets it count as any file. Nothing is read."""
         root = Path(root)
         real_root = os.path.realpath(root)
         if files is None:
@@ -146,7 +167,7 @@ class MediaIndex:
             ):
                 continue
             full = os.path.join(root, *rel.split("/"))
-            if not _inside(os.path.realpath(full), real_root):
+            if not allow_outside and not inside(os.path.realpath(full), real_root):
                 outside.append(rel)
                 continue
             try:
@@ -156,7 +177,7 @@ class MediaIndex:
             # A FIFO or device would block or never end when hashed.
             if stat.S_ISREG(mode):
                 kept.append(rel)
-        return cls(root, kept, outside)
+        return cls(root, kept, outside, allow_outside=allow_outside)
 
     @staticmethod
     def _walk(root: Path) -> list[str]:
@@ -237,7 +258,7 @@ class MediaIndex:
         full = os.path.join(self.root, *rel.split("/"))
         real = os.path.realpath(full)
         # Checked again here: the folder may have changed since it was indexed.
-        if not _inside(real, str(self.root)):
+        if not self._allow_outside and not inside(real, str(self.root)):
             return Diagnostic(rel, None, "links outside the notes folder; not packed")
         digest = hashlib.sha256()
         try:

@@ -43,6 +43,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from .errors import NotesFolderError
+from .media import inside
 from .model import Diagnostic
 
 MAX_NOTE_BYTES: int = 5 * 1024 * 1024
@@ -90,7 +91,9 @@ def _join(folder: str, name: str) -> str:
     return name if not folder else f"{folder}/{name}"
 
 
-def find_note_files(root: Path, ignore: Sequence[str] = ()) -> tuple[list[str], list[Diagnostic]]:
+def find_note_files(
+    root: Path, ignore: Sequence[str] = (), *, allow_outside: bool = False
+) -> tuple[list[str], list[Diagnostic]]:
     """Relative POSIX paths of the notes below ``root`` (sorted), and warnings met on the way.
 
     See the module docstring for what counts as a note and what is skipped.
@@ -111,6 +114,7 @@ def find_note_files(root: Path, ignore: Sequence[str] = ()) -> tuple[list[str], 
         raise NotesFolderError(f"cannot read notes folder {root}: {error.strerror}") from None
 
     patterns = _clean_patterns(ignore)
+    real_root = os.path.realpath(root)
     found: list[str] = []
     diagnostics: list[Diagnostic] = []
     # Folders already walked, by identity, with the relative path they were first seen at:
@@ -145,6 +149,16 @@ def find_note_files(root: Path, ignore: Sequence[str] = ()) -> tuple[list[str], 
             except OSError as error:
                 diagnostics.append(Diagnostic(rel, None, f"cannot inspect ({error.strerror})"))
                 continue
+            if not allow_outside and entry.is_symlink() and (is_dir or _is_note_name(name)):
+                target = os.path.realpath(root / rel)
+                if not inside(target, real_root):
+                    what = "folder" if is_dir else "note"
+                    message = (
+                        f"symbolic link to a {what} outside the notes folder ({target});"
+                        " not read (--allow-outside reads it)"
+                    )
+                    diagnostics.append(Diagnostic(rel, None, message))
+                    continue
             if is_dir:
                 try:
                     target = entry.stat()

@@ -20,7 +20,9 @@ def load_notes(
     """Find, read and parse every note: (notes, diagnostics, files found)."""
     from ..notes import duplicate_note_diagnostics, parse_note
 
-    paths, diagnostics = find_note_files(settings.notes_dir, settings.ignore)
+    paths, diagnostics = find_note_files(
+        settings.notes_dir, settings.ignore, allow_outside=settings.allow_outside
+    )
     notes: list[Note] = []
     for done, rel_path in enumerate(paths, 1):
         data, mtime, problems = read_note(settings.notes_dir, rel_path, settings.max_note_bytes)

@@ -64,12 +64,14 @@ def _fewer_collections() -> Iterator[None]:
 def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport:
     started_ns = time.time_ns()
     notes_dir = settings.notes_dir
-    paths, walk_diagnostics = find_note_files(notes_dir, settings.ignore)
+    paths, walk_diagnostics = find_note_files(
+        notes_dir, settings.ignore, allow_outside=settings.allow_outside
+    )
     if not paths:
         raise NothingToBuildError(f"no readable Markdown notes in {notes_dir}")
     phraser = make_phraser(settings)
     try:
-        media = MediaIndex.build(notes_dir)
+        media = MediaIndex.build(notes_dir, allow_outside=settings.allow_outside)
         prints = fingerprints(settings, phraser, media, tuple(walk_diagnostics))
         state_file = state_path(settings.state_dir, notes_dir) if settings.state_dir else None
         notices: list[Diagnostic] = []

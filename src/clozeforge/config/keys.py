@@ -46,6 +46,7 @@ SETTING_KEYS: Mapping[str, SettingKey] = {
         SettingKey("jobs", "jobs", "int", minimum=0),
         SettingKey("orphans_deck", "orphans_deck", "bool"),
         SettingKey("keep_left_out", "keep_left_out", "bool"),
+        SettingKey("allow_outside", "allow_outside", "bool"),
         SettingKey("strict", "strict", "bool"),
         SettingKey("flashcard_tags", "flashcard_tags", "texts"),
         SettingKey("flashcards_everywhere", "flashcards_everywhere", "bool"),

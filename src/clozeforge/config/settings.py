@@ -64,6 +64,9 @@ class Settings:
     than 300 notes to parse."""
     orphans_deck: bool = False
     """Put cards whose fact disappeared into ``ROOT::_removed`` so they can be found and deleted."""
+    allow_outside: bool = False
+    """Read notes, folders and images reached inside the notes folder through a symbolic
+    link that points outside it (refused with a warning by default)."""
     keep_left_out: bool = False
     """Also package the cards a learner would not keep (``judge``), suspended and tagged
     ``clozeforge::left-out``; by default they are left out of the deck."""

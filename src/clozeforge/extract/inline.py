@@ -6,6 +6,7 @@ math and emphasis lie, and the lines of the stray ``]]`` it dropped.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -163,3 +164,35 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     copy_to(len(raw))
     text = Text("".join(out), line, tuple(spans), tuple(highlights), tuple(linked))
     return text, stray
+
+
+def outside_embeds(inline: Token, line: int, note_path: str) -> list[tuple[int, str]]:
+    """(0-based body line, target) of each embed in the inline token whose path names a
+    place outside the notes folder (``![[../../etc/passwd]]``, ``![](/etc/hostname)``):
+    never read, always worth a warning, card or no card."""
+    raw = inline.content
+    found: list[tuple[int, str]] = []
+    search = 0
+    for child in inline.children or ():
+        if child.type == WIKILINK and isinstance(child.meta, dict) and child.meta.get("embed"):
+            target = str(child.meta.get("target") or "")
+        elif child.type == "image":
+            target = str(child.attrGet("src") or "")
+        else:
+            continue
+        index = raw.find(target, search) if target else -1
+        if index >= 0:
+            search = index + len(target)
+        if _leaves_folder(target, note_path):
+            found.append((line + raw.count("\n", 0, max(index, 0)), target))
+    return found
+
+
+def _leaves_folder(target: str, note_path: str) -> bool:
+    """Whether a link's path, read from the note ``note_path``, names a place outside the
+    notes folder."""
+    path = target.strip().replace("\\", "/")
+    if "://" in path or not path:
+        return False
+    normal = posixpath.normpath(posixpath.join(posixpath.dirname(note_path), path))
+    return path.startswith(("/", "~")) or normal == ".." or normal.startswith("../")

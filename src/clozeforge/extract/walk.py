@@ -23,7 +23,7 @@ from .definitions import definition_fact, unfinished_definition
 from .enumerations import enumeration_fact, is_glossary, lead_in
 from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
-from .inline import Text, resolve_inline
+from .inline import Text, outside_embeds, resolve_inline
 from .long_prose import prose_parts
 from .sentences import TASK_RE, normal
 from .steps import names_procedure, steps_fact
@@ -114,6 +114,8 @@ class NoteWalk:
         text, stray = resolve_inline(inline, node.token.map[0], self.links)
         for line in stray:
             self.diagnose(line, "stray ']]' after a wikilink; left out")
+        for line, target in outside_embeds(inline, node.token.map[0], self.note.path):
+            self.diagnose(line, f"embed {target!r} points outside the notes folder; not read")
         return text if text.text.strip() else None
 
     def _indent(self, line: int) -> int | None:

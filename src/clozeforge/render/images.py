@@ -49,18 +49,9 @@ def wikilink_html(meta: dict[str, object], ctx: RenderContext) -> str:
     if meta.get("embed") and _is_image(target):
         alt, width, height = split_size(str(meta.get("alias") or ""))
         return image_html(target, alt, width, height, ctx, markdown_link=False)
-    if meta.get("embed"):
-        warn_if_outside(target, ctx)
+    # Embeds of non-images are shown as their name and never read; one pointing out of
+    # the notes folder is warned about when the note is read (``extract.outside_embeds``).
     return escapeHtml(wikilink_text(meta))
-
-
-def warn_if_outside(link: str, ctx: RenderContext) -> None:
-    """Embeds of non-images are shown as their name and never read; one that points out
-    of the notes folder (``![[../../etc/passwd]]``) is still worth a warning."""
-    raw = link.strip().replace("\\", "/")
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.note_path), raw))
-    if raw.startswith(("/", "~")) or resolved == ".." or resolved.startswith("../"):
-        ctx.warn(f"embed {link!r} points outside the notes folder; not read")
 
 
 def _is_image(link: str) -> bool:
@@ -87,7 +78,6 @@ def image_html(
     link = unquote(src) if markdown_link else src
     shown = alt or posixpath.basename(link.strip().replace("\\", "/"))
     if not _is_image(link) or ctx.index is None:
-        warn_if_outside(link, ctx)
         return escapeHtml(shown)
     found = ctx.index.resolve(link, ctx.note_path)
     if isinstance(found, Diagnostic):
