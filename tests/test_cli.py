@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,17 @@ def test_default_deck_name_is_the_folder_name(tmp_path: Path) -> None:
     settings = Settings.resolve({"notes_dir": notes, "output": tmp_path / "o.apkg"}, env={})
     assert settings.root_deck == "My Vault"
     assert settings.cache_dir is not None and notes not in settings.cache_dir.parents
+
+
+def test_strict_prints_each_warning_once_and_counts_them_so(tmp_path: Path) -> None:
+    hostile = Path(__file__).resolve().parent / "fixtures" / "hostile_vault"
+    vault = tmp_path / "vault"
+    shutil.copytree(hostile, vault, symlinks=True)
+    output = tmp_path / "out.apkg"
+    result = CliRunner().invoke(
+        cli, ["build", str(vault), "-o", str(output), "--no-cache", "--strict", "-v"]
+    )
+    assert result.exit_code == 1 and not output.exists()
+    printed = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert printed and len(printed) == len(set(printed))
+    assert f"Error: {len(printed)} warning(s) and --strict given" in result.output
