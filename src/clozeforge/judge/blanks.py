@@ -182,10 +182,19 @@ def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
     longest = max((len(words(a)) for a in answers), default=0)
     if card.kind is FactKind.CLAIM and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.4, f"a blank of {longest} words")]
-    if card.kind is FactKind.ENUMERATION and longest > 12:
-        return [Finding(Cause.NOTATOMIC, 0.4, f"an item of {longest} words to recall")]
+    if card.kind is FactKind.ENUMERATION:
+        lead = card.text.split("\n", 1)[0].strip().casefold()
+        if re.match(r"(?:some )?(?:examples?|e\.g\.|for instance|key experiments)\b", lead):
+            return [Finding(Cause.AMBIGUOUS, 0.6, "one example of an open list per blank")]
+        mean = sum(len(words(a)) for a in answers) / max(1, len(answers))
+        if longest > 12 or mean > 8:
+            return [Finding(Cause.NOTATOMIC, 0.4, f"items of up to {longest} words to recall")]
     if card.kind is FactKind.DEFINITION and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.5, f"a term of {longest} words")]
+    if card.kind is FactKind.DEFINITION and any(
+        re.search(r"\d", a) and len(words(a)) > 3 for a in answers
+    ):
+        return [Finding(Cause.UNCLEAN, 0.6, "a table row, not a term")]
     if card.kind is FactKind.THEOREM and longest > 14:
         return [Finding(Cause.NOTATOMIC, 0.4, f"a condition of {longest} words to recall")]
     return []

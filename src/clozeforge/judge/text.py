@@ -124,12 +124,23 @@ _CONTRIBUTION_RE = re.compile(
     re.I,
 )
 _PERSONAL_RE = re.compile(
-    r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|not actual|you should|looks like)\b"
+    r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|FIXME|not actual|not clear|you should"
+    r"|looks like|could we)\b",
+    re.I,
 )
+_TRIVIAL_RE = re.compile(
+    r"\bby definition\b|\bfrom wikipedia\b|\bwikipedia\b|\bslides?\b|\bchapter \d|\bpage \d"
+    r"|\bsee (?:also|here)\b",
+    re.I,
+)
+"""A statement true by definition, or a pointer to a source: nothing to recall."""
 
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
+    trivial = _TRIVIAL_RE.search(MATH_RE.sub(" ", plain))
+    if trivial:
+        found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
     text = MATH_RE.sub(" ", plain)
     if _PERSONAL_RE.search(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
