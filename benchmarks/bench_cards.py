@@ -193,7 +193,7 @@ def vault_figures(src: Path, work: Path) -> dict[str, Any]:
     }
 
 
-def _source_of(revision: str, work: Path) -> Path:
+def source_of(revision: str, work: Path) -> Path:
     """The ``src`` folder of ``revision``, extracted from git into ``work``."""
     archive = work / "src.tar"
     with archive.open("wb") as out:
@@ -219,7 +219,7 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cards-") as tmp:
         for name, make_src in (
-            (f"before ({args.before})", lambda work: _source_of(args.before, work)),
+            (f"before ({args.before})", lambda work: source_of(args.before, work)),
             ("after (this checkout)", lambda work: REPO / "src"),
         ):
             work = Path(tmp) / name.split()[0]

@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -38,20 +37,6 @@ REPO = HERE.parent
 VAULT = REPO.parent / "shared" / "corpus" / "golovkine-notes"
 FIXED_NOW = 1_780_000_000
 """The moment the vaults' files are dated from (seconds since the epoch)."""
-
-
-def _source_of(revision: str, work: Path) -> Path:
-    """The ``src`` folder of ``revision``, extracted from git into ``work``."""
-    archive = work / "src.tar"
-    with archive.open("wb") as out:
-        done = subprocess.run(
-            ["git", "-C", str(REPO), "archive", revision, "src"], stdout=out, stderr=subprocess.PIPE
-        )
-    if done.returncode != 0:
-        raise SystemExit(f"cannot read {revision} from git: {done.stderr.decode().strip()}")
-    with tarfile.open(archive) as tar:
-        tar.extractall(work, filter="data")
-    return work / "src"
 
 
 def _backdate(vault: Path, seconds: int = 3600) -> None:
@@ -129,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     vaults += [(f"{size} generated notes", None, size) for size in args.sizes]
     differences = 0
     with tempfile.TemporaryDirectory(prefix="same-packages-") as tmp:
-        before_src = _source_of(args.before, Path(tmp))
+        sys.path.insert(0, str(HERE))
+        from bench_cards import source_of
+
+        before_src = source_of(args.before, Path(tmp))
         for label, source, size in vaults:
             runs = {}
             for version, src in (("before", before_src), ("now", REPO / "src")):
