@@ -21,7 +21,8 @@ from functools import lru_cache
 
 from .lexicon import FUNCTION_WORDS
 
-_OPEN_RE = re.compile(r"\{\{c(\d+)::")
+DELETION_OPEN_RE = re.compile(r"\{\{c(\d+)::")
+"""Where a deletion opens, ``{{cN::``; group 1 is N."""
 # Letters and digits only: "__Term__" (Markdown bold) and "snake_case" split the same way
 # in the note and on the card.
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -144,7 +145,7 @@ def _segments(text: str) -> tuple[Segment, ...]:
     plain_start = 0
     search_from = 0
     while True:
-        match = _OPEN_RE.search(text, search_from)
+        match = DELETION_OPEN_RE.search(text, search_from)
         if match is None:
             break
         scanned = _scan_deletion(text, match.end())
@@ -175,7 +176,7 @@ def malformation(text: str) -> str | None:
     segments = split_segments(text)
     for segment in segments:
         if segment.number is None:
-            if _OPEN_RE.search(segment.text) or "}}" in segment.text:
+            if DELETION_OPEN_RE.search(segment.text) or "}}" in segment.text:
                 return "unbalanced cloze markup"
         else:
             if not segment.text.strip():

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from ..cloze import split_segments
 from .mathml import typeset_math
 from .package import Package, PackagedCard
 from .templates import render_template
@@ -54,8 +55,6 @@ class LeftOut(Protocol):
     reasons: str
     score: float
 
-
-_DELETION_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """Nothing is loaded from anywhere: images are data: URIs, styles inline, no scripts."""
@@ -174,8 +173,12 @@ def _left_out_section(cards: Sequence[LeftOut]) -> str:
     marked), why, and where it comes from; as text, never as markup."""
     items = []
     for card in cards:
-        text = _DELETION_RE.sub(lambda m: f"\0{m[1]}\1", card.text.replace("\\\n", "\n"))
-        shown = html.escape(text).replace("\0", "<mark>").replace("\1", "</mark>")
+        shown = "".join(
+            html.escape(segment.text)
+            if segment.number is None
+            else f"<mark>{html.escape(segment.text)}</mark>"
+            for segment in split_segments(card.text.replace("\\\n", "\n"))
+        )
         context = f'<div class="ctx">{html.escape(card.context)}</div>' if card.context else ""
         items.append(
             f'<li class="cf-left-out" data-path="{html.escape(card.path)}"'

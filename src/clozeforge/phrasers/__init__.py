@@ -8,12 +8,17 @@ phraser, however bad, can put a word on a card that the note does not contain.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..cloze import grounding_failure, malformation, split_segments, title_words
+from ..cloze import (
+    DELETION_OPEN_RE,
+    grounding_failure,
+    malformation,
+    split_segments,
+    title_words,
+)
 from ..errors import ConfigError
 from ..model import Card, Diagnostic, Fact, FactKind
 from .base import Phraser
@@ -157,14 +162,11 @@ def _unreadable(text: str) -> str | None:
     if problem is None or problem.startswith("cloze numbers"):
         return None
     if problem == "unbalanced cloze markup" and not any(
-        segment.number is None and _DELETION_OPEN_RE.search(segment.text)
+        segment.number is None and DELETION_OPEN_RE.search(segment.text)
         for segment in split_segments(text)
     ):
         return None
     return problem
-
-
-_DELETION_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
 def _checked_card(
