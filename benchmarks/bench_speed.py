@@ -49,7 +49,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_build  # noqa: E402
-from same_packages import _source_of  # noqa: E402
+from bench_cards import source_of  # noqa: E402
 
 BEFORE = "820b13e"
 """clozeforge 0.1.0's source (the last commit before the card quality work)."""
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     now_src, largest = REPO / "src", max(args.sizes)
     env_of = {
         "now": dict(os.environ, PYTHONPATH=str(now_src)),
-        "0.1.0": dict(os.environ, PYTHONPATH=str(_source_of(args.before, root))),
+        "0.1.0": dict(os.environ, PYTHONPATH=str(source_of(args.before, root))),
     }
     print(f"machine: {bench_build._machine()}")
     print(f"load average before: {_load()} (1, 5, 15 min); {args.rounds} rounds, interleaved")
