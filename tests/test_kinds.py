@@ -18,32 +18,16 @@ from clozeforge.notes import parse_note
 from clozeforge.phrasers import phrase_cards
 from clozeforge.phrasers.base import Phraser
 from clozeforge.phrasers.rules import RulePhraser
+from fixture_cases import read_cases
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kinds"
 SHOWN = {FactKind.FORMULA, FactKind.THEOREM, FactKind.STEPS, FactKind.ENUMERATION}
 
 
-def _cases(path: Path) -> list[tuple[str, str, str]]:
-    """(title, note, expected) of each case in ``path``."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    cases, parts, current = [], [], []
-    for line in lines:
-        if line == ".":
-            parts.append("\n".join(current))
-            current = []
-            if len(parts) == 3:
-                cases.append((parts[0].strip(), parts[1], parts[2].strip()))
-                parts = []
-        else:
-            current.append(line)
-    assert not parts, f"{path.name}: unfinished case"
-    return cases
-
-
 CASES = [
     pytest.param(note, expected, id=f"{path.stem}: {title}")
     for path in sorted(FIXTURES.glob("*.txt"))
-    for title, note, expected in _cases(path)
+    for title, note, expected in read_cases(path)
 ]
 
 

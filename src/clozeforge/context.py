@@ -48,7 +48,8 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
             shown_words = words(part)
             if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
                 continue
-            if len(part) > MAX_PART_CHARS:
+            if len(part) > MAX_PART_CHARS and not part.endswith("?"):
+                # A question the card answers stays whole (``claims.asked_question``).
                 part = part[: MAX_PART_CHARS - 1].rstrip() + "\u2026"
             kept.append(part)
         return kept

@@ -113,6 +113,18 @@ def _lists_examples(text: str) -> bool:
     return False
 
 
+_QUESTION_RE = re.compile(r"^(?P<question>[^?]*\w[^?]*\?)(?:\s*<[^>]*>)*[\s*_=]*$", re.S)
+
+
+def asked_question(text: str) -> str:
+    """The question ``text`` asks, on one line, when it is a question of at least three
+    words (an HTML separator after it, ``<br class="f">``, left out); else empty."""
+    match = _QUESTION_RE.match(text.strip())
+    if match is None or word_count(match.group("question")) < 3:
+        return ""
+    return " ".join(match.group("question").split()).strip("*_= ")
+
+
 def claim_rejection(sentence: str, link_chars: int) -> str | None:
     """Why ``sentence`` is not a claim, or None when it is one; ``link_chars``: how many of
     its characters are links or math. The first rule that applies gives the reason."""
@@ -238,8 +250,15 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
     lets through, as claims not yet scored."""
     found: list[FoundFact] = []
     spans = sentences(text.text)
+    under = headings
     for index, (start, end) in enumerate(spans):
         sentence = text.text[start:end]
+        question = asked_question(sentence)
+        if question:
+            # What follows in the paragraph answers it ("How to get a list's length? Need
+            # to use `len`."): without the question the answer is no card.
+            under = (*headings, question)
+            continue
         link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
         link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
         if claim_rejection(sentence, link_chars):
@@ -271,7 +290,7 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
                 (),
                 sentence,
                 highlights=highlights,
-                headings=headings,
+                headings=under,
                 extra=" … ".join(around),
                 linked=tuple(t for t in text.linked if t in sentence),
             )

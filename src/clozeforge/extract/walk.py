@@ -25,6 +25,7 @@ from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
 from .inline import Text, outside_embeds, resolve_inline
 from .long_prose import prose_parts
+from .reading import reading_of
 from .sentences import TASK_RE, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
@@ -90,6 +91,11 @@ class NoteWalk:
         gives no fact (``text_of`` is None for it)."""
         self._lines: list[str] | None = None
         self._texts: dict[int, Text | None] = {}
+        self.reading = reading_of(note) is not None
+        """Whether the note reads someone else's paper: its prose paragraphs are the
+        paper's abstract and summary (its rhetoric), its list items the reader's own."""
+        self.list_depth = 0
+        """How many list items the current block is inside."""
 
     # helpers
 
@@ -186,6 +192,8 @@ class NoteWalk:
         theorem is no claim as well)."""
         theorems = theorem_facts(text, self.heading_path)
         self.found.extend(theorems)
+        if self.reading and not self.list_depth:
+            return  # a paper's abstract or summary: rhetoric no learner keeps
         stated = {fact.subject for fact in theorems}
         for part in prose_parts(text):  # a very long paragraph, in parts: linear
             self.claims.extend(
@@ -256,6 +264,13 @@ class NoteWalk:
     def list_item(self, node: Block) -> None:
         """A definition, else prose (perhaps the lead-in of the list it holds), then the
         item's other blocks."""
+        self.list_depth += 1
+        try:
+            self._list_item(node)
+        finally:
+            self.list_depth -= 1
+
+    def _list_item(self, node: Block) -> None:
         item = self.item(node)
         rest = item.rest
         head = item.head

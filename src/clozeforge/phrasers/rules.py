@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
+from ..wordforms import content_words, related
 from .base import Phraser
 from .judging import judge_card
 
@@ -140,7 +141,7 @@ class RulePhraser(Phraser):
         ``claim_blanks`` (best answer first) whose card a learner would keep
         (``judge.judge_card``), else the one whose card scores best."""
         best: tuple[float, tuple[int, int]] | None = None
-        for span in claim_blanks(fact):
+        for span in _topic_last(fact, claim_blanks(fact)):
             judgement = judge_card(fact, blanked(fact.subject, span))
             if judgement.kept:
                 return span
@@ -179,6 +180,42 @@ def setting_value(fact: Fact, definition: str) -> tuple[int, int] | None:
     if not kept or len(clause.split()) > 5:
         return None
     return kept[0].start(), kept[-1].end()
+
+
+_DEFINES_RE = re.compile(
+    r"[*_=]*\s*(?:\([^)]*\)\s*)?(?:,[^,]*,\s*)?(?:is|are)\s+(?!(?:\w+ed|equal|used|not)\b)"
+    r"|[*_=]*\s*(?:refers? to|means|stands? for)\b",
+    re.I,
+)
+"""What follows a term its sentence defines ("Kernel PCA *is a* ...", "Anxiety *is*
+distress ..."), not a predicate saying what is done to it ("is used in")."""
+_OPENING_RE = re.compile(r"\W*(?:(?:the|a|an)\s+)?\W*", re.I)
+"""What may stand before a sentence's subject: an article, markup."""
+
+
+def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with the one that opens the sentence and names the note's topic (every
+    word of the blank a form of a title word, or the whole title in it: "Unigram tokenizer"
+    in "The Unigram tokenizer is used in SentencePiece" of the note "Unigram") moved last:
+    such a card asks for the title, and its context line must then hide the title; the
+    predicate is what a learner recalls about the topic. A sentence that defines the topic
+    ("An annulus is the collection of ...") keeps its term first: that card asks for the
+    term from its definition. An answer to a question opens with what it answers."""
+    title = content_words(fact.note_title)
+    if not title or (fact.headings and fact.headings[-1].endswith("?")):
+        return spans  # an answer to a question (``claims.asked_question``) opens with it
+
+    def names_topic(span: tuple[int, int]) -> bool:
+        opening = _OPENING_RE.fullmatch(fact.subject, 0, span[0]) is not None
+        if not opening or _DEFINES_RE.match(fact.subject, span[1]):
+            return False
+        asked = content_words(fact.subject[span[0] : span[1]])
+        return bool(asked) and (
+            all(any(related(w, t) for t in title) for w in asked)
+            or all(any(related(w, t) for w in asked) for t in title)
+        )
+
+    return sorted(spans, key=names_topic)
 
 
 def blanked(sentence: str, span: tuple[int, int]) -> str:
