@@ -13,6 +13,15 @@ import sentencex
 
 TEMPLATE_RE = re.compile(r"\{\{|\}\}|<%|%>|\{%|%\}")
 """A template placeholder (Templater, Jinja, a cloze of its own): never part of a fact."""
+
+ASIDE_RE = re.compile(
+    r"[\W_]*(?:open\s+|my\s+)?(?:questions?|todo|to\s+do|ideas?|to\s+read|references?|sources?"
+    r"|see\s+also|(?:external\s+)?links?|resources|further\s+reading|learning\s+path"
+    r"|related(?:\s+notes)?|bibliography)[\W_]*",
+    re.I,
+)
+"""A heading or lead-in over what the author keeps beside the note's knowledge (their
+open questions, to-dos, links and sources): nothing under it is a fact to recall."""
 TASK_RE = re.compile(r"^\[[ xX]\]\s")
 """A task list item's checkbox."""
 MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")

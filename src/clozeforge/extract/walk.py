@@ -26,7 +26,7 @@ from .found import FoundFact
 from .inline import Text, outside_embeds, resolve_inline
 from .long_prose import prose_parts
 from .reading import reading_of
-from .sentences import TASK_RE, normal
+from .sentences import ASIDE_RE, TASK_RE, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
 
@@ -96,6 +96,9 @@ class NoteWalk:
         paper's abstract and summary (its rhetoric), its list items the reader's own."""
         self.list_depth = 0
         """How many list items the current block is inside."""
+        self.aside_level: int | None = None
+        """The level of the heading over the current block that opens asides ("Questions",
+        "External links": ``sentences.ASIDE_RE``); None outside such a section."""
 
     # helpers
 
@@ -167,6 +170,10 @@ class NoteWalk:
         self.headings = [(lvl, t) for lvl, t in self.headings if lvl < level]
         if shown:
             self.headings.append((level, shown))
+        if self.aside_level is not None and level <= self.aside_level:
+            self.aside_level = None
+        if self.aside_level is None and ASIDE_RE.fullmatch(shown):
+            self.aside_level = level
         title = normal(self.title)
         self.heading_path = tuple(
             heading
@@ -254,7 +261,10 @@ class NoteWalk:
     # the blocks
 
     def paragraph(self, text: Text, following: Block | None) -> bool:
-        """Prose, or the lead-in of the list ``following``; True when that list was used."""
+        """Prose, or the lead-in of the list ``following``; True when that list was used
+        (also when the lead-in says it holds asides: "Questions:", "TODO:", "Links:")."""
+        if ASIDE_RE.fullmatch(text.text.strip()):
+            return following is not None and following.type in LIST_TYPES
         self.prose(text)
         self.formulas(text)
         if following is not None and following.type in LIST_TYPES:
@@ -344,7 +354,9 @@ class NoteWalk:
                 index += 1
                 continue
             before = (len(self.found), len(self.claims))
-            if kind == "paragraph":
+            if self.aside_level is not None and kind != "heading":
+                pass  # the author's questions, links and to-dos: no facts
+            elif kind == "paragraph":
                 text = self.text_of(node)
                 if text is not None and self.paragraph(text, following):
                     index += 1

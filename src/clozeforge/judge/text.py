@@ -55,7 +55,8 @@ _POINTING_RE = re.compile(
     r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
     r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
     r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bsee\b|\bthe same thing\b"
-    r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b",
+    r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b"
+    r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b",
     re.I,
 )
 _ANAPHORIC_NOUNS_TEXT = """
@@ -130,10 +131,12 @@ _PERSONAL_RE = re.compile(
 )
 _TRIVIAL_RE = re.compile(
     r"\bby definition\b|\bfrom wikipedia\b|\bwikipedia\b|\bslides?\b|\bchapter \d|\bpage \d"
-    r"|\bsee (?:also|here)\b",
+    r"|\bsee (?:also|here)\b|\bcan be found (?:in|on|at)\b|\b(?:some|more|other|my|a few) notes?\b"
+    r"|\bnotes? (?:on|about|placed|in)\b|\b(?:article|blog post|post|video|talk) (?:on|about|by)\b",
     re.I,
 )
-"""A statement true by definition, or a pointer to a source: nothing to recall."""
+"""A statement true by definition, or a pointer to a source or to other notes ("Some
+notes placed in Big O notation", "Paul Graham's article on ..."): nothing to recall."""
 
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
