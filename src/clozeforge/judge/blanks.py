@@ -81,6 +81,58 @@ def _is_symbol(answer: str) -> bool:
     return len(re.findall(r"\\[A-Za-z]+|[A-Za-z0-9]", inner)) <= 2
 
 
+_SYMBOL_RE = re.compile(r"\\[A-Za-z]+|[A-Za-z](?:\^?\\prime|')*")
+_ONE_SYMBOL = r"(?:\\math[a-z]+\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z])(?:_\w|\^?\\prime|')?"
+_DECLARATION_RE = re.compile(
+    rf"\s*(?:{_ONE_SYMBOL}(?:\s*,\s*{_ONE_SYMBOL})*\s*\\(?:in|subset|subseteq)\s*{_ONE_SYMBOL}"
+    rf"|\(\s*{_ONE_SYMBOL}(?:\s*,\s*{_ONE_SYMBOL})+\s*\))\s*"
+)
+"""Symbols declared, not a statement: ``x \\in X``, ``u, v \\in X``, ``(X, \\mathfrak{S})``."""
+_TEX_WORDS = frozenset({"\\in", "\\subset", "\\subseteq", "\\prime"})
+
+
+def _names_bound_symbols(answer: str, rest: str) -> bool:
+    """Whether a formula blank only re-states symbols the rest of the front already uses
+    ("For all {{$x \\in X$}}, $x$ is in every neighbourhood", "then {{$N^\\prime$}} is a
+    neighbourhood" after "$N \\subset N^\\prime$"): it asks for a variable's name, not a fact."""
+    if not MATH_RE.fullmatch(answer):
+        return False
+    inner = answer.strip("$").removeprefix("\\(").removesuffix("\\)")
+    if _DECLARATION_RE.fullmatch(inner):
+        return True  # "x \\in X", "(X, \\mathfrak{S})": which letters, not what holds
+    if re.search(
+        r"[=<>(\[{+*/-]|\\(?:frac|sum|int|math\w+|leq|geq|to|rightarrow|cap|cup)\b", inner
+    ):
+        return False  # a relation or an expression: a fact of its own
+    symbols = [m for m in _SYMBOL_RE.findall(inner) if m not in _TEX_WORDS]
+    shown = " ".join(MATH_RE.findall(rest))
+    return bool(symbols) and all(symbol in shown for symbol in symbols)
+
+
+def _misspelt(asked: Sequence[str]) -> str:
+    """A word of the blank English does not know but one letter from a word it does
+    ("subet", "variane", "bijectives"): the learner would learn the typo. Empty when none."""
+    lex = lexicon()
+    for word in asked:
+        if len(word) < 5 or not word.isalpha() or lex.zipf(word) > 0:
+            continue
+        if any(lex.zipf(near) >= 3.0 for near in _one_edit(word)):
+            return word
+    return ""
+
+
+def _one_edit(word: str) -> set[str]:
+    """The words one deletion, insertion, swap or substitution away from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    halves = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in halves if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in halves if len(b) > 1),
+        *(a + c + b[1:] for a, b in halves if b for c in letters),
+        *(a + c + b for a, b in halves for c in letters),
+    }
+
+
 def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
@@ -91,7 +143,12 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if not asked:
             if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))
+            elif _names_bound_symbols(bare, rest):
+                found.append(Finding(Cause.FILLER, 0.6, "the blank only names or declares symbols"))
             continue
+        misspelt = _misspelt(asked)
+        if misspelt:
+            found.append(Finding(Cause.UNCLEAN, 0.6, f"'{misspelt}' is misspelt"))
         index = plain.find(answer)
         if index > 0 and "(" in plain[:index] and ")" in plain[index + len(answer) :]:
             opened = plain[:index].rfind("(") > plain[:index].rfind(")")
