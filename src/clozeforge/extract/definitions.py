@@ -54,12 +54,22 @@ _DEFINITION_FORMS = (
 )
 
 
+_NOT_TERMS = frozenset(
+    {"yes", "no", "ok", "note", "notes", "tip", "tips", "warning", "important", "todo"}
+    | {"example", "examples", "e.g", "eg", "i.e", "why", "how", "what", "when", "where", "who"}
+    | {"answer", "question", "result", "output", "input"}
+)
+"""Labels that open a line like a term but name nothing to recall ("Yes: modify the task
+...", "Note: ...", "Output: ...")."""
+
+
 def _sane_term(term: str) -> bool:
     """Whether ``term`` can be a defined term: a few words, no sentence end, no URL, not
-    only math or punctuation, balanced, no template placeholder."""
+    only math or punctuation, balanced, no template placeholder, no label (``_NOT_TERMS``)."""
     plain = MATH_RE.sub("", term)
     return (
-        1 <= word_count(term) <= TERM_MAX_WORDS
+        strip_emphasis(term).strip().casefold().rstrip(".") not in _NOT_TERMS
+        and 1 <= word_count(term) <= TERM_MAX_WORDS
         and len(term) <= TERM_MAX_CHARS
         and term[-1] not in ".,;:!?"
         and "://" not in term

@@ -241,7 +241,11 @@ def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
         return [Finding(Cause.NOTATOMIC, 0.4, f"a blank of {longest} words")]
     if card.kind is FactKind.ENUMERATION:
         lead = card.text.split("\n", 1)[0].strip().casefold()
-        if re.match(r"(?:some )?(?:examples?|e\.g\.|for instance|key experiments)\b", lead):
+        if re.match(
+            r"(?:some )?(?:examples?|e\.g\.|for instance|key experiments|applications?"
+            r"|use cases?)\b",
+            lead,
+        ):
             return [Finding(Cause.AMBIGUOUS, 0.6, "one example of an open list per blank")]
         mean = sum(len(words(a)) for a in answers) / max(1, len(answers))
         if longest > 12 or mean > 8:

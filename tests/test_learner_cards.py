@@ -1,5 +1,5 @@
-"""Claim cards as a learner sees them: fixture files of cases (``fixture_cases``), each
-note's kept claim cards one a line, ``context || front``; empty: no claim card.
+"""Cards as a learner sees them: fixture files of cases (``fixture_cases``), each note's
+kept cards one a line, ``context || front``; empty: no card.
 
 These pin what a card asks and what its context line tells: a question the sentence
 answers, the predicate rather than the note's own title, no card from a paper's abstract.
@@ -15,13 +15,12 @@ from clozeforge.cloze import cloze_answers
 from clozeforge.context import context_line
 from clozeforge.extract import extract_facts
 from clozeforge.links import LinkIndex
-from clozeforge.model import FactKind
 from clozeforge.notes import parse_note
 from clozeforge.phrasers import phrase_cards
 from clozeforge.phrasers.rules import RulePhraser
 from fixture_cases import read_cases
 
-FIXTURES = Path(__file__).parent / "fixtures" / "claims"
+FIXTURES = Path(__file__).parent / "fixtures" / "learner"
 CASES = [
     pytest.param(note, expected, id=f"{path.stem}: {title}")
     for path in sorted(FIXTURES.glob("*.txt"))
@@ -37,7 +36,7 @@ def _claim_cards(note_text: str) -> list[str]:
     return [
         f"{context_line(card.fact, cloze_answers(card.text))} || {card.text}".strip()
         for card in cards
-        if card.fact.kind is FactKind.CLAIM and not card.left_out
+        if not card.left_out
     ]
 
 
