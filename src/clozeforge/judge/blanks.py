@@ -139,6 +139,13 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
     title_words = content_words(card.title)
     for answer in answers:
         bare = answer.strip().strip("*_=")
+        index = plain.find(answer)
+        at = plain.rfind("@", 0, max(0, index))
+        # Inside a citation: after "@key" and before the clause ends ("From @kallianpur
+        # Stochastic Filtering Theory {{1980}}, ...").
+        cited = at >= 0 and not re.search(r"[,;:.]", plain[at:index])
+        if cited or answer.lstrip().startswith("@") or re.search(r"@\w", answer):
+            found.append(Finding(Cause.FILLER, 1.0, "the blank is a citation"))
         asked = content_words(answer)
         if not asked:
             if _is_symbol(bare):
@@ -149,7 +156,6 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         misspelt = _misspelt(asked)
         if misspelt:
             found.append(Finding(Cause.UNCLEAN, 0.6, f"'{misspelt}' is misspelt"))
-        index = plain.find(answer)
         if index > 0 and "(" in plain[:index] and ")" in plain[index + len(answer) :]:
             opened = plain[:index].rfind("(") > plain[:index].rfind(")")
             closed = (
@@ -158,9 +164,9 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             )
             if opened and closed:
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is an aside in parentheses"))
-        if answer.lstrip().startswith("@") or re.search(r"@\w", answer):
-            found.append(Finding(Cause.FILLER, 1.0, "the blank is a citation"))
         code = bool(CODE_RE.search(answer))
+        if not code and asked[0] in _VAGUE_WORDS and card.answer_reason != "emphasis":
+            found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
         if (
             not code
             and asked[-1] in _GENERIC_HEADS
@@ -192,7 +198,13 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
     elif reason == "number" and not card.paper:
         found.append(Finding(Cause.FILLER, 0.3, "the blank is a number"))
     elif reason == "phrase":
-        found.append(Finding(Cause.FILLER, 0.2, "the blank is no term the note marks"))
+        asked = [w for a in answers for w in content_words(a)]
+        vague = bool(asked) and asked[0] in _VAGUE_WORDS
+        technical = any(lex.zipf(w) < _TECHNICAL_ZIPF for w in asked)
+        # A technical phrase the note does not mark ("dot product", "bootstrap") is still
+        # what the sentence teaches; an everyday one less likely.
+        weight = 0.15 if technical and not vague else 0.2
+        found.append(Finding(Cause.FILLER, weight, "the blank is no term the note marks"))
         if not _anchored(rest) and not _DEFINING_RE.search(rest):
             found.append(Finding(Cause.AMBIGUOUS, 0.3, "nothing on the front pins it down"))
     return found[:3]
@@ -208,6 +220,17 @@ _DEFINING_RE = re.compile(
 _RARE_ZIPF = 3.0
 """Words rarer than this (about one in a million) are technical: they pin a sentence to
 its topic."""
+
+
+_VAGUE_WORDS = frozenset(
+    {"different", "certain", "diverse", "various", "some", "particular", "specific", "multiple"}
+    | {"several", "many", "other", "new", "more", "most", "such", "similar", "main", "important"}
+    | {"useful"}
+)
+"""Words that, opening a blank, leave it vague ("different correlations", "certain
+constraints"): many answers fit."""
+_TECHNICAL_ZIPF = 3.3
+"""A word rarer than this (about two in a million) makes a phrase technical."""
 
 
 def _anchored(rest: str) -> bool:
