@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from .. import answers, cloze
+from ..lexicon import FUNCTION_WORDS
 from ..links import LinkIndex
 from ..model import FactKind
 from .found import FoundFact
@@ -125,14 +126,50 @@ def asked_question(text: str) -> str:
     return " ".join(match.group("question").split()).strip("*_= ")
 
 
-def claim_rejection(sentence: str, link_chars: int) -> str | None:
+_LEADING_INTO = frozenset(
+    {"use", "uses", "using", "call", "calls", "called", "include", "includes", "including"}
+    | {"like", "via", "follows", "following", "below", "write", "type", "run", "press"}
+)
+"""Last words of a sentence that goes on in the block after it (code, math, a list)."""
+_CITED_YEAR_RE = re.compile(r"\(\d{4}[a-z]?\)\W*$|\b(?:19|20)\d\d\W*$")
+"""A reference list's entry ends on its year: "Zhang, J. Chen - Statistical ... (2007)"."""
+_QUESTION_WORDS = frozenset({"how", "what", "why", "which", "when", "where", "who", "whom"})
+_UNSTOPPED_MIN_WORDS = 7
+"""A sentence that ends without a full stop is one when it is at least this long."""
+
+
+def _unstopped(sentence: str) -> bool:
+    """Whether a sentence without its full stop is still one: notes often leave it out
+    ("You can enable tracking mode on rotation (press `R` 2 times)"). It starts with a
+    capital, ends on a word, code or a closing bracket and is long enough to state
+    something; a label or heading-like line ("Learning path:") is no sentence."""
+    text = sentence.rstrip()
+    last = re.search(r"(\w+)\W*$", text)
+    return (
+        text[:1].isupper()
+        and _first_word(text) not in _QUESTION_WORDS
+        and re.search(r"[\w`)\]]$", text) is not None
+        and word_count(text) >= _UNSTOPPED_MIN_WORDS
+        # A sentence cut before a code block or formula ends on the word that leads
+        # into it ("the for statement calls", "... if and only if", "is to use").
+        and last is not None
+        and last.group(1).casefold() not in FUNCTION_WORDS
+        and last.group(1).casefold() not in _LEADING_INTO
+        and not _CITED_YEAR_RE.search(text)
+    )
+
+
+def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -> str | None:
     """Why ``sentence`` is not a claim, or None when it is one; ``link_chars``: how many of
-    its characters are links or math. The first rule that applies gives the reason."""
+    its characters are links or math; ``ends_text``: whether it ends its paragraph (only
+    there may a sentence lack its full stop). The first rule that applies gives the
+    reason."""
     if TEMPLATE_RE.search(sentence):
         return "template placeholder"
     if "?" in sentence:
         return "question"
-    if not END_RE.search(sentence) or sentence.endswith(".."):
+    stopped = END_RE.search(sentence) or (ends_text and _unstopped(sentence))
+    if sentence.endswith("..") or not stopped:
         return "fragment"
     count = word_count(sentence)
     if count < CLAIM_MIN_WORDS:
@@ -261,7 +298,7 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
             continue
         link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
         link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
-        if claim_rejection(sentence, link_chars):
+        if claim_rejection(sentence, link_chars, ends_text=index == len(spans) - 1):
             continue
         highlights = tuple(
             dict.fromkeys(
