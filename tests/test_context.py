@@ -16,6 +16,7 @@ from clozeforge.cloze import cloze_answers
 from clozeforge.config import Settings
 from clozeforge.context import SEPARATOR, context_line
 from clozeforge.model import Fact, FactKind
+from clozeforge.wordforms import content_words
 
 
 def _fact(**fields: object) -> Fact:
@@ -52,15 +53,14 @@ def test_a_part_holding_the_answer_is_left_out() -> None:
     assert context_line(systems, ["autonomous systems"]) == "Dynamical systems"
 
 
-def test_tags_stand_in_when_the_answer_is_the_title() -> None:
-    fact = _fact(headings=())
-    assert context_line(fact, ["Transformers"]) == "deep learning"  # "nlp/transformers" tells
-    tagged = _fact(headings=(), tags=("nlp", "deep-learning"))
-    assert context_line(tagged, ["Transformers"]) == "nlp" + SEPARATOR + "deep learning"
-    untagged = _fact(headings=(), tags=())
-    assert context_line(untagged, ["Transformers"]) == "ml"
-    numbered = _fact(headings=(), tags=(), path="100_Zettelkasten/machine_learning/t.md")
-    assert context_line(numbered, ["Transformers"]) == "Zettelkasten / machine learning"
+def test_no_tags_or_folder_stand_in_when_the_answer_is_the_title() -> None:
+    # Tags ("blog/head") and folders ("100_Zettelkasten") read as debris on a front: when
+    # the title is the answer, the line shows what headings are left, or nothing.
+    for tags, path in ((("nlp/transformers", "deep-learning"), "ml/t.md"), ((), "100_Z/t.md")):
+        fact = _fact(headings=(), tags=tags, path=path)
+        assert context_line(fact, ["Transformers"]) == ""
+    headed = _fact(headings=("Attention",), tags=("nlp",))
+    assert context_line(headed, ["Transformers"]) == "Attention"
 
 
 def _fields(apkg: Path) -> list[list[str]]:
@@ -74,7 +74,7 @@ def _plain(field: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", field)).split())
 
 
-def test_every_card_of_the_seeds_has_context_and_a_back_that_adds(
+def test_every_card_of_the_seeds_has_context_unless_it_asks_the_title_and_a_back_that_adds(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "seeds.apkg"
@@ -82,7 +82,14 @@ def test_every_card_of_the_seeds_has_context_and_a_back_that_adds(
     rows = _fields(output)
     assert rows
     for text, extra, source, *_rest, context in rows:
-        assert _plain(context), text
+        # Only a card that asks for the note's title has no context line: showing the
+        # title would give the answer away, and tags or folders are no context.
+        title = _plain(source).split(" \u00b7 ")[0]
+        asks_title = any(
+            set(content_words(_plain(a))) & set(content_words(title))
+            for a in cloze_answers(html.unescape(text))
+        )
+        assert _plain(context) or asks_title, text
         for answer in cloze_answers(html.unescape(text)):
             assert _plain(answer).casefold() not in _plain(context).casefold()
         revealed = _plain(re.sub(r"\{\{c\d+::(.*?)\}\}", r"\1", text))

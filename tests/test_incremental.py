@@ -269,7 +269,8 @@ def test_orphans_are_listed_and_sent_once_to_the_removed_deck(
         import_package(col, output)
         count = col.note_count()
 
-        gamma.write_text(gamma.read_text().replace("- Smoothness:", "Smoothness is"))
+        # The definition goes (its line now states nothing a card could ask).
+        gamma.write_text(gamma.read_text().replace("- Smoothness:", "Smoothness, see below"))
         _touch_later(gamma)
         listed = _build(small_vault, output, deck_name="ROOT")
         assert [o.fields[0] for o in listed.orphans] == [
@@ -306,7 +307,7 @@ def test_a_fact_that_comes_back_is_live_again(small_vault: Path, tmp_path: Path)
     gamma = small_vault / "gamma.md"
     original = gamma.read_text()
     _build(small_vault, output)
-    gamma.write_text(original.replace("- Smoothness:", "Smoothness is"))
+    gamma.write_text(original.replace("- Smoothness:", "Smoothness, see below"))
     _touch_later(gamma)
     assert len(_build(small_vault, output, orphans_deck=True).orphans) == 1
     gamma.write_text(original)

@@ -7,18 +7,16 @@ are based on ..." - which blocks?). The front of every card therefore starts wit
 note's title and the headings above the fact, ``Transformers \u203a Architecture``. A part of
 that line that repeats what tells one of the card's answers (``wordforms.giveaway_word``:
 its rarest word, in any form) is left out: the context must say what the card is about
-without giving the answer away; when the title is the answer, the note's tags (or its
-folder) say what the card is about instead.
+without giving the answer away. Never the note's tags or folder: a learner reads "blog \u203a
+head" or "Zettelkasten" as debris, not as what the card is about.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
-from .model import Fact
-from .wordforms import content_words, giveaway_word, words
+from .model import Fact, FactKind
+from .wordforms import content_words, giveaway_word, related, words
 
 SEPARATOR = " \u203a "
 """Between the parts of a context line (a single right-pointing angle quotation mark)."""
@@ -27,17 +25,19 @@ MAX_PART_CHARS = 80
 """A heading longer than this is cut (with an ellipsis): the line must stay a line."""
 
 
-def _readable_folder(name: str) -> str:
-    """A folder's name without a sorting number ("100_Zettelkasten" -> "Zettelkasten")."""
-    return re.sub(r"^\d+[ _.-]+(?=\S)", "", name).replace("_", " ")
-
-
 def context_line(fact: Fact, answers: Iterable[str]) -> str:
     """``Title \u203a Heading`` for ``fact``'s card, without any part that gives one of
-    ``answers`` (the card's blanked texts) away. When that leaves nothing (the
-    answer is the note's title), the note's tags say what it is about instead, then its
-    folder; empty only when none of these is left."""
+    ``answers`` (the card's blanked texts) away; empty when nothing is left (the answer
+    is the note's title, and no heading is over it)."""
     answer_words = [content_words(answer) for answer in answers]
+    if fact.kind in (FactKind.ENUMERATION, FactKind.STEPS):
+        # A list's lead-in is on the front: a word it shows gives nothing more away when
+        # the context line shows it too ("Special tokens ...: • {{a padding token}}").
+        lead = content_words(fact.subject)
+        answer_words = [
+            [w for w in answer if not any(related(w, other) for other in lead)]
+            for answer in answer_words
+        ]
 
     def shown(parts: Iterable[str]) -> list[str]:
         kept: list[str] = []
@@ -54,12 +54,4 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
             kept.append(part)
         return kept
 
-    for parts in (
-        (fact.note_title, *fact.headings),
-        [" / ".join(tag.replace("-", " ").split("/")) for tag in fact.tags[:2]],
-        [" / ".join(_readable_folder(part) for part in PurePosixPath(fact.path).parent.parts)],
-    ):
-        kept = shown(parts)
-        if kept:
-            return SEPARATOR.join(kept)
-    return ""
+    return SEPARATOR.join(shown((fact.note_title, *fact.headings)))

@@ -36,7 +36,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
                 # then G is homotopic to F"): that is the statement, not a giveaway.
                 weight = 0.3 if card.kind in _STATED_KINDS else 0.6
                 return [Finding(Cause.GIVEAWAY, weight, f"'{shared}' is on the front too")]
-        shared = giveaway_word(asked, context_words)
+        if card.kind is FactKind.ENUMERATION:
+            # A word the lead-in shows gives nothing more away in the context line
+            # (``context.context_line`` keeps such a part).
+            asked = [w for w in asked if not any(related(w, o) for o in rest_words)]
+        shared = giveaway_word(asked, context_words) if asked else None
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
         parts = [part for word in asked for part in word.split("-") if part]
@@ -242,9 +246,11 @@ def _anchored(rest: str) -> bool:
 
 
 _EXAMPLES_BEFORE_RE = re.compile(
-    r"\b(?:e\.g\.|such as|for example|for instance|like|including)\b[^.;]*$"
+    r"(?:\be\.g\.|\b(?:such as|for example|for instance|like|including)\b)[^.;]*$"
 )
-_EXAMPLES_AFTER_RE = re.compile(r"[^.;]*\b(?:etc\b|\.\.\.|\u2026)")
+_EXAMPLES_AFTER_RE = re.compile(
+    r"[^.;]*(?:\betc\b|\.\.\.|\u2026)|[^.;(]{0,12}\b(?:for example|for instance|e\.g\.)"
+)
 
 
 def ambiguous(rest: str) -> list[Finding]:

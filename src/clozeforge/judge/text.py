@@ -97,8 +97,8 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         )
     if _SETUP_RE.match(text.strip()) or _ANSWER_OPENING_RE.match(text):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
-    if card.title and card.context and card.title not in card.context:
-        # The note's title named the answer and gave way to its tags or folder.
+    if card.title and card.title not in card.context:
+        # The note's title named the answer: the context line cannot show it.
         found.append(Finding(Cause.NOCONTEXT, 0.25, "the context line cannot show the title"))
     if card.kind is FactKind.ENUMERATION:
         lead = first_line.rstrip(":").strip()

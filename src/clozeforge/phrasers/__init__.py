@@ -14,6 +14,7 @@ from typing import Any
 
 from ..cloze import (
     DELETION_OPEN_RE,
+    cloze_answers,
     grounding_failure,
     malformation,
     split_segments,
@@ -151,7 +152,25 @@ def phrase_cards(
                 cards.append(card)
         if on_batch is not None:
             on_batch(len(batch))
-    return cards, problems
+    return _asked_once(cards), problems
+
+
+def _asked_once(cards: list[Card]) -> list[Card]:
+    """``cards`` with a claim card left out when an earlier kept claim card of the same
+    paragraph asks for the same answer ("{{Qubits}} are an extension of bits ...",
+    "{{Qubits}} are bits that follow ..."): a learner reviews one fact twice, and each
+    card's back shows the other."""
+    asked: dict[tuple[str, int, str], int] = {}
+    kept: list[Card] = []
+    for card in cards:
+        if card.fact.kind is FactKind.CLAIM and not card.left_out:
+            answer = " ".join(" ".join(cloze_answers(card.text)).casefold().split())
+            key = (card.fact.path, card.fact.line, answer)
+            first = asked.setdefault(key, len(kept))
+            if first != len(kept):
+                card = replace(card, left_out=f"NOTWORTH: '{answer}' is asked by another card")
+        kept.append(card)
+    return kept
 
 
 def _unreadable(text: str) -> str | None:

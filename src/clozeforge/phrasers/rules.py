@@ -24,9 +24,10 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+from ..answers import answer_spans
 from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
-from ..wordforms import content_words, related
+from ..wordforms import content_words, giveaway_word, related
 from .base import Phraser
 from .judging import judge_card
 
@@ -116,6 +117,8 @@ class RulePhraser(Phraser):
         if not term or not definition:
             return None
         value = setting_value(fact, definition)
+        if value is None and spelt_out(term, definition):
+            value = _definition_blank(term, definition)
         if value is not None:
             start, end = value
             return f"{term}: {blanked(definition, (start, end))}"
@@ -216,6 +219,35 @@ def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int
         )
 
     return sorted(spans, key=names_topic)
+
+
+_EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
+
+
+def spelt_out(term: str, definition: str) -> bool:
+    """Whether ``definition`` gives ``term`` away: it repeats the term's words ("Transition
+    matrix: transition probabilities ...", "k-nearest neighbor graphs: ... the k smallest
+    distances") or spells its initials ("ddt: data driven tests")."""
+    definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
+    if giveaway_word(content_words(term), content_words(definition)):
+        return True
+    letters = re.sub(r"[^a-z]", "", term.casefold())
+    initials = "".join(w[0] for w in words(definition))
+    return 2 <= len(letters) <= 6 and term.strip("`*_ ").isalpha() and letters in initials
+
+
+def _definition_blank(term: str, definition: str) -> tuple[int, int] | None:
+    """The span of ``definition`` to blank instead of a term it gives away: the best answer
+    (``answers.answer_spans``) of its first clause that shares no word with the term, or
+    that clause whole when it is a short expansion ("ddt: data driven tests"); else None."""
+    clause = re.split(r"[.;(]\s", definition + " ", maxsplit=1)[0].rstrip(". ")
+    term_words = set(content_words(term))
+    for span in answer_spans(clause):
+        if not term_words & set(content_words(clause[span.start : span.end])):
+            return span.start, span.end
+    if 1 <= len(words(clause)) <= 4 and not term_words & set(content_words(clause)):
+        return 0, len(clause)  # a short expansion is the answer whole ("data driven tests")
+    return None
 
 
 def blanked(sentence: str, span: tuple[int, int]) -> str:
