@@ -14,7 +14,9 @@ folder) say what the card is about instead.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .model import Fact
@@ -32,20 +34,50 @@ def _readable_folder(name: str) -> str:
     return re.sub(r"^\d+[ _.-]+(?=\S)", "", name).replace("_", " ")
 
 
+_KEPT = 1024
+"""Context lines kept: more than the cards of one note, judged and then rendered."""
+_recent: dict[tuple[int, tuple[str, ...]], tuple[Fact, str]] = {}
+_lock = threading.Lock()
+
+
 def context_line(fact: Fact, answers: Iterable[str]) -> str:
     """``Title \u203a Heading`` for ``fact``'s card, without any part that gives one of
     ``answers`` (the card's blanked texts) away. When that leaves nothing (the
     answer is the note's title), the note's tags say what it is about instead, then its
     folder; empty only when none of these is left."""
+    # The judge, the rendering and the left-out list each ask for a card's line: the
+    # line depends on nothing else, so the most recent ones are given again.
+    answers = tuple(answers)
+    key = (id(fact), answers)
+    with _lock:
+        hit = _recent.get(key)
+    if hit is not None and hit[0] is fact:
+        return hit[1]
+    line = _context_line(fact, answers)
+    with _lock:
+        if len(_recent) >= _KEPT:
+            del _recent[next(iter(_recent))]
+        _recent[key] = (fact, line)
+    return line
+
+
+@lru_cache(maxsize=1024)
+def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
+    """A part of a context line with its whitespace made single spaces, and its words:
+    a note's title and headings stand in the line of each of its cards."""
+    part = " ".join(part.split())
+    return part, tuple(words(part))
+
+
+def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
     answer_words = [content_words(answer) for answer in answers]
 
     def shown(parts: Iterable[str]) -> list[str]:
         kept: list[str] = []
-        for part in parts:
-            part = " ".join(part.split())
+        for raw in parts:
+            part, shown_words = _part_words(raw)
             if not part or part in kept:
                 continue
-            shown_words = words(part)
             if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
                 continue
             if len(part) > MAX_PART_CHARS:
@@ -55,10 +87,22 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
 
     for parts in (
         (fact.note_title, *fact.headings),
-        [" / ".join(tag.replace("-", " ").split("/")) for tag in fact.tags[:2]],
-        [" / ".join(_readable_folder(part) for part in PurePosixPath(fact.path).parent.parts)],
+        _tag_parts(tuple(fact.tags[:2])),
+        _folder_parts(fact.path),
     ):
         kept = shown(parts)
         if kept:
             return SEPARATOR.join(kept)
     return ""
+
+
+@lru_cache(maxsize=256)
+def _tag_parts(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The parts a note's first tags give a context line (the same for all its cards)."""
+    return tuple(" / ".join(tag.replace("-", " ").split("/")) for tag in tags)
+
+
+@lru_cache(maxsize=256)
+def _folder_parts(path: str) -> tuple[str, ...]:
+    """The part a note's folder gives a context line (the same for all its cards)."""
+    return (" / ".join(_readable_folder(part) for part in PurePosixPath(path).parent.parts),)
