@@ -22,13 +22,25 @@ CODE_RE = re.compile(r"`[^`]*`")
 
 def words(text: str) -> list[str]:
     """The words of ``text`` outside math and code, case-folded."""
-    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
-    return [w.casefold() for w in WORD_RE.findall(text)]
+    return list(_words(text))
 
 
 def content_words(text: str) -> list[str]:
     """``words`` without function words and bare numbers."""
-    return [w for w in words(text) if w not in FUNCTION_WORDS and not w.isdigit()]
+    return list(_content_words(text))
+
+
+# A card's answers, title and context line are read by several of the judge's tests and
+# by its context line: each text's words once.
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
+    return tuple(w.casefold() for w in WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _words(text) if w not in FUNCTION_WORDS and not w.isdigit())
 
 
 def related(one: str, other: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..model import FactKind
 from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
@@ -58,6 +59,8 @@ _POINTING_RE = re.compile(
     r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b",
     re.I,
 )
+_pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
+"""``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
 _ANAPHORIC_NOUNS_TEXT = """
     equation equations function functions method methods approach model models result
     results operator collection coefficients coefficient solution solutions paths path
@@ -80,7 +83,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     found: list[Finding] = []
     text = MATH_RE.sub(" X ", plain)
     first_line = text.strip().split("\n", 1)[0]
-    pointing = _POINTING_RE.search(first_line if card.kind is FactKind.ENUMERATION else text)
+    pointing = _pointing(first_line if card.kind is FactKind.ENUMERATION else text)
     if pointing:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
@@ -135,16 +138,21 @@ _TRIVIAL_RE = re.compile(
 )
 """A statement true by definition, or a pointer to a source: nothing to recall."""
 
+# The rule phraser judges several blanks of one sentence: its text is searched once.
+_trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
+_personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
+_rhetoric = lru_cache(maxsize=1024)(_RHETORIC_RE.search)
+
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
-    trivial = _TRIVIAL_RE.search(MATH_RE.sub(" ", plain))
+    text = MATH_RE.sub(" ", plain)
+    trivial = _trivial(text)
     if trivial:
         found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
-    text = MATH_RE.sub(" ", plain)
-    if _PERSONAL_RE.search(text):
+    if _personal(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
-    rhetoric = _RHETORIC_RE.search(text)
+    rhetoric = _rhetoric(text)
     if rhetoric:
         found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))
     if card.paper and card.kind is not FactKind.DEFINITION:
