@@ -13,7 +13,9 @@ head" or "Zettelkasten" as debris, not as what the card is about.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .model import Fact, FactKind
 from .wordforms import content_words, giveaway_word, related, words
@@ -25,10 +27,41 @@ MAX_PART_CHARS = 80
 """A heading longer than this is cut (with an ellipsis): the line must stay a line."""
 
 
+_KEPT = 1024
+"""Context lines kept: more than the cards of one note, judged and then rendered."""
+_recent: dict[tuple[int, tuple[str, ...]], tuple[Fact, str]] = {}
+_lock = threading.Lock()
+
+
 def context_line(fact: Fact, answers: Iterable[str]) -> str:
     """``Title \u203a Heading`` for ``fact``'s card, without any part that gives one of
     ``answers`` (the card's blanked texts) away; empty when nothing is left (the answer
     is the note's title, and no heading is over it)."""
+    # The judge, the rendering and the left-out list each ask for a card's line: the
+    # line depends on nothing else, so the most recent ones are given again.
+    answers = tuple(answers)
+    key = (id(fact), answers)
+    with _lock:
+        hit = _recent.get(key)
+    if hit is not None and hit[0] is fact:
+        return hit[1]
+    line = _context_line(fact, answers)
+    with _lock:
+        if len(_recent) >= _KEPT:
+            del _recent[next(iter(_recent))]
+        _recent[key] = (fact, line)
+    return line
+
+
+@lru_cache(maxsize=1024)
+def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
+    """A part of a context line with its whitespace made single spaces, and its words:
+    a note's title and headings stand in the line of each of its cards."""
+    part = " ".join(part.split())
+    return part, tuple(words(part))
+
+
+def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
     answer_words = [content_words(answer) for answer in answers]
     if fact.kind in (FactKind.ENUMERATION, FactKind.STEPS):
         # A list's lead-in is on the front: a word it shows gives nothing more away when
@@ -41,11 +74,10 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
 
     def shown(parts: Iterable[str]) -> list[str]:
         kept: list[str] = []
-        for part in parts:
-            part = " ".join(part.split())
+        for raw in parts:
+            part, shown_words = _part_words(raw)
             if not part or part in kept:
                 continue
-            shown_words = words(part)
             if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
                 continue
             if len(part) > MAX_PART_CHARS and not part.endswith("?"):

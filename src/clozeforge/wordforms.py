@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from .lexicon import FUNCTION_WORDS, lexicon
 
@@ -21,13 +22,25 @@ CODE_RE = re.compile(r"`[^`]*`")
 
 def words(text: str) -> list[str]:
     """The words of ``text`` outside math and code, case-folded."""
-    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
-    return [w.casefold() for w in WORD_RE.findall(text)]
+    return list(_words(text))
 
 
 def content_words(text: str) -> list[str]:
     """``words`` without function words and bare numbers."""
-    return [w for w in words(text) if w not in FUNCTION_WORDS and not w.isdigit()]
+    return list(_content_words(text))
+
+
+# A card's answers, title and context line are read by several of the judge's tests and
+# by its context line: each text's words once.
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
+    return tuple(w.casefold() for w in WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _words(text) if w not in FUNCTION_WORDS and not w.isdigit())
 
 
 def related(one: str, other: str) -> bool:
@@ -52,15 +65,12 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     away: its rarest word (the one that carries it), its first word when it has several
     ("state vectors ... the state of"), or every word of it. A repeated head alone
     ("autonomous systems are dynamical systems") gives nothing away."""
-    others = [w for o in others for w in o.split("-") if len(w) >= 3 and w not in FUNCTION_WORDS]
     parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
-    if not parts or not others:
+    if not parts:
         return None
-    # Related words are equal or share their first five letters: compare within those.
-    by_prefix: dict[str, list[str]] = {}
-    for other in others:
-        by_prefix.setdefault(other[:5], []).append(other)
-    exact = set(others)
+    exact, by_prefix = _others_index(tuple(others))
+    if not exact:
+        return None
     repeated = [
         w
         for w in parts
@@ -74,3 +84,17 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     if len(parts) > 1 and parts[0] in repeated:
         return parts[0]
     return None
+
+
+@lru_cache(maxsize=512)
+def _others_index(
+    others: tuple[str, ...],
+) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """The words of ``others`` an answer may repeat, and them by their first five letters
+    (related words are equal or share those: compare within them). A note's title and
+    headings are the others of each of its cards' context lines: made once for them."""
+    kept = [w for o in others for w in o.split("-") if len(w) >= 3 and w not in FUNCTION_WORDS]
+    by_prefix: dict[str, list[str]] = {}
+    for other in kept:
+        by_prefix.setdefault(other[:5], []).append(other)
+    return frozenset(kept), {prefix: tuple(found) for prefix, found in by_prefix.items()}

@@ -7,6 +7,7 @@ Takes the sentence, what the note emphasised and which phrases the vault knows; 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 
 from ..lexicon import FUNCTION_WORDS
@@ -42,10 +43,13 @@ def answer_spans(
         if phrase[0].kind != "code":
             add_phrase(found, phrase, known_term)
     ranked = []
+    # Tokens follow each other: those inside or outside a span are runs, found by offset.
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
     for span in found.found.values():
         if _cuts_markup(sentence, span.start, span.end):
             continue
-        score = span.score - _penalty(span, tokens)
+        score = span.score - _penalty(span, tokens, starts, ends)
         if score >= MIN_SCORE:
             ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
     ranked.sort(key=lambda s: (-s.score, s.start, s.end))
@@ -72,10 +76,15 @@ def _cuts_markup(sentence: str, start: int, end: int) -> bool:
     return len(_SINGLE_EMPHASIS_RE.findall(bare)) % 2 == 1
 
 
-def _penalty(span: AnswerSpan, tokens: Sequence[Token]) -> float:
-    """What speaks against a candidate: it gives itself away, or asks for the whole sentence."""
-    inside = [t for t in tokens if t.start >= span.start and t.end <= span.end]
-    outside = [t for t in tokens if t.end <= span.start or t.start >= span.end]
+def _penalty(
+    span: AnswerSpan, tokens: Sequence[Token], starts: Sequence[int], ends: Sequence[int]
+) -> float:
+    """What speaks against a candidate: it gives itself away, or asks for the whole sentence.
+    ``starts`` and ``ends``: the tokens' offsets, in order."""
+    first, last = bisect_left(starts, span.start), bisect_right(ends, span.end)
+    inside = tokens[first:last]
+    before, after = bisect_right(ends, span.start), bisect_left(starts, span.end)
+    outside = [*tokens[:before], *tokens[after:]]
     if not [t for t in outside if t.kind != "punct"]:
         return 10.0  # the whole sentence
     answer = {

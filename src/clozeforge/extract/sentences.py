@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import sentencex
 
@@ -165,6 +166,12 @@ def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
 
 def sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
     """Spans of ``text``'s sentences, stripped, in order."""
+    return list(_sentences(text, drop_labels))
+
+
+# A paragraph is split for its theorems and again for its claims: once.
+@lru_cache(maxsize=256)
+def _sentences(text: str, drop_labels: bool) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for start, end in _line_groups(text, drop_labels=drop_labels):
         group = text[start:end]
@@ -177,4 +184,4 @@ def sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
             right = len(piece.rstrip())
             if right > left:
                 spans.append((start + s + left, start + s + right))
-    return spans
+    return tuple(spans)

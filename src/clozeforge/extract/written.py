@@ -158,6 +158,10 @@ def written_cards(
     """
     syntax = syntax or WrittenCardSyntax()
     flash = is_flashcard_note(tags, syntax)
+    if not flash and "<!--" not in body and not _ANKI_OPEN.search(body):
+        # Only Anki clozes count here, and no line can open one (a comment removed could
+        # join one up): the same nothing as below, without parsing the Markdown again.
+        return WrittenCards((), frozenset(), ())
     doc = _Body(body, syntax, flash)
     n = len(doc.kinds)
     owner: list[bool] = [False] * n

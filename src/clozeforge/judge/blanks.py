@@ -45,7 +45,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
         parts = [part for word in asked for part in word.split("-") if part]
         acronym = "".join(part[0] for part in parts).upper()
-        if len(acronym) >= 2 and re.search(rf"\b{acronym}s?\b", rest):
+        # The acronym's letters must stand in the front before a pattern can find them.
+        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b{acronym}s?\b", rest):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
     return []
 

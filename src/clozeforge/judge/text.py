@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..model import FactKind
 from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
@@ -17,6 +18,9 @@ _HTML_RE = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
 _EMBED_RE = re.compile(r"!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)]*\)")
 """Wikilinks, embeds and Markdown links: a file name inside them is markup, not text."""
 _FILE_NAME_RE = re.compile(r"\b[\w-]+\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|excalidraw)\b", re.I)
+_EXTENSION_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|excalidraw)\b", re.I)
+"""The end of every ``_FILE_NAME_RE`` match: found fast (from its dot), it tells whether
+the slower search from every word can find one."""
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -38,7 +42,8 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     tags = {m.group(1).casefold() for m in _HTML_RE.finditer(CODE_RE.sub("", plain))}
     if tags - _ALLOWED_HTML:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
-    if _FILE_NAME_RE.search(_EMBED_RE.sub("", CODE_RE.sub("", plain))):
+    unlinked = _EMBED_RE.sub("", CODE_RE.sub("", plain))
+    if _EXTENSION_RE.search(unlinked) and _FILE_NAME_RE.search(unlinked):
         found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
     if not plain.isascii() and any(unicodedata.category(ch) == "So" for ch in plain):
         found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
@@ -59,6 +64,8 @@ _POINTING_RE = re.compile(
     r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b",
     re.I,
 )
+_pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
+"""``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
 _ANAPHORIC_NOUNS_TEXT = """
     equation equations function functions method methods approach model models result
     results operator collection coefficients coefficient solution solutions paths path
@@ -81,7 +88,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     found: list[Finding] = []
     text = MATH_RE.sub(" X ", plain)
     first_line = text.strip().split("\n", 1)[0]
-    pointing = _POINTING_RE.search(first_line if card.kind is FactKind.ENUMERATION else text)
+    pointing = _pointing(first_line if card.kind is FactKind.ENUMERATION else text)
     if pointing:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
@@ -138,16 +145,21 @@ _TRIVIAL_RE = re.compile(
 """A statement true by definition, or a pointer to a source or to other notes ("Some
 notes placed in Big O notation", "Paul Graham's article on ..."): nothing to recall."""
 
+# The rule phraser judges several blanks of one sentence: its text is searched once.
+_trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
+_personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
+_rhetoric = lru_cache(maxsize=1024)(_RHETORIC_RE.search)
+
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
-    trivial = _TRIVIAL_RE.search(MATH_RE.sub(" ", plain))
+    text = MATH_RE.sub(" ", plain)
+    trivial = _trivial(text)
     if trivial:
         found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
-    text = MATH_RE.sub(" ", plain)
-    if _PERSONAL_RE.search(text):
+    if _personal(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
-    rhetoric = _RHETORIC_RE.search(text)
+    rhetoric = _rhetoric(text)
     if rhetoric:
         found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))
     if card.paper and card.kind is not FactKind.DEFINITION:

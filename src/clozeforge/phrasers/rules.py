@@ -262,11 +262,12 @@ def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
     widened over the emphasis markers around it. The T5 phraser's choices are these."""
     sentence = fact.subject
     protected = _protected_spans(sentence)
+    whole = words(sentence)
     blanks: list[tuple[int, int]] = []
     for start, end in fact.answers:
         if not 0 <= start < end <= len(sentence):
             continue
-        if words(sentence[start:end]) == words(sentence):
+        if words(sentence[start:end]) == whole:
             continue  # blanking the whole sentence asks nothing
         if _cuts_into(sentence, (start, end), protected):
             continue
