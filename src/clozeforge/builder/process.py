@@ -18,11 +18,10 @@ from ..lexicon import lexicon
 from ..links import LinkIndex
 from ..model import Diagnostic
 from ..notes import NoteHeader, duplicate_note_diagnostics
-from ..state import loads
 from .carry import carry_all
 from .phrase import Phrased, phrase_with_model
 from .plan import Plan
-from .records import NoteRecord, StoredRecord, join_record
+from .records import NoteRecord, StoredRecord, join_record, whole_record
 from .rendering import Placement
 from .session import Session
 from .workers import NotePool, WorkSettings, choose_jobs
@@ -88,10 +87,10 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
     )
     sizes = {path: stat.size if stat else 0 for path, stat in plan.stats.items()}
     jobs = choose_jobs(settings.jobs, len(parse_now))
-    if jobs > 1:
-        # Every process judges claims against the word table: loaded (or built) once here,
-        # forked workers share it instead of each building its own (same time, one core).
-        lexicon().load()
+    # Every process judges claims against the word table: one not built yet is built in
+    # a child meanwhile (notes are read and parsed while it is); one kept in the cache
+    # folder is read here, so that forked workers share it rather than each reading it.
+    lexicon().prepare(load=jobs > 1)
     pool = NotePool(work, session.media, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress)
     with pool:
         parsed = pool.parse(parse_now)
@@ -113,11 +112,11 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
         made = phrased.records
         facts_phrased = (facts_phrased or 0) + phrased.facts_phrased
     # Written cards whose question was edited keep the last build's keys (their GUIDs).
-    # Records made for the state hold their facts and cards only there: those of notes
-    # with written cards are read back to be re-keyed.
+    # Records made for the state hold their facts, cards and lookups only there: those of
+    # notes with written cards are read back whole to be re-keyed.
     for path, record in made.items():
         if record.written and not record.facts and path in stored:
-            made[path] = join_record(record, loads(stored[path].detail))
+            made[path] = whole_record(record, stored[path])
     carried = carry_all(made, earlier)
     stored = {path: row for path, row in stored.items() if carried.get(path) is made.get(path)}
     made = carried

@@ -22,7 +22,6 @@ the loaded modules) and spawned elsewhere.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import multiprocessing
 import os
@@ -46,10 +45,11 @@ from .records import (
     NoteRecord,
     ParsedNote,
     StoredRecord,
-    join_record,
+    light_record,
     process_note,
     read_and_parse,
     stored_record,
+    whole_record,
 )
 from .rendering import Placement
 
@@ -351,7 +351,7 @@ class NotePool:
                 # Pickled here as the workers do, while they work, not after; and, as of
                 # the workers' records, the facts and cards only go into the state.
                 stored[path] = stored_record(record)
-                record = dataclasses.replace(record, facts=(), cards=())
+                record = light_record(record)
             return record
 
         for path in mine:
@@ -372,7 +372,7 @@ class NotePool:
                         received[path] = record
                         stored[path] = pickled
                     else:
-                        received[path] = join_record(record, loads(pickled.detail))
+                        received[path] = whole_record(record, pickled)
                 self.progress("extract", len(value))
             else:
                 # The worker failed: what it did not send is done here.
