@@ -332,11 +332,16 @@ class NotePool:
                 worker.drain_progress(lambda n, stage=stage: self.progress(stage, n))
 
     def process(
-        self, links: LinkIndex, extra: Iterable[str] = ()
+        self,
+        links: LinkIndex,
+        extra: Iterable[str] = (),
+        keep: Callable[[str, NoteRecord, StoredRecord], bool] | None = None,
     ) -> tuple[dict[str, NoteRecord], dict[str, StoredRecord]]:
         """Process every parsed note and ``extra`` (not parsed yet) against ``links``:
         the records by path, and when the records are complete (``WorkSettings.phrase``),
-        each pickled for the state (``records.stored_record``), by path."""
+        each pickled for the state (``records.stored_record``), by path, but for those
+        ``keep(path, record, pickled)`` took (stored at once: True) as they came."""
+
         extra_shares = _shares(list(extra), self.sizes, len(self.workers) + 1)
         mine = [*self._mine, *extra_shares[0]]
         for worker, share in zip(self.workers, extra_shares[1:], strict=True):
@@ -345,12 +350,16 @@ class NotePool:
         records: dict[str, NoteRecord] = {}
         stored: dict[str, StoredRecord] = {}
 
+        def store(path: str, record: NoteRecord, pickled: StoredRecord) -> None:
+            if keep is None or not keep(path, record, pickled):
+                stored[path] = pickled
+
         def here(path: str) -> NoteRecord:
             record = self.local.process(path, links)
             if self.work.phrase:
                 # Pickled here as the workers do, while they work, not after; and, as of
                 # the workers' records, the facts and cards only go into the state.
-                stored[path] = stored_record(record)
+                store(path, record, stored_record(record))
                 record = light_record(record)
             return record
 
@@ -370,7 +379,7 @@ class NotePool:
                     record = loads(pickled.light)
                     if self.work.phrase:
                         received[path] = record
-                        stored[path] = pickled
+                        store(path, record, pickled)
                     else:
                         received[path] = whole_record(record, pickled)
                 self.progress("extract", len(value))
