@@ -101,6 +101,9 @@ def _table(frequencies: dict[str, float]) -> dict[str, tuple[float, int]]:
         return {w: _entry(w, f) for w, f in frequencies.items() if f > 0}
     table: dict[str, tuple[float, int]] = {}
     zipfs: dict[float, float] = {}
+    # A few thousand distinct answers among 321,000 words: each kept once (marshal then
+    # writes, and reads back, one tuple for them all: 17 MiB less in every process).
+    answers: dict[tuple[float, int], tuple[float, int]] = {}
     for word, frequency in frequencies.items():
         if frequency <= 0:
             continue
@@ -111,7 +114,8 @@ def _table(frequencies: dict[str, float]) -> dict[str, tuple[float, int]]:
         lemmas = found.get(key)
         changed = overrides.get(key)
         if lemmas is None and changed is None:
-            table[word] = (zipf, 0)
+            entry = (zipf, 0)
+            table[word] = answers.setdefault(entry, entry)
             continue
         lemmas = {**(lemmas or {}), **(changed or {})}
         bits = sum(1 << i for i, part in enumerate(_PARTS) if part in lemmas)
@@ -124,7 +128,8 @@ def _table(frequencies: dict[str, float]) -> dict[str, tuple[float, int]]:
                 verbs = applyCapsStyle(verbs, style)
             if word in verbs:
                 bits |= _BASE_VERB
-        table[word] = (zipf, bits)
+        entry = (zipf, bits)
+        table[word] = answers.setdefault(entry, entry)
     return table
 
 
@@ -142,6 +147,9 @@ class Lexicon:
         self._table: dict[str, tuple[float, int]] | None = None
         self._cache_dir: Path | None = None
         self._lock = threading.Lock()
+        self._building: tuple[int, int, int] | None = None
+        """(process id, pipe end, the process that started it) of the table being built
+        apart (``prepare``): the pipe reads end-of-file once it is done."""
 
     def use_cache_dir(self, folder: Path | None) -> None:
         """Keep (and look for) the built table in ``folder``; None looks words up one by one.
@@ -164,10 +172,46 @@ class Lexicon:
         processes are forked, they share it rather than each building its own."""
         self._load()
 
+    def prepare(self, *, load: bool = False) -> None:
+        """Get the table ready for the first question: when the cache folder has none yet,
+        start building it in a child process (the build goes on meanwhile; the first
+        question waits for it, in this process and in workers forked later); else, with
+        ``load``, read it now (workers forked later share it)."""
+        with self._lock:
+            if self._table is not None or self._frequencies is not None or self._building:
+                return
+            path = self._cache_file()
+            if path is not None and not path.exists():
+                self._building = _start_apart(path)
+                if self._building is not None:
+                    return
+        if load:
+            self._load()
+
+    def settle(self) -> None:
+        """Wait for a table being built apart (``prepare``), so no child is left behind."""
+        with self._lock:
+            self._wait_apart()
+
+    def _wait_apart(self) -> None:
+        if self._building is None:
+            return
+        pid, done, owner = self._building
+        self._building = None
+        with contextlib.suppress(OSError):
+            while os.read(done, 4096):
+                pass  # the child writes nothing: end-of-file says it is gone
+        with contextlib.suppress(OSError):
+            os.close(done)
+        if owner == os.getpid():  # only the process that started it can reap it
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
     def _load(self) -> None:
         with self._lock:
             if self._table is not None or self._frequencies is not None:
                 return
+            self._wait_apart()
             path = self._cache_file()
             if path is not None:
                 try:
@@ -252,6 +296,29 @@ def _built_apart() -> dict[str, tuple[float, int]] | None:
     except (EOFError, ValueError, TypeError):
         return None
     return table if isinstance(table, dict) and table else None
+
+
+def _start_apart(path: Path) -> tuple[int, int, int] | None:
+    """Start building the table into ``path`` in a forked child process: (its process id,
+    the read end of a pipe that reaches end-of-file when it is done, this process's id);
+    None where a fork is not safe (not Linux, or threads running)."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: build, write, exit without running anything else
+        status = 1
+        try:
+            os.close(read_end)
+            import wordfreq
+
+            table = _table(wordfreq.get_frequency_dict("en", wordlist="best"))
+            _write_atomically(path, marshal.dumps(table))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end, os.getpid()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

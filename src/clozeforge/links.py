@@ -16,7 +16,8 @@ from .notes import NoteHeader, readable_name, resolve_titles
 
 
 def _key(name: str) -> str:
-    return " ".join(name.replace("\\", "/").strip().casefold().split())
+    # split() drops the spaces at both ends as strip() would; applied twice, the same key.
+    return " ".join(name.replace("\\", "/").casefold().split())
 
 
 _TERM_KEY = "\x00term:"
@@ -86,12 +87,13 @@ class LinkIndex:
         """The answer to a lookup as ``RecordingLinkIndex`` records it (``key`` as recorded):
         a rebuild compares it with the recorded answer to know whether a note must be
         extracted again."""
+        # Term and word questions are recorded with their phrase already a ``_key``.
         if key.startswith(_TERM_KEY):
-            return "term" if LinkIndex.is_term(self, key[len(_TERM_KEY) :]) else None
+            return "term" if key[len(_TERM_KEY) :] in self.terms else None
         if key.startswith(_TITLE_KEY):
             return self.retitled.get(key[len(_TITLE_KEY) :])
         if key.startswith(_WORD_KEY):
-            return "word" if LinkIndex.has_term_word(self, key[len(_WORD_KEY) :]) else None
+            return "word" if key[len(_WORD_KEY) :] in self.term_words else None
         return LinkIndex.title_for(self, key)
 
     def title_for(self, target: str) -> str | None:
@@ -117,6 +119,10 @@ class RecordingLinkIndex(LinkIndex):
     lookups: dict[str, str | None] = field(default_factory=dict)
     """Lookup key (a link target as written, or a prefixed term, word or title question)
     -> the answer, as ``LinkIndex.recorded`` gives it."""
+    asked: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    """Word or phrase as asked (``_WORD_KEY`` or ``_TERM_KEY`` before it) -> the answer
+    recorded for it: the same words are asked of every phrase of a note, and finding
+    their key again was most of the lookups' time."""
 
     @classmethod
     def watching(cls, links: LinkIndex) -> RecordingLinkIndex:
@@ -142,8 +148,15 @@ class RecordingLinkIndex(LinkIndex):
 
     def has_term_word(self, word: str) -> bool:
         """As ``LinkIndex.has_term_word``, remembered."""
-        return self._remember(_WORD_KEY + _key(word)) is not None
+        return self._ask(_WORD_KEY, word)
 
     def is_term(self, phrase: str) -> bool:
         """As ``LinkIndex.is_term``, remembered."""
-        return self._remember(_TERM_KEY + _key(phrase)) is not None
+        return self._ask(_TERM_KEY, phrase)
+
+    def _ask(self, prefix: str, text: str) -> bool:
+        asked = prefix + text
+        answer = self.asked.get(asked)
+        if answer is None:
+            answer = self.asked[asked] = self._remember(prefix + _key(text)) is not None
+        return answer

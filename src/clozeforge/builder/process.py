@@ -10,6 +10,7 @@ resolve to other titles, or whose attachments changed, are re-done. The work run
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,11 +19,10 @@ from ..lexicon import lexicon
 from ..links import LinkIndex
 from ..model import Diagnostic
 from ..notes import NoteHeader, duplicate_note_diagnostics
-from ..state import loads
 from .carry import carry_all
 from .phrase import Phrased, phrase_with_model
 from .plan import Plan
-from .records import NoteRecord, StoredRecord, join_record
+from .records import NoteRecord, StoredRecord, join_record, note_row, whole_record
 from .rendering import Placement
 from .session import Session
 from .workers import NotePool, WorkSettings, choose_jobs
@@ -36,6 +36,8 @@ class Made:
     """Records made by this build (changed, new and re-done notes), by path."""
     stored: dict[str, StoredRecord]
     """The fresh records pickled for the state, where already done, by path."""
+    saved: frozenset[str]
+    """The fresh records already put in the state (uncommitted: ``BuildState.put``)."""
     earlier: dict[str, NoteRecord]
     """The last build's records loaded: of the changed, removed and re-done notes when the
     fold starts from the last build's sums, of every note when it starts from nothing.
@@ -88,10 +90,10 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
     )
     sizes = {path: stat.size if stat else 0 for path, stat in plan.stats.items()}
     jobs = choose_jobs(settings.jobs, len(parse_now))
-    if jobs > 1:
-        # Every process judges claims against the word table: loaded (or built) once here,
-        # forked workers share it instead of each building its own (same time, one core).
-        lexicon().load()
+    # Every process judges claims against the word table: one not built yet is built in
+    # a child meanwhile (notes are read and parsed while it is); one kept in the cache
+    # folder is read here, so that forked workers share it rather than each reading it.
+    lexicon().prepare(load=jobs > 1)
     pool = NotePool(work, session.media, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress)
     with pool:
         parsed = pool.parse(parse_now)
@@ -106,24 +108,42 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
             if not all(path in earlier for path in redo):
                 return None
         total = len(to_parse) + len(redo)
-        made, stored = pool.process(links, [path for path in redo if path not in already])
+        saved: set[str] = set()
+
+        def keep(path: str, record: NoteRecord, pickled: StoredRecord) -> bool:
+            """Put a record in the state as it comes, in a build over every note from
+            nothing (nothing reads the note rows again before the save), when it is
+            final (written cards may be re-keyed below)."""
+            stat = plan.stats.get(path)
+            if plan.base is not None or record.written or stat is None:
+                return False
+            stat = dataclasses.replace(stat, content_hash=record.parsed.content_hash)
+            state.put([note_row(path, stat, pickled)])
+            saved.add(path)
+            return True
+
+        streams = plan.base is None and session.uses_rules
+        made, stored = pool.process(
+            links, [path for path in redo if path not in already], keep if streams else None
+        )
     facts_phrased = before.facts_phrased if before is not None else None
     if not session.uses_rules and made:
         phrased = _phrase(session, plan, made, earlier)
         made = phrased.records
         facts_phrased = (facts_phrased or 0) + phrased.facts_phrased
     # Written cards whose question was edited keep the last build's keys (their GUIDs).
-    # Records made for the state hold their facts and cards only there: those of notes
-    # with written cards are read back to be re-keyed.
+    # Records made for the state hold their facts, cards and lookups only there: those of
+    # notes with written cards are read back whole to be re-keyed.
     for path, record in made.items():
         if record.written and not record.facts and path in stored:
-            made[path] = join_record(record, loads(stored[path].detail))
+            made[path] = whole_record(record, stored[path])
     carried = carry_all(made, earlier)
     stored = {path: row for path, row in stored.items() if carried.get(path) is made.get(path)}
     made = carried
     return Made(
         fresh={**already, **made},
         stored={**(before.stored if before is not None else {}), **stored},
+        saved=frozenset(saved) | (before.saved if before is not None else frozenset()),
         earlier=earlier,
         links=links,
         title_warnings=title_warnings,

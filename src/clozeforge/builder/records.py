@@ -37,7 +37,7 @@ from ..model import Card, Diagnostic, Fact, Note
 from ..notes import NoteHeader, note_header, parse_note
 from ..phrasers import phrase_cards
 from ..phrasers.base import Phraser
-from ..state import NoteRow, NoteStat, dumps
+from ..state import NoteRow, NoteStat, dumps, loads
 from ..vault import read_note
 from .rendering import LeftOutCard, Placement, RenderedCard, left_out_cards, render_cards
 from .written import identities
@@ -137,7 +137,8 @@ class StoredRecord(NamedTuple):
     worker processes for large builds), not by the build's own process at the end."""
 
     light: bytes
-    """The record without its facts and cards (what a rebuild loads for a changed note)."""
+    """The record without its facts, cards and link lookups (what a rebuild loads for a
+    changed note)."""
     detail: bytes
     """Its facts and cards (only needed for earlier phrasings)."""
     header: bytes | None
@@ -155,7 +156,9 @@ def stored_record(record: NoteRecord) -> StoredRecord:
     header = record.parsed.header
     diagnostics = note_diagnostics(record)
     return StoredRecord(
-        dumps(dataclasses.replace(record, facts=(), cards=())),
+        # The lookups are stored apart (below) and only read from there: the build keeps
+        # every note's light record, and they were a third of it.
+        dumps(dataclasses.replace(record, facts=(), cards=(), link_lookups=())),
         dumps((record.facts, record.cards)),
         None if header is None else dumps(header),
         dumps(record.link_lookups) if record.link_lookups else None,
@@ -198,9 +201,23 @@ def note_row(path: str, stat: NoteStat, stored: StoredRecord) -> NoteRow:
 
 
 def join_record(light: NoteRecord, detail: tuple[tuple[Fact, ...], tuple[Card, ...]]) -> NoteRecord:
-    """The whole record from its two parts in a ``StoredRecord``, unpickled."""
+    """A light record with its facts and cards (its ``detail``, unpickled)."""
     facts, cards = detail
     return dataclasses.replace(light, facts=facts, cards=cards)
+
+
+def whole_record(light: NoteRecord, stored: StoredRecord) -> NoteRecord:
+    """The whole record again from its light part and what ``stored`` keeps apart (its
+    facts, cards and link lookups): what ``stored_record`` pickles the same again."""
+    facts, cards = loads(stored.detail)
+    lookups = loads(stored.lookups) if stored.lookups is not None else ()
+    return dataclasses.replace(light, facts=facts, cards=cards, link_lookups=lookups)
+
+
+def light_record(record: NoteRecord) -> NoteRecord:
+    """``record`` as the build keeps it once stored (``stored_record``): without what the
+    state keeps apart."""
+    return dataclasses.replace(record, facts=(), cards=(), link_lookups=())
 
 
 def read_and_parse(

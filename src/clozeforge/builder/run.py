@@ -41,8 +41,11 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     # The word table (frequencies, parts of speech) is kept beside the build state, so a
     # rebuild need not load the libraries it comes from; set before workers are forked.
     lexicon().use_cache_dir(settings.state_dir)
-    with _fewer_collections():
-        return _build(settings, progress)
+    try:
+        with _fewer_collections():
+            return _build(settings, progress)
+    finally:
+        lexicon().settle()  # a word table being built apart is not left behind
 
 
 @contextmanager

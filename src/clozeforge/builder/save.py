@@ -27,6 +27,8 @@ def save_state(
     state, times, orphans = session.state, fold.times, fold.orphans
     rows: list[NoteRow] = []
     for path, record in made.fresh.items():
+        if path in made.saved:
+            continue  # put in the state as it came (``process.make_records``)
         stat = plan.stats.get(path)
         if stat is not None:  # a file that could not even be looked at is not kept
             stat = replace(stat, content_hash=record.parsed.content_hash)

@@ -22,7 +22,6 @@ the loaded modules) and spawned elsewhere.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import multiprocessing
 import os
@@ -46,12 +45,15 @@ from .records import (
     NoteRecord,
     ParsedNote,
     StoredRecord,
-    join_record,
+    light_record,
     process_note,
     read_and_parse,
     stored_record,
+    whole_record,
 )
 from .rendering import Placement
+from .shares import HEAD_START
+from .shares import balanced_shares as _shares
 
 SMALL_BUILD = 300
 """With ``jobs=0``, fewer notes to parse than this are parsed in one process: starting
@@ -167,21 +169,6 @@ def _context() -> Any:
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
-
-
-def _shares(paths: Sequence[str], sizes: Callable[[str], int], count: int) -> list[list[str]]:
-    """Split ``paths`` into ``count`` shares of about equal total size (largest first,
-    each to the lightest share), each share in the order of ``paths``."""
-    loads_ = [0] * count
-    chosen: dict[str, int] = {}
-    for path in sorted(paths, key=lambda p: -sizes(p)):
-        share = loads_.index(min(loads_))
-        chosen[path] = share
-        loads_[share] += sizes(path) + 512  # a note costs something whatever its size
-    shares: list[list[str]] = [[] for _ in range(count)]
-    for path in paths:
-        shares[chosen[path]].append(path)
-    return shares
 
 
 def _ignore(count: int) -> None:
@@ -303,7 +290,10 @@ class NotePool:
 
     def parse(self, paths: Sequence[str]) -> dict[str, ParsedNote]:
         """Read and parse ``paths``; their headers and warnings, by path."""
-        shares = _shares(paths, self.sizes, len(self.workers) + 1)
+        # Where the records come back whole (``WorkSettings.phrase``), this process takes
+        # them in while it works on its share: a smaller share.
+        head_start = HEAD_START if self.work.phrase and self.workers else 0.0
+        shares = _shares(paths, self.sizes, len(self.workers) + 1, head_start)
         self._mine = shares[0]
         for worker, share in zip(self.workers, shares[1:], strict=True):
             worker.paths = share
@@ -332,11 +322,16 @@ class NotePool:
                 worker.drain_progress(lambda n, stage=stage: self.progress(stage, n))
 
     def process(
-        self, links: LinkIndex, extra: Iterable[str] = ()
+        self,
+        links: LinkIndex,
+        extra: Iterable[str] = (),
+        keep: Callable[[str, NoteRecord, StoredRecord], bool] | None = None,
     ) -> tuple[dict[str, NoteRecord], dict[str, StoredRecord]]:
         """Process every parsed note and ``extra`` (not parsed yet) against ``links``:
         the records by path, and when the records are complete (``WorkSettings.phrase``),
-        each pickled for the state (``records.stored_record``), by path."""
+        each pickled for the state (``records.stored_record``), by path, but for those
+        ``keep(path, record, pickled)`` took (stored at once: True) as they came."""
+
         extra_shares = _shares(list(extra), self.sizes, len(self.workers) + 1)
         mine = [*self._mine, *extra_shares[0]]
         for worker, share in zip(self.workers, extra_shares[1:], strict=True):
@@ -345,35 +340,46 @@ class NotePool:
         records: dict[str, NoteRecord] = {}
         stored: dict[str, StoredRecord] = {}
 
+        def store(path: str, record: NoteRecord, pickled: StoredRecord) -> None:
+            if keep is None or not keep(path, record, pickled):
+                stored[path] = pickled
+
         def here(path: str) -> NoteRecord:
             record = self.local.process(path, links)
             if self.work.phrase:
                 # Pickled here as the workers do, while they work, not after; and, as of
                 # the workers' records, the facts and cards only go into the state.
-                stored[path] = stored_record(record)
-                record = dataclasses.replace(record, facts=(), cards=())
+                store(path, record, stored_record(record))
+                record = light_record(record)
             return record
 
+        def take(received: dict[str, NoteRecord], value: list[tuple[str, StoredRecord]]) -> None:
+            for path, pickled in value:
+                # A complete record's facts and cards only go into the state: the
+                # build needs them only when it still has to phrase them itself.
+                record = loads(pickled.light)
+                if self.work.phrase:
+                    received[path] = record
+                    store(path, record, pickled)
+                else:
+                    received[path] = whole_record(record, pickled)
+            self.progress("extract", len(value))
+
+        takes: list[dict[str, NoteRecord]] = [{} for _ in self.workers]
         for path in mine:
             records[path] = here(path)
             self.progress("extract", 1)
             self._drain("extract")
-        for worker in self.workers:
-            received: dict[str, NoteRecord] = {}
+            for worker, received in zip(self.workers, takes, strict=True):
+                # Records already come are taken in now, not all after this share.
+                while worker.pending and worker.pending[0][0] == "records":
+                    take(received, worker.pending.pop(0)[1])
+        for worker, received in zip(self.workers, takes, strict=True):
             while (sent := worker.receive(("records", "done"))) is not None:
                 tag, value = sent
                 if tag == "done":
                     break
-                for path, pickled in value:
-                    # A complete record's facts and cards only go into the state: the
-                    # build needs them only when it still has to phrase them itself.
-                    record = loads(pickled.light)
-                    if self.work.phrase:
-                        received[path] = record
-                        stored[path] = pickled
-                    else:
-                        received[path] = join_record(record, loads(pickled.detail))
-                self.progress("extract", len(value))
+                take(received, value)
             else:
                 # The worker failed: what it did not send is done here.
                 for path in [*worker.paths, *worker.extra]:

@@ -122,7 +122,7 @@ class BuildState(NoteTable, CardTable):
 
 
 for _name in (
-    *("meta", "note_stats", "records", "headers", "lookups", "diagnostics"),
+    *("meta", "note_stats", "records", "headers", "lookups", "diagnostics", "put"),
     *("paths_using_media", "details", "save", "assign_times", "record", "card_times"),
     *("retire", "latest_live_time", "live_among", "live_guids", "orphans", "mark_orphans"),
     "mark_emitted",

@@ -165,6 +165,37 @@ class NoteTable:
                     continue
         return found
 
+    def put(self, rows: Iterable[NoteRow]) -> None:
+        """Store ``rows`` now, in the transaction the next ``save`` (or ``record``) commits:
+        a build that fails before leaves none of them (a large build then holds no
+        record's bytes until its end)."""
+        if self._connection is not None:
+            self._insert(self._connection, rows)
+
+    @staticmethod
+    def _insert(connection: sqlite3.Connection, rows: Iterable[NoteRow]) -> None:
+        connection.executemany(
+            "INSERT OR REPLACE INTO notes (path, size, mtime_ns, ctime_ns, hash, record,"
+            " detail, header, lookups, uses_media, diagnostics)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    _key(row.path),
+                    row.stat.size,
+                    row.stat.mtime_ns,
+                    row.stat.ctime_ns,
+                    row.stat.content_hash,
+                    row.record,
+                    row.detail,
+                    row.header,
+                    row.lookups,
+                    int(row.uses_media),
+                    row.diagnostics,
+                )
+                for row in rows
+            ],
+        )
+
     def save(
         self,
         *,
@@ -189,27 +220,7 @@ class NoteTable:
                     if _path(path) not in kept
                 ]
             self._connection.executemany("DELETE FROM notes WHERE path = ?", gone)
-            self._connection.executemany(
-                "INSERT OR REPLACE INTO notes (path, size, mtime_ns, ctime_ns, hash, record,"
-                " detail, header, lookups, uses_media, diagnostics)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        _key(row.path),
-                        row.stat.size,
-                        row.stat.mtime_ns,
-                        row.stat.ctime_ns,
-                        row.stat.content_hash,
-                        row.record,
-                        row.detail,
-                        row.header,
-                        row.lookups,
-                        int(row.uses_media),
-                        row.diagnostics,
-                    )
-                    for row in rows
-                ],
-            )
+            self._insert(self._connection, rows)
             self._connection.executemany(
                 "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
                 [(s.size, s.mtime_ns, s.ctime_ns, _key(path)) for path, s in (stats or {}).items()],
