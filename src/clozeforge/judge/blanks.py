@@ -48,7 +48,20 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         # The acronym's letters must stand in the front before a pattern can find them.
         if len(acronym) >= 2 and acronym in rest and re.search(rf"\b{acronym}s?\b", rest):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
+        if _spelt_acronym(answer.strip().strip("`*_="), rest):
+            return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
     return []
+
+
+def _spelt_acronym(answer: str, rest: str) -> bool:
+    """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
+    in any order ("{{SQL}} is a language of structured queries")."""
+    if not re.fullmatch(r"[A-Z]{2,6}s?", answer):
+        return False
+    letters = sorted(answer.rstrip("s").casefold())
+    initials = [w[0] for w in content_words(rest)]
+    size = len(letters)
+    return any(sorted(initials[i : i + size]) == letters for i in range(len(initials) - size + 1))
 
 
 _RELATION_RE = re.compile(
@@ -210,7 +223,10 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         # what the sentence teaches; an everyday one less likely.
         weight = 0.15 if technical and not vague else 0.2
         found.append(Finding(Cause.FILLER, weight, "the blank is no term the note marks"))
-        if not _anchored(rest) and not _DEFINING_RE.search(rest):
+        # A compound term in a sentence about the note's topic is pinned down by it
+        # ("A {{finite intersection}} of open sets is open" in "Open sets").
+        on_topic = len(asked) > 1 and bool(set(content_words(rest)) & set(title_words))
+        if not _anchored(rest) and not _DEFINING_RE.search(rest) and not on_topic:
             found.append(Finding(Cause.AMBIGUOUS, 0.3, "nothing on the front pins it down"))
     return found[:3]
 

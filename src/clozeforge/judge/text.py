@@ -59,7 +59,9 @@ _POINTING_RE = re.compile(
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
     r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
     r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
-    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bsee\b|\bthe same thing\b"
+    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bthe same thing\b"
+    r"|(?:^|[(\[:;,]\s*)see\b|\bsee\s+(?:also|above|below|here|there|chapter|section|figure|fig"
+    r"|table|page|the (?:note|section|chapter|figure|table|paper|next|previous))\b"
     r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b"
     r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b",
     re.I,
