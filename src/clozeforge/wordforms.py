@@ -45,7 +45,7 @@ def _content_words(text: str) -> tuple[str, ...]:
 
 def related(one: str, other: str) -> bool:
     """Whether two words are forms of one word: the same, or sharing a prefix of at least
-    five letters and three quarters of the shorter ("homotopy", "homotopic";
+    five letters and 70 % of the shorter ("homotopy", "homotopic"; "continuity", "continuous";
     "translation", "translate"; not "set" and "settle")."""
     if one == other:
         return True
@@ -57,7 +57,7 @@ def related(one: str, other: str) -> bool:
         if a != b:
             break
         common += 1
-    return common >= max(5, 0.75 * shortest)
+    return common >= max(5, 0.7 * shortest)
 
 
 def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | None:

@@ -15,6 +15,7 @@ from .blocks import block_tree
 from .claims import keep_claims
 from .found import FoundFact
 from .reading import reading_of
+from .theorems import distinct_premises
 from .walk import NoteWalk
 from .written_facts import find_written, written_facts
 from .written_syntax import WrittenCardSyntax
@@ -39,7 +40,7 @@ def extract_facts(
         claims = keep_claims(walk.claims, walk.terms, links, walk.title)
         if max_claims is not None:
             claims = sorted(claims, key=lambda c: -c.score)[: max(0, max_claims)]
-        found = [] if written.only else [*walk.found, *claims]
+        found = [] if written.only else [*distinct_premises(walk.found), *claims]
         facts = _facts(note, walk.title, found)
         if written.cards:
             mine = written_facts(note, walk.title, written.cards, walk.sections)

@@ -7,13 +7,15 @@ Takes a paragraph's (or list item's) resolved ``Text``; gives ``FoundFact`` valu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..cloze import words
 from ..model import FactKind
 from .found import FoundFact
 from .inline import Text
-from .sentences import MATH_RE, TEMPLATE_RE, balanced_markup, sentences, word_count
+from .sentences import MATH_RE, TEMPLATE_RE, balanced_markup, normal, sentences, word_count
 
 THEOREM_MAX_WORDS = 60
 """A longer sentence states more than one thing."""
@@ -147,6 +149,32 @@ def theorem_facts(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
             )
         )
     return found
+
+
+_PREDICATE_RE = re.compile(
+    r"\b(?:is|are)\s+(?:said\s+to\s+be\s+)?(?P<predicate>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)"
+    r"(?=\s+(?:at|on|in|if|iff|when)\b|\s*,|\s*\\\(|\s*\$|\s*$)"
+)
+"""What a premise says of its subject: "A function $f$ is *continuous* (at the point ...)"."""
+
+
+def distinct_premises(found: Sequence[FoundFact]) -> list[FoundFact]:
+    """``found`` with each theorem whose premise another theorem of the note repeats ("A
+    function $f$ is continuous if and only if ..." three times, each with another
+    characterisation) asking for what the premise says (``{{continuous}}``) instead of its
+    result: "f is continuous iff ___" has several right answers, one per card."""
+    theorems = [f for f in found if f.kind is FactKind.THEOREM and f.answers]
+    premises = Counter(normal(f.subject[: f.answers[0][0]]) for f in theorems)
+    distinct: list[FoundFact] = []
+    for fact in found:
+        if fact.kind is FactKind.THEOREM and fact.answers:
+            premise = fact.subject[: fact.answers[0][0]]
+            said = list(_PREDICATE_RE.finditer(premise))
+            if premises[normal(premise)] > 1 and said:
+                start, end = said[-1].span("predicate")
+                fact = replace(fact, details=(premise[start:end],), answers=((start, end),))
+        distinct.append(fact)
+    return distinct
 
 
 def states_theorems(heads: Sequence[Text | None]) -> bool:
