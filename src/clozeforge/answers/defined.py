@@ -25,6 +25,11 @@ _DEFINING_VERB_RE = re.compile(
     re.I,
 )
 _NAMING_RE = re.compile(r"\b(?:called|known\s+as|termed|named|referred\s+to\s+as|dubbed)\s+", re.I)
+_PROPERTY_RE = re.compile(
+    r"\b(?:is|are)\s+(?:said\s+to\s+be\s+|called\s+)?(?P<property>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)"
+    r"\s+(?:if|iff|when|whenever)\b"
+)
+"""``X is P if ...``: a condition that defines the property P."""
 _DETERMINER_RE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _COPULA_RE = re.compile(r"\s+(?:is|are|was|were)\s+$", re.I)
 
@@ -57,6 +62,12 @@ def add_defined_terms(found: Candidates, tokens: Sequence[Token]) -> None:
             and not any(t.folded in FUNCTION_WORDS for t in words)
         ):
             found.add(subject[0].start, subject[-1].end, DEFINED_TERM_SCORE, "defined term")
+    for condition in _PROPERTY_RE.finditer(sentence):
+        # "An estimator is *consistent* if it converges in probability": the property the
+        # condition defines.
+        words = [t for t in _span_tokens(tokens, *condition.span("property")) if t.kind == "word"]
+        if words and not any(t.folded in FUNCTION_WORDS for t in words):
+            found.add(words[0].start, words[-1].end, DEFINED_TERM_SCORE, "defined term")
     for naming in _NAMING_RE.finditer(sentence):
         rest = _span_tokens(tokens, naming.end(), len(sentence))
         term: list[Token] = []
