@@ -4,6 +4,9 @@ each part closed by a line holding ``.``; cases separated by blank lines."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 
 def read_cases(path: Path) -> list[tuple[str, str, str]]:
@@ -21,3 +24,13 @@ def read_cases(path: Path) -> list[tuple[str, str, str]]:
             current.append(line)
     assert not parts, f"{path.name}: unfinished case"
     return cases
+
+
+def case_params(folder: Path) -> list[Any]:
+    """Every case of the ``*.txt`` files in ``folder`` as ``pytest.param(note, expected)``,
+    named by file and title."""
+    return [
+        pytest.param(note, expected, id=f"{path.stem}: {title}")
+        for path in sorted(folder.glob("*.txt"))
+        for title, note, expected in read_cases(path)
+    ]

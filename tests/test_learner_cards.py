@@ -18,14 +18,10 @@ from clozeforge.links import LinkIndex
 from clozeforge.notes import parse_note
 from clozeforge.phrasers import phrase_cards
 from clozeforge.phrasers.rules import RulePhraser
-from fixture_cases import read_cases
+from fixture_cases import case_params
 
 FIXTURES = Path(__file__).parent / "fixtures" / "learner"
-CASES = [
-    pytest.param(note, expected, id=f"{path.stem}: {title}")
-    for path in sorted(FIXTURES.glob("*.txt"))
-    for title, note, expected in read_cases(path)
-]
+CASES = case_params(FIXTURES)
 
 
 def _claim_cards(note_text: str) -> list[str]:
