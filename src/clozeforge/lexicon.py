@@ -214,17 +214,13 @@ class Lexicon:
             self._wait_apart()
             path = self._cache_file()
             if path is not None:
-                try:
-                    table = marshal.loads(path.read_bytes())
-                except (OSError, EOFError, ValueError, TypeError):
-                    table = None
-                if isinstance(table, dict) and table:
-                    self._table = table
-                    return
-            if path is not None:
-                self._table = _built_apart()
+                self._table = _read_table(path)
+                if self._table is None:
+                    # Built apart (the libraries' 90 MiB stay in the child), then read.
+                    self._building = _start_apart(path)
+                    self._wait_apart()
+                    self._table = _read_table(path)
                 if self._table is not None:
-                    _write_atomically(path, marshal.dumps(self._table))
                     return
             import wordfreq
 
@@ -262,38 +258,11 @@ class Lexicon:
         return bool(self._lookup(word.casefold())[1] & _BASE_VERB)
 
 
-def _built_apart() -> dict[str, tuple[float, int]] | None:
-    """The whole table, built in a forked child process and sent back marshalled; None
-    where a fork is not safe (not Linux, or threads running) or the child failed.
-
-    Building it loads both libraries' data (about 90 MiB, which Python does not give back
-    once freed); the table itself is 35 MiB. Built apart, a build's process holds only
-    the table, and the worker processes forked later share it."""
-    if not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return None
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: build, send, exit without running anything else
-        status = 1
-        try:
-            os.close(read_end)
-            import wordfreq
-
-            table = _table(wordfreq.get_frequency_dict("en", wordlist="best"))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(marshal.dumps(table))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as source:
-        data = source.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
+def _read_table(path: Path) -> dict[str, tuple[float, int]] | None:
+    """The table kept at ``path``; None when it is missing or damaged (a cache: rebuilt)."""
     try:
-        table = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
+        table = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
         return None
     return table if isinstance(table, dict) and table else None
 
