@@ -7,13 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from benchmarks import generate_vault
 from click.testing import CliRunner
 
 from clozeforge.builder import build
 from clozeforge.cli import cli
 from clozeforge.config import Settings
 from clozeforge.judge import CardView, Cause, judge
+from clozeforge.judge.text import _POINTING_RE
 from clozeforge.model import FactKind
+from conftest import corpus_dir
 
 from anki_support import collection
 
@@ -94,3 +97,55 @@ def test_the_preview_lists_the_cards_left_out(tmp_path: Path) -> None:
     section = text[text.index('id="left-out"') :]
     assert "<mark>simulations</mark>" in section and "NOCONTEXT" in section
     assert 'data-path="particles.md" data-line="6"' in section
+
+
+_POINTING_START = r"(?=\A|[,;:(\[]|\b[abcdefhilopst])(?:"
+
+
+def _sentences(folder: Path) -> set[str]:
+    lines = set()
+    for path in folder.rglob("*.md"):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            lines.add(line.strip())
+            lines.update(re.split(r"(?<=[.!?])\s+", line.strip()))
+    return lines
+
+
+def test_pointing_regex_finds_what_its_alternatives_find(tmp_path: Path) -> None:
+    # The look-ahead that makes the pointer search fast only skips places no alternative
+    # can match from: every match is the same, on the shared vault's lines (when present),
+    # generated notes', the fixtures' and one sentence for each alternative.
+    assert _POINTING_RE.pattern.startswith(_POINTING_START)
+    plain = re.compile(_POINTING_RE.pattern[len(_POINTING_START) : -1], re.I)
+    generate_vault.generate_vault(tmp_path / "vault", 300, seed=1)
+    texts = _sentences(tmp_path / "vault") | _sentences(Path(__file__).parent / "fixtures")
+    corpus = corpus_dir()
+    if corpus is not None:
+        texts |= _sentences(corpus)
+    texts |= {
+        "This method works.",
+        "  its rank",
+        ", it is fine",
+        "as shown here",
+        "The following:",
+        "in the middle of it",
+        "In view of that",
+        "Figure (3) shows",
+        "see also X",
+        "(see the note)",
+        "One drawback is cost",
+        "from the example we get",
+        "Section 2 says",
+        "[see below]",
+        "it",
+        "they did",
+        "Such  cases",
+        "the same thing again",
+        "Here we go",
+    }
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in _POINTING_RE.finditer(text)] == expected, text
+        found += bool(expected)
+    assert found > 100

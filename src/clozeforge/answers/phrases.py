@@ -175,8 +175,13 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
             continue
         kind = word_class(token, index == 0)
         following = tokens[index + 1] if index + 1 < len(tokens) else None
-        acts_as_verb = _acts_as_verb(token, before, following, current)
-        if kind == "noun" and token.kind == "word" and acts_as_verb:
+        # Asked only of a word that could be a noun: for the rest the answer is unused.
+        acts_as_verb = (
+            kind == "noun"
+            and token.kind == "word"
+            and _acts_as_verb(token, before, following, current)
+        )
+        if acts_as_verb:
             kind = "verb"
         elif kind == "noun" and current and _before_object(token, following):
             kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
@@ -196,6 +201,8 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
     phrases.append(current)
     result = []
     for phrase in phrases:
+        if not phrase:
+            continue  # most splits leave nothing between them
         phrase = _trim_common_adverbs(phrase)
         while phrase and word_class(phrase[-1], False) != "noun":
             phrase = phrase[:-1]

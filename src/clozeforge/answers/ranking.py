@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from ..lexicon import FUNCTION_WORDS
@@ -46,10 +47,13 @@ def answer_spans(
     # Tokens follow each other: those inside or outside a span are runs, found by offset.
     starts = [t.start for t in tokens]
     ends = [t.end for t in tokens]
+    # The sentence's stems and words counted once: a span's outside is them less its own.
+    stems = Counter(t.stem for t in tokens if t.kind in ("word", "number"))
+    shown = sum(t.kind != "punct" for t in tokens)
     for span in found.found.values():
         if _cuts_markup(sentence, span.start, span.end):
             continue
-        score = span.score - _penalty(span, tokens, starts, ends)
+        score = span.score - _penalty(span, tokens, starts, ends, (stems, shown))
         if score >= MIN_SCORE:
             ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
     ranked.sort(key=lambda s: (-s.score, s.start, s.end))
@@ -77,15 +81,22 @@ def _cuts_markup(sentence: str, start: int, end: int) -> bool:
 
 
 def _penalty(
-    span: AnswerSpan, tokens: Sequence[Token], starts: Sequence[int], ends: Sequence[int]
+    span: AnswerSpan,
+    tokens: Sequence[Token],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    counted: tuple[Counter[str], int],
 ) -> float:
     """What speaks against a candidate: it gives itself away, or asks for the whole sentence.
-    ``starts`` and ``ends``: the tokens' offsets, in order."""
+    ``starts`` and ``ends``: the tokens' offsets, in order; ``counted``: the stems of the
+    sentence's words and numbers, and how many of its tokens are no punctuation."""
     first, last = bisect_left(starts, span.start), bisect_right(ends, span.end)
     inside = tokens[first:last]
     before, after = bisect_right(ends, span.start), bisect_left(starts, span.end)
-    outside = [*tokens[:before], *tokens[after:]]
-    if not [t for t in outside if t.kind != "punct"]:
+    # Not outside: the span's tokens and any it cuts into (``before`` up to ``after``).
+    between = tokens[before:after]
+    stems, shown = counted
+    if shown == sum(t.kind != "punct" for t in between):
         return 10.0  # the whole sentence
     answer = {
         t.stem
@@ -94,11 +105,13 @@ def _penalty(
     }
     if not answer and not any(t.kind in ("code", "math", "number") for t in inside):
         return 10.0  # nothing but function words
-    rest = {t.stem for t in outside if t.kind in ("word", "number")}
-    rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
-    repeated = {w for w in answer if w in rest}
-    if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
-        return 10.0
+    stems_between = [t.stem for t in between if t.kind in ("word", "number")]
+    repeated = {w for w in answer if stems[w] > stems_between.count(w)}
+    if any(t.kind in ("code", "math") for t in inside):
+        outside = [*tokens[:before], *tokens[after:]]
+        rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
+        if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
+            return 10.0
     if answer and repeated == answer:
         return 10.0  # every word of the answer stands elsewhere in the sentence
     penalty = 0.8 * len(repeated) / max(1, len(answer))
