@@ -219,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-t5-speed-") as name:
         scratch = Path(name)
         facts, origin = load_facts(args, scratch)
+        from clozeforge.phrasers.t5 import T5Phraser
+
+        # Only the kinds the model phrases (formulas, theorems and steps get the rule card
+        # without a model call): the raw model's figures are for the same prompts.
+        facts = [fact for fact in facts if fact.kind in T5Phraser.kinds]
         facts = facts[: args.limit] if args.limit else facts
         if args.save_facts:
             args.save_facts.write_bytes(pickle.dumps(facts))
