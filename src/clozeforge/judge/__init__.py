@@ -9,16 +9,20 @@ reasons; ``--keep-left-out`` keeps it, suspended).
 Every test reads only the card, its note's kind and the note's own words: nothing is
 learnt from a sample of judged cards. The findings are, by cause:
 
-* FILLER: the blank is a symbol, a parenthetical aside, an everyday phrase ("key step",
-  "wide range"), the note's topic named again, or a citation;
+* FILLER: the blank is a symbol, or only names or declares symbols the front uses, a
+  parenthetical aside, an everyday phrase ("key step", "wide range"), a phrase opened by a
+  vague word ("different correlations"), the note's topic named again, or a citation;
 * GIVEAWAY: a word of the answer (by stem) stands elsewhere on the front, in the context
-  line or in the tags;
+  line or in the tags; the front spells an acronym's letters;
 * NOCONTEXT: the front points at what it does not show ("this method", "its", "the
-  equation", "here", "Example 1.2.5", a lead-in such as "Applications:");
+  equation", "here", "Example 1.2.5", "in the example", a lead-in such as "Applications:");
 * NOTWORTH: a paper's rhetoric, motivation and data-set trivia rather than its
-  contribution, the author's own asides ("I", "maybe"), a setup sentence ("Let X be");
-* UNCLEAN: markup or a word cut by a deletion, leftover HTML, file names, emoji;
-* AMBIGUOUS: the blank is one example of an open list ("such as", "e.g.", "etc.");
+  contribution, the author's own asides ("I", "maybe"), a setup sentence ("Let X be"), a
+  pointer to other notes or sources ("Some notes are placed in ...");
+* UNCLEAN: markup or a word cut by a deletion, leftover HTML, file names, emoji, a
+  misspelt answer;
+* AMBIGUOUS: the blank is one example of an open list ("such as", "e.g.", "etc.", "for
+  example");
 * NOTATOMIC: too much to recall in one deletion.
 """
 
