@@ -120,7 +120,8 @@ class Fact:
     Inline Markdown, wikilinks already replaced by their display text."""
     details: tuple[str, ...]
     """Definition: the definition alone. Enumeration: the items. Claim: empty. Formula: the
-    display math as written (``$$…$$``). Theorem: the side to recall. Steps: the items, and
+    display math as written (``$$…$$``), then the "where ..." clause saying what its symbols
+    mean when the note has one. Theorem: the side to recall. Steps: the items, and
     for a step too long to recall whole, only its head is blanked (see ``answers``)."""
     source_text: str
     """The fact as written in the note (inline Markdown, wikilinks resolved); shown in Extra."""

@@ -17,6 +17,9 @@ from .sentences import MATH_RE, TEMPLATE_RE, normal, sentences, word_count
 
 FORMULA_MAX_CHARS = 200
 """A formula whose TeX is longer than this is too much to recall at once (NOTATOMIC)."""
+SYMBOLS_MAX_WORDS = 40
+"""A "where ..." clause saying what a formula's symbols mean is on the front up to this
+long; a longer one stays on the back."""
 NAME_MAX_WORDS = 10
 """A longer "name" is a clause, not a name."""
 NAME_DELETION_MAX_WORDS = 6
@@ -165,22 +168,28 @@ def _formula_fact(
         return None
     name = sentence[span[0] : span[1]]
     answers = (span,) if _name_deletion(name, context, tex) else ()
-    # The back: what the front lacks, the sentences before the introducing one and the
-    # "where ..." after the formula, which say what the symbols mean.
+    # The back: what the front lacks, the sentences before the introducing one. The
+    # "where ..." after the formula says what its symbols mean: the front shows it (the
+    # card asks the formula, not what its letters stand for), unless it is too long.
     extra = []
     earlier = [before[s:e] for s, e in sentences(before[:offset])][-2:]
     extra.extend(" ".join(e.split()) for e in earlier)
     tail = " ".join(after.split())
+    symbols: tuple[str, ...] = ()
     if re.match(r"^(?:where|with|for|in which|here)\b", tail, re.I):
         first = sentences(tail)
-        extra.append(tail[: first[0][1]] if first else tail)
+        clause = tail[: first[0][1]] if first else tail
+        if word_count(clause) <= SYMBOLS_MAX_WORDS and clause.casefold().startswith("where"):
+            symbols = (clause,)
+        else:
+            extra.append(clause)
     return FoundFact(
         line,
         FactKind.FORMULA,
         normal(name),
         sentence,
-        (formula.strip(),),
-        f"{sentence} {formula.strip()}",
+        (formula.strip(), *symbols),
+        " ".join((sentence, formula.strip(), *symbols)),
         headings=headings,
         answers=answers,
         extra=" … ".join(e for e in extra if e),

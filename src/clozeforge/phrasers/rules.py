@@ -76,7 +76,8 @@ class RulePhraser(Phraser):
 
     @staticmethod
     def _formula(fact: Fact) -> str | None:
-        sentence, formula = fact.subject.strip(), "".join(fact.details).strip()
+        sentence = fact.subject.strip()
+        formula, *symbols = [detail.strip() for detail in fact.details] or [""]
         if not sentence or not formula:
             return None
         number = 1
@@ -84,7 +85,8 @@ class RulePhraser(Phraser):
             start, end = widen_over_emphasis(sentence, start, end)
             sentence = sentence[:start] + make_cloze(sentence[start:end]) + sentence[end:]
             number = 2
-        return f"{sentence} {make_cloze(formula, number)}"
+        # What the symbols mean ("where $u$ is a forcing function") follows the formula.
+        return " ".join((sentence, make_cloze(formula, number), *symbols))
 
     @staticmethod
     def _theorem(fact: Fact) -> str | None:
