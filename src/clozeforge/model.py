@@ -1,4 +1,4 @@
-"""Values passed between the stages: note file -> Note -> Fact -> Card.
+"""Values passed between the stages: note file -> Note -> Fact -> Card (or LeftOutCard).
 
 All of them are frozen and slotted: a stage never changes what an earlier stage
 produced, and each value knows the file and line it came from, so every warning
@@ -179,3 +179,29 @@ class Card:
     """How likely a learner keeps the card as it is (``judge.judge``), 0..1."""
     left_out: str = ""
     """Why the card is left out of the deck (the judge's findings), empty when it is kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOutCard:
+    """A card a learner would not keep, as the preview lists it."""
+
+    path: str
+    """The note file, relative to the notes folder."""
+    line: int
+    """1-based line of its fact."""
+    kind: str
+    """Its fact's kind."""
+    context: str
+    """The context line it would show."""
+    text: str
+    """Its cloze text (inline Markdown)."""
+    reasons: str
+    """Why it is left out: the judge's findings, ``CAUSE: reason; ...``."""
+    score: float
+    """The judge's score (at most ``judge.KEEP_BAR``)."""
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """The rubric codes of its findings, in order, each once."""
+        found = (part.split(":", 1)[0].strip() for part in self.reasons.split(";"))
+        return tuple(dict.fromkeys(cause for cause in found if cause.isupper()))

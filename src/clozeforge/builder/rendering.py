@@ -17,7 +17,7 @@ from .. import deck as packaging
 from ..cloze import cloze_answers, split_segments, words
 from ..context import context_line
 from ..media import MediaFile, MediaIndex
-from ..model import Card, Diagnostic, readable
+from ..model import Card, Diagnostic, LeftOutCard, readable
 from ..phrasers import RulePhraser
 from ..render import field_has_math, render_cloze, render_text
 from ..state import content_hash
@@ -53,32 +53,6 @@ class RenderedCard:
     """Whether the cloze text has MathJax (for the summary)."""
     diagnostics: tuple[Diagnostic, ...]
     """Warnings from rendering its fields (missing or remote images)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LeftOutCard:
-    """A card a learner would not keep, as the preview lists it."""
-
-    path: str
-    """The note file, relative to the notes folder."""
-    line: int
-    """1-based line of its fact."""
-    kind: str
-    """Its fact's kind."""
-    context: str
-    """The context line it would show."""
-    text: str
-    """Its cloze text (inline Markdown)."""
-    reasons: str
-    """Why it is left out: the judge's findings, ``CAUSE: reason; ...``."""
-    score: float
-    """The judge's score (at most ``judge.KEEP_BAR``)."""
-
-    @property
-    def causes(self) -> tuple[str, ...]:
-        """The rubric codes of its findings, in order, each once."""
-        found = (part.split(":", 1)[0].strip() for part in self.reasons.split(";"))
-        return tuple(dict.fromkeys(cause for cause in found if cause.isupper()))
 
 
 def left_out_cards(cards: Sequence[Card]) -> tuple[LeftOutCard, ...]:

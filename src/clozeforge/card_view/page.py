@@ -9,9 +9,9 @@ import html
 import mimetypes
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from ..cloze import split_segments
+from ..model import LeftOutCard
 from .mathml import typeset_math
 from .package import Package, PackagedCard
 from .templates import render_template
@@ -44,24 +44,12 @@ body { margin: 0; padding: 1em 2em 3em; background: #f4f4f6; color: #1d1d1f;
 """
 
 
-class LeftOut(Protocol):
-    """A card left out of the package, as the page lists it (``builder.LeftOutCard``)."""
-
-    path: str
-    line: int
-    kind: str
-    context: str
-    text: str
-    reasons: str
-    score: float
-
-
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """Nothing is loaded from anywhere: images are data: URIs, styles inline, no scripts."""
 
 
 def preview_page(
-    package: Package, *, title: str, left_out: Sequence[LeftOut] = (), index: str | None = None
+    package: Package, *, title: str, left_out: Sequence[LeftOutCard] = (), index: str | None = None
 ) -> tuple[str, int]:
     """The HTML page of every card in ``package``, then of the cards ``left_out`` of it:
     (page, formulas left as TeX). ``index``: the address of the index page this page is
@@ -134,7 +122,7 @@ def index_page(
     *,
     title: str,
     pages: Sequence[tuple[str, str, int]],
-    left_out: Sequence[LeftOut] = (),
+    left_out: Sequence[LeftOutCard] = (),
 ) -> str:
     """The index of a preview in pages: a link to each page (``(label, href, cards)``),
     then the cards ``left_out``; offline like ``preview_page``."""
@@ -168,7 +156,7 @@ def _page(title: str, css: str, toc: Sequence[str], sections: Sequence[str]) -> 
     )
 
 
-def _left_out_section(cards: Sequence[LeftOut]) -> str:
+def _left_out_section(cards: Sequence[LeftOutCard]) -> str:
     """The cards a learner would not keep, each with its context, its text (the blank
     marked), why, and where it comes from; as text, never as markup."""
     items = []
