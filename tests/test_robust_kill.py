@@ -33,9 +33,14 @@ def _generate(dest: Path, notes: int) -> None:
     )
 
 
+def build_command(vault: Path, output: Path, *flags: str) -> list[str]:
+    """The command line of a build of ``vault`` into ``output``, in a fresh process."""
+    return [sys.executable, "-m", "clozeforge", "build", str(vault), "-o", str(output), *flags]
+
+
 def _build(vault: Path, output: Path, *flags: str, timeout: float = 60) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "clozeforge", "build", str(vault), "-o", str(output), *flags],
+        build_command(vault, output, *flags),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -89,19 +94,7 @@ def test_killed_cold_build_leaves_no_orphan_and_the_next_build_is_clean(
     cache = tmp_path / "cache"
     output = tmp_path / "out" / "vault.apkg"
     build = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "clozeforge",
-            "build",
-            str(vault),
-            "-o",
-            str(output),
-            "--cache",
-            str(cache),
-            "--jobs",
-            "3",
-        ],
+        build_command(vault, output, "--cache", str(cache), "--jobs", "3"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,14 @@ from clozeforge.builder import build
 from clozeforge.config import Settings
 from clozeforge.state import BuildState, state_path
 from clozeforge.state.build_state import _guarded
-from test_robust_kill import package_content
+from test_robust_kill import build_command, package_content
 
 BAD_NAME = os.fsdecode(b"bad\xff.md")
 
 
 def _cli(vault: Path, output: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clozeforge",
-            "build",
-            str(vault),
-            "-o",
-            str(output),
-            "--cache",
-            str(cache),
-        ],
+        build_command(vault, output, "--cache", str(cache)),
         capture_output=True,
         text=True,
         timeout=120,

@@ -21,22 +21,12 @@ from clozeforge.extract.written_syntax import WrittenCardSyntax
 from clozeforge.model import FactKind
 from clozeforge.notes import parse_note
 from test_written_cards import FIXTURES, SETTINGS, read_fixture
+from test_written_cards import ISSUE_NOTE as CARDS_ISSUE_NOTE
 
 from anki_support import collection, import_package
 
-ISSUE_NOTE = """\
----
-tags: [biology]
----
-#flashcards
-What is the powerhouse of the cell?::The mitochondria
-The ==ribosome== synthesizes proteins from amino acids.
-What does DNA stand for?
-?
-Deoxyribonucleic acid
-Photosynthesis:::The process by which plants convert light into chemical energy
-The nucleus contains the {{c1::chromosomes}} of a eukaryotic cell.
-"""
+# The issue's note, tagged in its frontmatter as a vault would have it.
+ISSUE_NOTE = "---\ntags: [biology]\n---\n" + CARDS_ISSUE_NOTE
 
 _SYNTAX_FIELDS = {
     "single_line_separator": "single_line_separator",
