@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .model import Fact, FactKind
-from .wordforms import content_words, giveaway_word, related, words
+from .wordforms import content_words, giveaway_word, not_shown, words
 
 SEPARATOR = " \u203a "
 """Between the parts of a context line (a single right-pointing angle quotation mark)."""
@@ -67,10 +67,7 @@ def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
         # A list's lead-in is on the front: a word it shows gives nothing more away when
         # the context line shows it too ("Special tokens ...: • {{a padding token}}").
         lead = content_words(fact.subject)
-        answer_words = [
-            [w for w in answer if not any(related(w, other) for other in lead)]
-            for answer in answer_words
-        ]
+        answer_words = [not_shown(answer, lead) for answer in answer_words]
 
     def shown(parts: Iterable[str]) -> list[str]:
         kept: list[str] = []

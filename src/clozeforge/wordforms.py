@@ -60,6 +60,12 @@ def related(one: str, other: str) -> bool:
     return common >= max(5, 0.7 * shortest)
 
 
+def not_shown(asked: Sequence[str], shown: Sequence[str]) -> list[str]:
+    """The words of ``asked`` that no word of ``shown`` is a form of (``related``): what a
+    card's list lead-in does not already show, and so what its context line could give away."""
+    return [word for word in asked if not any(related(word, other) for other in shown)]
+
+
 def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | None:
     """The answer's word that ``others`` repeat in some form, when that gives the answer
     away: its rarest word (the one that carries it), its first word when it has several

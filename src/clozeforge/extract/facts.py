@@ -14,7 +14,7 @@ from ..model import Diagnostic, Fact, FactKind, Note
 from .blocks import block_tree
 from .claims import keep_claims
 from .found import FoundFact
-from .reading import reading_of
+from .reading import Reading
 from .theorems import distinct_premises
 from .walk import NoteWalk
 from .written_facts import find_written, written_facts
@@ -41,7 +41,7 @@ def extract_facts(
         if max_claims is not None:
             claims = sorted(claims, key=lambda c: -c.score)[: max(0, max_claims)]
         found = [] if written.only else [*distinct_premises(walk.found), *claims]
-        facts = _facts(note, walk.title, found)
+        facts = _facts(note, walk.title, found, walk.reading)
         if written.cards:
             mine = written_facts(note, walk.title, written.cards, walk.sections)
             facts = sorted([*mine, *facts], key=lambda f: f.line)
@@ -54,13 +54,14 @@ def extract_facts(
         ]
 
 
-def _facts(note: Note, title: str, found: Sequence[FoundFact]) -> list[Fact]:
+def _facts(
+    note: Note, title: str, found: Sequence[FoundFact], reading: Reading | None
+) -> list[Fact]:
     """``found`` as the note's facts, in document order; a key met again in its kind gets
     ``#2``, ``#3``, ... (GUIDs hash note, kind and key: a key only has to be unique within
-    its kind)."""
+    its kind). ``reading``: the paper the note reads (``reading.reading_of``), if any."""
     seen: dict[tuple[FactKind, str], int] = {}
     facts: list[Fact] = []
-    reading = reading_of(note)
     # A paper note's template headings ("Summary and contributions") say nothing about
     # the fact; its author and year say which paper it is.
     source_headings = None if reading is None else ((reading.citation,) if reading.citation else ())

@@ -91,9 +91,10 @@ class NoteWalk:
         gives no fact (``text_of`` is None for it)."""
         self._lines: list[str] | None = None
         self._texts: dict[int, Text | None] = {}
-        self.reading = reading_of(note) is not None
-        """Whether the note reads someone else's paper: its prose paragraphs are the
-        paper's abstract and summary (its rhetoric), its list items the reader's own."""
+        self.reading = reading_of(note)
+        """How to cite the paper the note reads, None for the note's own thinking: a paper
+        note's prose paragraphs are its abstract and summary (its rhetoric), its list items
+        the reader's own."""
         self.list_depth = 0
         """How many list items the current block is inside."""
         self.aside_level: int | None = None
@@ -199,7 +200,7 @@ class NoteWalk:
         theorem is no claim as well)."""
         theorems = theorem_facts(text, self.heading_path)
         self.found.extend(theorems)
-        if self.reading and not self.list_depth:
+        if self.reading is not None and not self.list_depth:
             return  # a paper's abstract or summary: rhetoric no learner keeps
         stated = {fact.subject for fact in theorems}
         for part in prose_parts(text):  # a very long paragraph, in parts: linear

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 
 from ..lexicon import lexicon
 from ..model import FactKind
-from ..wordforms import CODE_RE, MATH_RE, content_words, giveaway_word, related, words
+from ..wordforms import (
+    CODE_RE,
+    MATH_RE,
+    content_words,
+    giveaway_word,
+    not_shown,
+    related,
+    words,
+)
 from .verdict import CardView, Cause, Finding
 
 _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
@@ -39,7 +47,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if card.kind is FactKind.ENUMERATION:
             # A word the lead-in shows gives nothing more away in the context line
             # (``context.context_line`` keeps such a part).
-            asked = [w for w in asked if not any(related(w, o) for o in rest_words)]
+            asked = not_shown(asked, rest_words)
         shared = giveaway_word(asked, context_words) if asked else None
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
