@@ -151,28 +151,44 @@ def theorem_facts(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
     return found
 
 
-_PREDICATE_RE = re.compile(
-    r"\b(?:is|are)\s+(?:said\s+to\s+be\s+)?(?P<predicate>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)"
-    r"(?=\s+(?:at|on|in|if|iff|when)\b|\s*,|\s*\\\(|\s*\$|\s*$)"
+_QUANTIFIER_RE = re.compile(
+    r"^,?\s*(?:for\s+(?:each|every|all|any)|whenever)\b(?:[^,$]|\$[^$]*\$)*,\s*", re.I
 )
-"""What a premise says of its subject: "A function $f$ is *continuous* (at the point ...)"."""
+"""The quantifier a result opens with ("for each open subset $O$ of $Y$, ..."): it stays
+on the front, where it tells one characterisation from another."""
+_SAID_RE = re.compile(r"\s(?:is|are)\s+(?:an?\s+|the\s+)?(?P<said>[^,;$]+(?:\$[^$]*\$)?)\s*[.;]?$")
+"""What the result's last clause says of its subject: "$f^{-1}(O)$ is an *open subset of
+$X$*"."""
+
+
+def _said(result: str) -> tuple[int, int]:
+    """The part of ``result`` to recall when several theorems share its premise: what its
+    clause says after the quantifier ("the set $f^{-1}(O)$ is an {{open subset of $X$}}"),
+    or the clause after the quantifier, or the whole result."""
+    quantifier = _QUANTIFIER_RE.match(result)
+    start = quantifier.end() if quantifier else 0
+    said = _SAID_RE.search(result, start)
+    if said is not None and word_count(said.group("said")) >= SIDE_MIN_WORDS:
+        return said.span("said")
+    return start, len(result.rstrip(" .;"))
 
 
 def distinct_premises(found: Sequence[FoundFact]) -> list[FoundFact]:
     """``found`` with each theorem whose premise another theorem of the note repeats ("A
     function $f$ is continuous if and only if ..." three times, each with another
-    characterisation) asking for what the premise says (``{{continuous}}``) instead of its
-    result: "f is continuous iff ___" has several right answers, one per card."""
+    characterisation) asking for the part of its result that tells it from the others (the
+    quantifier stays on the front): "f is continuous iff ___" fits several answers, and
+    "f is ___ iff ..." asks the same word on every card."""
     theorems = [f for f in found if f.kind is FactKind.THEOREM and f.answers]
     premises = Counter(normal(f.subject[: f.answers[0][0]]) for f in theorems)
     distinct: list[FoundFact] = []
     for fact in found:
         if fact.kind is FactKind.THEOREM and fact.answers:
-            premise = fact.subject[: fact.answers[0][0]]
-            said = list(_PREDICATE_RE.finditer(premise))
-            if premises[normal(premise)] > 1 and said:
-                start, end = said[-1].span("predicate")
-                fact = replace(fact, details=(premise[start:end],), answers=((start, end),))
+            result_start, result_end = fact.answers[0]
+            if premises[normal(fact.subject[:result_start])] > 1:
+                start, end = _said(fact.subject[result_start:result_end])
+                start, end = result_start + start, result_start + end
+                fact = replace(fact, details=(fact.subject[start:end],), answers=((start, end),))
         distinct.append(fact)
     return distinct
 
