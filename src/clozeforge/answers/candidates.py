@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .phrases import is_common, rarity, word_class
 from .tokens import Token
@@ -91,13 +92,15 @@ def _whole_occurrences(sentence: str, needle: str) -> list[tuple[int, int]]:
 def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
     """Code spans, numbers (also ``three layers``) and short formulas."""
     length = max(1, len(found.sentence))
+    numbers: list[Token] = []
     for index, token in enumerate(tokens):
         # Later in the sentence is likelier the point of it (see add_phrase).
         late = 1.0 * token.end / length
         if token.kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + late, "code")
-        elif token.kind == "number" and not _is_list_marker(tokens, index):
+        elif _is_number(token) and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
+            numbers.append(token)
         elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
             # A short formula that is the point ("has an efficiency of $O(1)$").
             found.add(token.start, token.end, 1.6 + late, "math")
@@ -105,6 +108,22 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
             unit = tokens[index + 1]
             if unit.kind == "word" and word_class(unit, False) == "noun":
                 found.add(token.start, unit.end, 2.0 + late, "number")
+    # "$512$ or $1024$ tokens": the numbers together are the fact, not their unit.
+    for first, second in pairwise(numbers):
+        between = found.sentence[first.end : second.start]
+        if _NUMBER_JOIN_RE.fullmatch(between):
+            found.add(first.start, second.end, 2.1 + 1.0 * second.end / length, "number")
+
+
+_NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
+_MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
+
+
+def _is_number(token: Token) -> bool:
+    """A number, also one written as math (``$512$``)."""
+    return token.kind == "number" or (
+        token.kind == "math" and _MATH_NUMBER_RE.fullmatch(token.text) is not None
+    )
 
 
 def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
