@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..lexicon import lexicon
 from ..model import FactKind
 from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
 from .verdict import CardView, Cause, Finding
@@ -150,6 +151,16 @@ _TRIVIAL_RE = re.compile(
 """A statement true by definition, or a pointer to a source or to other notes ("Some
 notes placed in Big O notation", "Paul Graham's article on ..."): nothing to recall."""
 
+_SURVEY_RE = re.compile(
+    r"^\W*(?:multiple|several|many|various|diverse|numerous|different|some|a\s+(?:lot|number"
+    r"|variety|range|few)\s+of)\s+[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:exists?|have\s+been|has\s+been"
+    r"|are\s+available|were\s+(?:developed|proposed|introduced))\b",
+    re.I,
+)
+"""An introduction's survey of what exists ("Multiple statistics have been developed to
+...", "Diverse methods exist to ..."): it names no one of them."""
+_VERBS = frozenset({"VERB", "AUX"})
+
 # The rule phraser judges several blanks of one sentence: its text is searched once.
 _trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
@@ -164,6 +175,11 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
         found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
     if _personal(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
+    if card.kind is FactKind.CLAIM:
+        if _SURVEY_RE.search(text):
+            found.append(Finding(Cause.NOTWORTH, 0.6, "a survey of what exists, naming none"))
+        elif _verbless(plain):
+            found.append(Finding(Cause.NOTWORTH, 0.6, "no verb: a heading, not a statement"))
     rhetoric = _rhetoric(text)
     if rhetoric:
         found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))
@@ -173,3 +189,14 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
         if any(re.search(r"\d", a) and not content_words(a.replace("-", " ")) for a in answers):
             found.append(Finding(Cause.NOTWORTH, 0.5, "a figure from a study"))
     return found[:2]
+
+
+@lru_cache(maxsize=1024)
+def _verbless(text: str) -> bool:
+    """Whether ``text`` is words only and none of them can be a verb
+    ("Some simulation settings for functional data."); code, math and a label's colon
+    say something without one."""
+    if ":" in text or "=" in text or MATH_RE.search(text) or CODE_RE.search(text):
+        return False
+    table = lexicon()
+    return not any(table.parts_of_speech(w) & _VERBS for w in words(text))
