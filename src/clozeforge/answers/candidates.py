@@ -97,7 +97,7 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
         # Later in the sentence is likelier the point of it (see add_phrase).
         late = 1.0 * token.end / length
         if token.kind == "code" and token.text.strip("` "):
-            found.add(token.start, token.end, CODE_SCORE + late, "code")
+            found.add(token.start, token.end, CODE_SCORE + _code_place(tokens, index, late), "code")
         elif _is_number(token) and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
             numbers.append(token)
@@ -124,6 +124,24 @@ def _is_number(token: Token) -> bool:
     return token.kind == "number" or (
         token.kind == "math" and _MATH_NUMBER_RE.fullmatch(token.text) is not None
     )
+
+
+_CODE_KINDS_TEXT = """module package library node modifier option method function statement clause
+    keyword command attribute operator tool class decorator argument parameter setting"""
+_CODE_KINDS = frozenset(_CODE_KINDS_TEXT.split())
+"""Nouns saying what kind of thing a code span names ("the `csv` module", "`Object info`
+node")."""
+
+
+def _code_place(tokens: Sequence[Token], index: int, late: float) -> float:
+    """What a code span's place adds: ``late`` (as every candidate), or the most when it
+    opens the sentence as the thing the sentence is about ("The `csv` module supports
+    ...", "`Object info` node can be used to ...")."""
+    opening = index == 0 or (index == 1 and tokens[0].folded in ("the", "a", "an"))
+    kind = tokens[index + 1] if index + 1 < len(tokens) else None
+    if opening and kind is not None and kind.folded.rstrip("s") in _CODE_KINDS:
+        return 1.0
+    return late
 
 
 def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
