@@ -30,8 +30,14 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         code = answer.strip().strip("`'\"")
         if CODE_RE.fullmatch(answer.strip()) and code:
             others = [c.strip("`'\"") for c in CODE_RE.findall(rest)] + rest.split()
-            if any(code != other and code in other for other in others):
+            # Also the same name as a plain word ("The {{`logging`}} module offers a
+            # flexible logging system"); a short one may be English ("in", "or").
+            named = len(code) >= 3 and code.casefold() in rest_words
+            if named or any(code != other and code in other for other in others):
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
+            # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
+            if code.isalpha() and _spelt_acronym(code.upper(), rest):
+                return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
         asked = content_words(answer)
         if not asked:
             continue
@@ -67,7 +73,7 @@ def _spelt_acronym(answer: str, rest: str) -> bool:
     if not re.fullmatch(r"[A-Z]{2,6}s?", answer):
         return False
     letters = sorted(answer.rstrip("s").casefold())
-    initials = [w[0] for w in content_words(rest)]
+    initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
     size = len(letters)
     return any(sorted(initials[i : i + size]) == letters for i in range(len(initials) - size + 1))
 
