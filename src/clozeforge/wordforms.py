@@ -46,8 +46,11 @@ def _content_words(text: str) -> tuple[str, ...]:
 def related(one: str, other: str) -> bool:
     """Whether two words are forms of one word: the same, or sharing a prefix of at least
     five letters and 70 % of the shorter ("homotopy", "homotopic"; "continuity", "continuous";
-    "translation", "translate"; not "set" and "settle")."""
+    "translation", "translate"; not "set" and "settle"), or a short word and an inflection
+    of it ("hash", "hashing")."""
     if one == other:
+        return True
+    if not _bases(one).isdisjoint(_bases(other)):
         return True
     shortest = min(len(one), len(other))
     if shortest < 5:
@@ -58,6 +61,25 @@ def related(one: str, other: str) -> bool:
             break
         common += 1
     return common >= max(5, 0.7 * shortest)
+
+
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ings", "er", "ers", "ion", "ions")
+"""Endings that make another form of a word ("hash", "hashing"; "map", "maps")."""
+
+
+@lru_cache(maxsize=8192)
+def _bases(word: str) -> frozenset[str]:
+    """``word`` and what it is an inflection of by ``_SUFFIXES`` (a doubled last consonant
+    undone, "mapping" -> "map"; a dropped final e put back, "raising" -> "raise"): two
+    words sharing one are forms of one word."""
+    bases = {word}
+    for suffix in _SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            bases.update((stem, stem + "e"))
+            if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+                bases.add(stem[:-1])
+    return frozenset(bases)
 
 
 def not_shown(asked: Sequence[str], shown: Sequence[str]) -> list[str]:
@@ -74,13 +96,15 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
     if not parts:
         return None
-    exact, by_prefix = _others_index(tuple(others))
+    exact, by_prefix, bases = _others_index(tuple(others))
     if not exact:
         return None
     repeated = [
         w
         for w in parts
-        if w in exact or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
+        if w in exact
+        or not bases.isdisjoint(_bases(w))
+        or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
     ]
     if not repeated:
         return None
@@ -95,12 +119,18 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
 @lru_cache(maxsize=512)
 def _others_index(
     others: tuple[str, ...],
-) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
-    """The words of ``others`` an answer may repeat, and them by their first five letters
-    (related words are equal or share those: compare within them). A note's title and
+) -> tuple[frozenset[str], dict[str, tuple[str, ...]], frozenset[str]]:
+    """The words of ``others`` an answer may repeat, them by their first five letters
+    (related words are equal, share those or share a base: compare within them), and
+    their bases (``_bases``). A note's title and
     headings are the others of each of its cards' context lines: made once for them."""
     kept = [w for o in others for w in o.split("-") if len(w) >= 3 and w not in FUNCTION_WORDS]
     by_prefix: dict[str, list[str]] = {}
     for other in kept:
         by_prefix.setdefault(other[:5], []).append(other)
-    return frozenset(kept), {prefix: tuple(found) for prefix, found in by_prefix.items()}
+    bases = frozenset(b for other in kept for b in _bases(other))
+    return (
+        frozenset(kept),
+        {prefix: tuple(found) for prefix, found in by_prefix.items()},
+        bases,
+    )
