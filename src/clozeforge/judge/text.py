@@ -83,11 +83,33 @@ _ANAPHORIC_NOUNS = frozenset(_ANAPHORIC_NOUNS_TEXT.split())
 """Nouns that, after "The" at a sentence's start, name something the note set up before."""
 _ANSWER_OPENING_RE = re.compile(r"\s*(?:then|thus|hence|so|yes|no|actually|same as|also)\b", re.I)
 """Openings that continue an argument or answer a question the card does not show."""
+_NAMED_SYMBOL_RE = re.compile(
+    r"\s*the\s+(?:[a-z][\w-]*\s+){1,2}(?P<symbol>\\\(.{1,20}?\\\)|\$[^$]{1,20}\$)", re.I
+)
+"""A front opening on "the point $x$", "the function $u$": an object the note set up
+before, whose premise the card lacks."""
+_VARIABLE_RE = re.compile(
+    r"\s*(?:\\(?:hat|bar|tilde|widehat|overline)\{)?[A-Za-z]\}?(?:_\{?\w+\}?)?(?:\^\{?\w+\}?)?"
+    r"(?:\([^)]*\))?\s*$"
+)
+"""A variable (``x``, ``\\hat{C}``, ``x_0``, ``n(t,u)``), not a named set (``\\mathbb{R}``)."""
+_SUBJECTLESS_RE = re.compile(
+    r"\W*(?:(?!only\b)[A-Za-z]+ly,?\s+)*(?:used|called|returned|passed|defined|added|applied|"
+    r"needed|required|performed|done|made|given|taken|known|found|seen|shown)\b(?!\s+(?:by|as)\b)",
+    re.I,
+)
+"""A claim opening on a participle: "Generally used the same way as ...", "Called when
+..."; its subject is elsewhere."""
 _SETUP_RE = re.compile(
     r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*(?:let|consider|considering"
     r"|given|assume|assuming|suppose)\b",
     re.I,
 )
+
+
+def _inside(math: str) -> str:
+    """``math`` without its delimiters (``\\(x\\)``, ``$x$``)."""
+    return math[2:-2] if math.startswith("\\(") else math.strip("$")
 
 
 def no_context(card: CardView, plain: str) -> list[Finding]:
@@ -108,6 +130,16 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'the {opening.group(1)}' is defined elsewhere")
         )
+    named = _NAMED_SYMBOL_RE.match(plain)
+    if (
+        named
+        and card.kind is FactKind.CLAIM
+        and _VARIABLE_RE.match(_inside(named.group("symbol")))
+        and not any(named.group("symbol") in m for m in MATH_RE.findall(card.context))
+    ):
+        found.append(
+            Finding(Cause.NOCONTEXT, 0.6, f"'{named.group(0).strip()}' was introduced elsewhere")
+        )
     if _SETUP_RE.match(text.strip()) or _ANSWER_OPENING_RE.match(text):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
     if card.title and card.title not in card.context:
@@ -119,6 +151,9 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
             found.append(Finding(Cause.NOCONTEXT, 0.5, f"the lead-in '{lead}' says too little"))
     elif plain.strip()[:1].islower():
         found.append(Finding(Cause.NOCONTEXT, 0.6, "the sentence starts mid-way"))
+    elif card.kind is FactKind.CLAIM and _SUBJECTLESS_RE.match(text):
+        # "Generally used the same way as ...": the subject was in the sentence before.
+        found.append(Finding(Cause.NOCONTEXT, 0.6, "the sentence has no subject"))
     return found[:2]
 
 
