@@ -194,14 +194,22 @@ _DEFINES_RE = re.compile(
 )
 """What follows a term its sentence defines ("Kernel PCA *is a* ...", "Anxiety *is*
 distress ..."), not a predicate saying what is done to it ("is used in")."""
-_OPENING_RE = re.compile(r"\W*(?:(?:the|a|an)\s+)?\W*", re.I)
+_NAMED_RE = re.compile(
+    r"\b(?:called|known\s+as|termed|named|(?:is|are)(?:\s+said\s+to\s+be)?)\s+(?:an?\s+|the\s+)?\W*$",
+    re.I,
+)
+"""What stands just before a term its sentence names or defines."""
+_OPENING_RE = re.compile(
+    r"\W*(?:(?:note|remember|recall)\s+that,?\s+)?(?:(?:the|a|an)\s+)?\W*", re.I
+)
 """What may stand before a sentence's subject: an article, markup."""
 
 
 def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` with the one that opens the sentence and names the note's topic (every
-    word of the blank a form of a title word, or the whole title in it: "Unigram tokenizer"
-    in "The Unigram tokenizer is used in SentencePiece" of the note "Unigram") moved last:
+    """``spans`` with those naming the note's topic (every word of the blank a form of a
+    title word, or the whole title in it: "Unigram tokenizer" in "The Unigram tokenizer is
+    used in SentencePiece" of the note "Unigram"; "Note that the {{continuity}} is ..." of
+    "Continuity"; "The main advantage of {{iterators}} is ...") moved last:
     such a card asks for the title, and its context line must then hide the title; the
     predicate is what a learner recalls about the topic. A sentence that defines the topic
     ("An annulus is the collection of ...") keeps its term first: that card asks for the
@@ -212,8 +220,10 @@ def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int
 
     def names_topic(span: tuple[int, int]) -> bool:
         opening = _OPENING_RE.fullmatch(fact.subject, 0, span[0]) is not None
-        if not opening or _DEFINES_RE.match(fact.subject, span[1]):
+        if opening and _DEFINES_RE.match(fact.subject, span[1]):
             return False
+        if _NAMED_RE.search(fact.subject, 0, span[0]):
+            return False  # "... is called a {{path}}", "$H$ is a {{RKHS}} where ...": defined
         asked = content_words(fact.subject[span[0] : span[1]])
         return bool(asked) and (
             all(any(related(w, t) for t in title) for w in asked)
