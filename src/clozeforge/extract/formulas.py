@@ -20,6 +20,8 @@ FORMULA_MAX_CHARS = 200
 SYMBOLS_MAX_WORDS = 40
 """A "where ..." clause saying what a formula's symbols mean is on the front up to this
 long; a longer one stays on the back."""
+SETUP_MAX_WORDS = 40
+"""The sentences setting up a formula's symbols go on the front up to this long in all."""
 NAME_MAX_WORDS = 10
 """A longer "name" is a clause, not a name."""
 NAME_DELETION_MAX_WORDS = 6
@@ -148,6 +150,24 @@ def _intro(before: str) -> tuple[int, str] | None:
     return start, sentence
 
 
+_COMMAND_RE = re.compile(r"\\(?:text|mathrm|operatorname|mathbb|mathcal)\{[^}]*\}|\\[A-Za-z]+")
+
+
+def _letters(tex: str) -> set[str]:
+    """The one-letter symbols of ``tex`` (commands and their names left out)."""
+    return set(re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", _COMMAND_RE.sub(" ", tex)))
+
+
+def _sets_up(previous: str, tex: str, words_left: int) -> bool:
+    """Whether ``previous`` (a sentence before the introducing one) sets up symbols of the
+    formula ``tex`` ("Let $Y$ be the data matrix ...") in at most ``words_left`` words: a
+    learner cannot read the formula without it."""
+    if word_count(previous) > words_left or not previous.endswith("."):
+        return False
+    shown = set().union(*(_letters(m.group(0)) for m in MATH_RE.finditer(previous)))
+    return bool(shown & _letters(tex))
+
+
 def _formula_fact(
     before: str,
     formula: str,
@@ -172,8 +192,16 @@ def _formula_fact(
     # "where ..." after the formula says what its symbols mean: the front shows it (the
     # card asks the formula, not what its letters stand for), unless it is too long.
     extra = []
-    earlier = [before[s:e] for s, e in sentences(before[:offset])][-2:]
-    extra.extend(" ".join(e.split()) for e in earlier)
+    earlier = [" ".join(before[s:e].split()) for s, e in sentences(before[:offset])][-2:]
+    # The sentences that set up the formula's symbols go on the front with it.
+    setup: list[str] = []
+    while earlier and _sets_up(earlier[-1], tex, SETUP_MAX_WORDS - word_count(" ".join(setup))):
+        setup.insert(0, earlier.pop())
+    if setup:
+        lead = " ".join(setup) + " "
+        sentence = lead + sentence
+        answers = tuple((start + len(lead), end + len(lead)) for start, end in answers)
+    extra.extend(earlier)
     tail = " ".join(after.split())
     symbols: tuple[str, ...] = ()
     if re.match(r"^(?:where|with|for|in which|here)\b", tail, re.I):

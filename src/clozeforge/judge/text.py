@@ -140,7 +140,10 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'{named.group(0).strip()}' was introduced elsewhere")
         )
-    if _SETUP_RE.match(text.strip()) or _ANSWER_OPENING_RE.match(text):
+    # A formula's card opens with what sets up its symbols ("Let $x \in X$ ..."): that is
+    # its context, not a step of an argument.
+    setup = card.kind is not FactKind.FORMULA and _SETUP_RE.match(text.strip())
+    if setup or _ANSWER_OPENING_RE.match(text):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
     if card.title and card.title not in card.context:
         # The note's title named the answer: the context line cannot show it.
