@@ -58,9 +58,10 @@ _NOT_TERMS = frozenset(
     {"yes", "no", "ok", "note", "notes", "tip", "tips", "warning", "important", "todo"}
     | {"example", "examples", "e.g", "eg", "i.e", "why", "how", "what", "when", "where", "who"}
     | {"answer", "question", "result", "output", "input"}
+    | {"but", "and", "or", "so", "also", "then", "it is", "it's", "this", "that"}
 )
 """Labels that open a line like a term but name nothing to recall ("Yes: modify the task
-...", "Note: ...", "Output: ...")."""
+...", "Note: ...", "Output: ...", "BUT: fragile tests!", "It is: go on.")."""
 
 
 def _sane_term(term: str) -> bool:

@@ -121,6 +121,8 @@ class RulePhraser(Phraser):
         value = setting_value(fact, definition)
         if value is None and spelt_out(term, definition):
             value = _definition_blank(term, definition)
+            if value is None and len(term.strip("`*_ ")) == 1:
+                return None  # "{{N}}: ..." asks for a letter
         if value is not None:
             start, end = value
             return f"{term}: {blanked(definition, (start, end))}"
@@ -239,11 +241,14 @@ _EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
 def spelt_out(term: str, definition: str) -> bool:
     """Whether ``definition`` gives ``term`` away: it repeats the term's words ("Transition
     matrix: transition probabilities ...", "k-nearest neighbor graphs: ... the k smallest
-    distances") or spells its initials ("ddt: data driven tests")."""
+    distances"), spells its initials ("ddt: data driven tests"), or the term is one letter
+    (a mnemonic's: "L: linear relationship")."""
     definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
     if giveaway_word(content_words(term), content_words(definition)):
         return True
     letters = re.sub(r"[^a-z]", "", term.casefold())
+    if len(term.strip("`*_ ")) == 1:
+        return True  # a letter ("L: linear relationship" under LINE) names nothing to recall
     initials = "".join(w[0] for w in words(definition))
     return 2 <= len(letters) <= 6 and term.strip("`*_ ").isalpha() and letters in initials
 
