@@ -62,16 +62,18 @@ def _vault(tmp_path: Path) -> Path:
 def test_missing_image_shows_its_caption_never_its_file_name_and_warns(tmp_path: Path) -> None:
     media = MediaIndex.build(_vault(tmp_path))
     rendered = render_cloze(
-        "A {{c1::cell}} ![[gone.png]] and ![the alt](lost.png)",
+        "A {{c1::cell}} ![[gone.png]] and ![the alt](lost.png)"
+        " ![Pasted image 20210616094949.png](/notes/images/20210616094949.png)",
         note_path="notes/n.md",
         media=media,
         line=7,
     )
-    # A bare file name on a card is debris; the warning names the file.
-    assert rendered.html == "A {{c1::cell}}  and the alt"
+    # A bare file name on a card is debris, also as a pasted image's caption; the warning
+    # names the file.
+    assert rendered.html == "A {{c1::cell}}  and the alt "
     assert "<img" not in rendered.html
     assert rendered.media == ()
-    assert [(d.path, d.line) for d in rendered.diagnostics] == [("notes/n.md", 7)] * 2
+    assert [(d.path, d.line) for d in rendered.diagnostics] == [("notes/n.md", 7)] * 3
     assert "gone.png" in rendered.diagnostics[0].message
     assert "lost.png" in rendered.diagnostics[1].message
 

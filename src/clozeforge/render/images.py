@@ -83,8 +83,9 @@ def image_html(
     if isinstance(found, Diagnostic):
         ctx.diagnostics.append(replace(found, path=ctx.note_path, line=ctx.line))
         # A missing picture shows its caption; its bare file name would be debris on the
-        # card ("sets_figure_1.png"): the warning names it.
-        return escapeHtml(alt)
+        # card ("sets_figure_1.png"), also as the caption an editor pasted in ("Pasted
+        # image 20210616094949.png"): the warning names it.
+        return "" if _is_image(alt.strip()) else escapeHtml(alt)
     ctx.media.setdefault(found.name, found)
     attributes = [f'src="{escape_attribute(found.name)}"']
     if alt:
