@@ -277,6 +277,9 @@ def _is_prose(text: str) -> bool:
     return (
         word_count(text) >= 4
         and END_RE.search(text) is not None
+        # A sentence split inside a link ("Variables](https://...)), and ...") is debris.
+        and text.count("[") == text.count("]")
+        and text.count("(") == text.count(")")
         and not TEMPLATE_RE.search(text)
         and sum(w.startswith("#") for w in text.split()) * 2 < word_count(text)
     )
