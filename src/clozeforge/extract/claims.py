@@ -120,7 +120,8 @@ _QUESTION_RE = re.compile(r"^(?P<question>[^?]*\w[^?]*\?)(?:\s*<[^>]*>)*[\s*_=]*
 def asked_question(text: str) -> str:
     """The question ``text`` asks, on one line, when it is a question of at least three
     words (an HTML separator after it, ``<br class="f">``, left out); else empty."""
-    match = _QUESTION_RE.match(text.strip())
+    # No "?": no question (and the pattern, backtracking, is slow to find that out).
+    match = _QUESTION_RE.match(text.strip()) if "?" in text else None
     if match is None or word_count(match.group("question")) < 3:
         return ""
     return " ".join(match.group("question").split()).strip("*_= ")
