@@ -203,7 +203,8 @@ def malformation(text: str) -> str | None:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, case-folded and Unicode-normalised, Markdown markup ignored."""
-    normal = unicodedata.normalize("NFKC", text).casefold()
+    # ASCII text is its own NFKC form.
+    normal = (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
     return _WORD_RE.findall(normal)
 
 

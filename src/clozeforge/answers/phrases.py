@@ -63,7 +63,8 @@ def is_common(token: Token) -> bool:
 
 def rarity(tokens: Sequence[Token]) -> float:
     """0..1: how rare the phrase's rarest word is (1 for words English hardly uses)."""
-    zipfs = [lexicon().zipf(t.text) for t in tokens if t.kind == "word"]
+    zipf = lexicon().zipf
+    zipfs = [zipf(t.text) for t in tokens if t.kind == "word"]
     if not zipfs:
         return 0.6
     rarest = min(zipfs)
