@@ -96,6 +96,10 @@ def make_cloze(answer: str, number: int = 1) -> str:
     return f"{{{{c{number}::{_ESCAPED_IN_ANSWER_RE.sub(escape, answer.strip())}}}}}"
 
 
+_SCAN_STOP_RE = re.compile(r"[\\`}:]")
+"""What ``_scan_deletion`` looks at: an escape, a code span, a closing ``}}``, a hint's ``::``."""
+
+
 def _scan_deletion(text: str, start: int) -> tuple[str, str | None, int] | None:
     """Read a deletion body from ``start`` (just after ``{{cN::``): (answer, hint, end).
 
@@ -105,6 +109,12 @@ def _scan_deletion(text: str, start: int) -> tuple[str, str | None, int] | None:
     hint_at: int | None = None
     position = start
     while position < len(text):
+        # Only these characters can matter: jump to the next one rather than step over
+        # every character of the answer.
+        stop = _SCAN_STOP_RE.search(text, position)
+        if stop is None:
+            return None
+        position = stop.start()
         char = text[position]
         if char == "\\":
             position += 2
@@ -193,7 +203,8 @@ def malformation(text: str) -> str | None:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, case-folded and Unicode-normalised, Markdown markup ignored."""
-    normal = unicodedata.normalize("NFKC", text).casefold()
+    # ASCII text is its own NFKC form.
+    normal = (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
     return _WORD_RE.findall(normal)
 
 

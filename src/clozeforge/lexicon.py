@@ -133,6 +133,10 @@ def _table(frequencies: dict[str, float]) -> dict[str, tuple[float, int]]:
     return table
 
 
+_ZIPFS_KEPT = 65536
+"""Most words whose ``Lexicon.zipf`` is kept at once (as many as ``_lookup`` keeps)."""
+
+
 class Lexicon:
     """Word frequencies and parts of speech, loaded on first use.
 
@@ -147,6 +151,8 @@ class Lexicon:
         self._table: dict[str, tuple[float, int]] | None = None
         self._cache_dir: Path | None = None
         self._lock = threading.Lock()
+        self._zipfs: dict[str, float] = {}
+        """Word as asked -> ``zipf``: asked about 150 times a note, mostly of the same words."""
         self._building: tuple[int, int, int] | None = None
         """(process id, pipe end, the process that started it) of the table being built
         apart (``prepare``): the pipe reads end-of-file once it is done."""
@@ -243,7 +249,12 @@ class Lexicon:
 
     def zipf(self, word: str) -> float:
         """How common ``word`` is in English, Zipf scale (0 when wordfreq never saw it)."""
-        return self._lookup(word.casefold())[0]
+        found = self._zipfs.get(word)
+        if found is None:
+            if len(self._zipfs) >= _ZIPFS_KEPT:
+                self._zipfs.clear()
+            found = self._zipfs[word] = self._lookup(word.casefold())[0]
+        return found
 
     @lru_cache(maxsize=65536)  # noqa: B019
     def parts_of_speech(self, word: str) -> frozenset[str]:

@@ -63,7 +63,8 @@ def is_common(token: Token) -> bool:
 
 def rarity(tokens: Sequence[Token]) -> float:
     """0..1: how rare the phrase's rarest word is (1 for words English hardly uses)."""
-    zipfs = [lexicon().zipf(t.text) for t in tokens if t.kind == "word"]
+    zipf = lexicon().zipf
+    zipfs = [zipf(t.text) for t in tokens if t.kind == "word"]
     if not zipfs:
         return 0.6
     rarest = min(zipfs)
@@ -173,7 +174,8 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
             continue
         if token.kind == "punct":
             continue
-        kind = word_class(token, index == 0)
+        # ``word_class``, without its call: asked of every token of every sentence.
+        kind = _class_of_word(token.text, index == 0) if token.kind == "word" else "noun"
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         # Asked only of a word that could be a noun: for the rest the answer is unused.
         acts_as_verb = (

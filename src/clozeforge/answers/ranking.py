@@ -50,8 +50,10 @@ def answer_spans(
     # The sentence's stems and words counted once: a span's outside is them less its own.
     stems = Counter(t.stem for t in tokens if t.kind in ("word", "number"))
     shown = sum(t.kind != "punct" for t in tokens)
+    # No marker in the sentence: no span can cut one (asked once, not of every span).
+    marked = not _UNMARKED_RE.fullmatch(sentence)
     for span in found.found.values():
-        if _cuts_markup(sentence, span.start, span.end):
+        if marked and _cuts_markup(sentence, span.start, span.end):
             continue
         score = span.score - _penalty(span, tokens, starts, ends, (stems, shown))
         if score >= MIN_SCORE:
@@ -63,6 +65,8 @@ def answer_spans(
 _PAIRED_MARKERS = ("**", "__", "==", "`")
 # A lone "*" or "_" at a word's edge opens or closes emphasis ("*proper* subsets");
 # inside a word ("snake_case", "2*3") it is a character.
+_UNMARKED_RE = re.compile(r"[^*_=`<>]*")
+"""A sentence without any character ``_cuts_markup`` counts."""
 _SINGLE_EMPHASIS_RE = re.compile(r"(?<![*\w])[*_](?=\w)|(?<=\w)[*_](?![*\w])")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .. import answers, cloze
 from ..lexicon import FUNCTION_WORDS
@@ -120,7 +121,8 @@ _QUESTION_RE = re.compile(r"^(?P<question>[^?]*\w[^?]*\?)(?:\s*<[^>]*>)*[\s*_=]*
 def asked_question(text: str) -> str:
     """The question ``text`` asks, on one line, when it is a question of at least three
     words (an HTML separator after it, ``<br class="f">``, left out); else empty."""
-    match = _QUESTION_RE.match(text.strip())
+    # No "?": no question (and the pattern, backtracking, is slow to find that out).
+    match = _QUESTION_RE.match(text.strip()) if "?" in text else None
     if match is None or word_count(match.group("question")) < 3:
         return ""
     return " ".join(match.group("question").split()).strip("*_= ")
@@ -272,6 +274,7 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
 # --- finding the candidates, keeping the best ---------------------------------------------
 
 
+@lru_cache(maxsize=64)  # a sentence is asked about by the sentence before it and after it
 def _is_prose(text: str) -> bool:
     """A sentence of words (not a line of tags or a label), fit to show beside a claim."""
     return (
@@ -300,7 +303,8 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
             under = (*headings, question)
             continue
         link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
-        link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
+        if "](" in sentence or "://" in sentence:  # what every such link holds
+            link_chars += sum(len(m.group(0)) for m in _MD_LINK_RE.finditer(sentence))
         if claim_rejection(sentence, link_chars, ends_text=index == len(spans) - 1):
             continue
         highlights = tuple(

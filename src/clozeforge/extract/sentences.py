@@ -64,10 +64,13 @@ def balanced(text: str) -> bool:
     )
 
 
+_ESCAPED_RE = re.compile(r"\\.")
+
+
 def balanced_markup(text: str) -> bool:
     """Whether every emphasis, highlight, code and math marker of ``text`` is paired
     (escaped characters left out)."""
-    unescaped = re.sub(r"\\.", "", text)
+    unescaped = _ESCAPED_RE.sub("", text) if "\\" in text else text
     return all(unescaped.count(marker) % 2 == 0 for marker in ("**", "__", "==", "`", "$"))
 
 

@@ -21,7 +21,7 @@ the fallback for every model output that fails the grounding check.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..answers import answer_spans
@@ -148,7 +148,8 @@ class RulePhraser(Phraser):
         ``claim_blanks`` (best answer first) whose card a learner would keep
         (``judge.judge_card``), else the one whose card scores best."""
         best: tuple[float, tuple[int, int]] | None = None
-        for span in _topic_last(fact, claim_blanks(fact)):
+        # Both made lazily: the first blank is mostly kept, the rest never looked at.
+        for span in _topic_last(fact, _claim_blanks(fact)):
             judgement = judge_card(fact, blanked(fact.subject, span))
             if judgement.kept:
                 return span
@@ -207,7 +208,7 @@ _OPENING_RE = re.compile(
 """What may stand before a sentence's subject: an article, markup."""
 
 
-def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _topic_last(fact: Fact, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """``spans`` with those naming the note's topic (every word of the blank a form of a
     title word, or the whole title in it: "Unigram tokenizer" in "The Unigram tokenizer is
     used in SentencePiece" of the note "Unigram"; "Note that the {{continuity}} is ..." of
@@ -218,7 +219,8 @@ def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int
     term from its definition. An answer to a question opens with what it answers."""
     title = content_words(fact.note_title)
     if not title or (fact.headings and fact.headings[-1].endswith("?")):
-        return spans  # an answer to a question (``claims.asked_question``) opens with it
+        yield from spans  # an answer to a question (``claims.asked_question``) opens with it
+        return
 
     def names_topic(span: tuple[int, int]) -> bool:
         opening = _OPENING_RE.fullmatch(fact.subject, 0, span[0]) is not None
@@ -232,7 +234,14 @@ def _topic_last(fact: Fact, spans: list[tuple[int, int]]) -> list[tuple[int, int
             or all(any(related(w, t) for w in asked) for t in title)
         )
 
-    return sorted(spans, key=names_topic)
+    # A stable sort on names_topic, made as the spans are asked for.
+    later = []
+    for span in spans:
+        if names_topic(span):
+            later.append(span)
+        else:
+            yield span
+    yield from later
 
 
 _EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
@@ -277,10 +286,14 @@ def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
     """Every span of ``fact.answers`` (in their rank order) that a claim card may blank:
     inside the sentence, not the whole of it, cutting no code, math or link in two; each
     widened over the emphasis markers around it. The T5 phraser's choices are these."""
+    return list(_claim_blanks(fact))
+
+
+def _claim_blanks(fact: Fact) -> Iterator[tuple[int, int]]:
+    """``claim_blanks``, one at a time."""
     sentence = fact.subject
     protected = _protected_spans(sentence)
     whole = words(sentence)
-    blanks: list[tuple[int, int]] = []
     for start, end in fact.answers:
         if not 0 <= start < end <= len(sentence):
             continue
@@ -288,8 +301,7 @@ def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
             continue  # blanking the whole sentence asks nothing
         if _cuts_into(sentence, (start, end), protected):
             continue
-        blanks.append(widen_over_emphasis(sentence, start, end))
-    return blanks
+        yield widen_over_emphasis(sentence, start, end)
 
 
 def _cuts_into(sentence: str, span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bool:
