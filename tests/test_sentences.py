@@ -39,8 +39,22 @@ from clozeforge.extract.sentences import sentences as split_sentences
             "Line one has no period\nLine two starts a new statement.",
             ["Line one has no period", "Line two starts a new statement."],
         ),
+        (
+            # A no-break space before a full stop made sentencex panic (the build died).
+            "It costs 5\xa0. Then the next\u2028one. Mr. X\x85. Y is here.",
+            ["It costs 5\xa0.", "Then the next\u2028one.", "Mr. X\x85. Y is here."],
+        ),
     ],
-    ids=["plain", "abbreviations", "math", "code", "display-math", "emphasis", "lines"],
+    ids=[
+        "plain",
+        "abbreviations",
+        "math",
+        "code",
+        "display-math",
+        "emphasis",
+        "lines",
+        "wide-spaces",
+    ],
 )
 def test_sentences(text: str, sentences: list[str]) -> None:
     assert [text[start:end] for start, end in split_sentences(text)] == sentences

@@ -85,6 +85,10 @@ def strip_emphasis(term: str) -> str:
 # --- sentences -------------------------------------------------------------------------
 
 
+_WIDE_SPACES = {code: " " for code in range(0x80, 0x3001) if chr(code).isspace()}
+"""Whitespace outside ASCII, read as a space by the sentence splitter."""
+
+
 def _split_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of one line group, as sentencex (Wikimedia's rule-based
     segmenter, with English abbreviations) splits them, surrounding space left out.
@@ -94,8 +98,16 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
     (``p^m.$$``; but ``_Why?_ Because``), is not a sentence end."""
     if not _SENTENCE_GAP_RE.search(text):
         return [(0, len(text))]
-    pieces = list(sentencex.segment("en", text))
-    if "".join(pieces) != text:
+    # sentencex panics on some whitespace outside ASCII before a full stop ("X\xa0. Y"):
+    # it reads them as spaces, one character for one, so every offset stays the same.
+    spaced = text.translate(_WIDE_SPACES) if not text.isascii() else text
+    try:
+        pieces = list(sentencex.segment("en", spaced))
+    except BaseException as error:  # a Rust panic is no Exception
+        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return [(0, len(text))]
+    if "".join(pieces) != spaced:
         # sentencex changed the text (it never should): keep the group whole.
         return [(0, len(text))]
     spans: list[tuple[int, int]] = []
