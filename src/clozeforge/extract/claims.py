@@ -189,6 +189,9 @@ def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -
     if sentence[0].islower():
         # "the functions are ..." after a formula or a "where": the end of a sentence.
         return "continuation"
+    if sentence.startswith(("$$", "\\[")):
+        # "$$Lu(t) = 0.$$ The function u is ...": a formula the sentence before set up.
+        return "opens with a displayed formula"
     if TASK_RE.match(sentence):
         return "task"
     plain = MATH_RE.sub(" ", sentence)

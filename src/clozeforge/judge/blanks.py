@@ -23,7 +23,25 @@ _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
 """Kinds whose front restates what the answer is about by design."""
 
 
+_GLOSS_AFTER_RE = re.compile(
+    r"\s*\((?:or|also|aka|a\.k\.a\.|i\.e\.)\s[^()]{1,40}\)|[^.;\0]{0,20}?\bdenoted\s+(?:by\s+)?\S",
+    re.I,
+)
+"""What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
+(also named rate function)", "the {{boundary}} of $A$, denoted by $Bdry(A)$"."""
+_ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
+"""An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
+symbol is."""
+
+
 def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]:
+    gap = rest.find("\0")
+    if card.kind is FactKind.CLAIM and gap >= 0:
+        symbol = any(len(a.strip("`'\" ")) <= 2 for a in answers)
+        if _GLOSS_AFTER_RE.match(rest, gap + 1) or (
+            symbol and _ASIDE_AFTER_RE.match(rest, gap + 1)
+        ):
+            return [Finding(Cause.GIVEAWAY, 0.5, "what follows the blank names it")]
     rest_words = words(rest)
     context_words = words(card.context)
     for answer in answers:

@@ -94,12 +94,15 @@ _VARIABLE_RE = re.compile(
 )
 """A variable (``x``, ``\\hat{C}``, ``x_0``, ``n(t,u)``), not a named set (``\\mathbb{R}``)."""
 _SUBJECTLESS_RE = re.compile(
-    r"\W*(?:(?!only\b)[A-Za-z]+ly,?\s+)*(?:used|called|returned|passed|defined|added|applied|"
-    r"needed|required|performed|done|made|given|taken|known|found|seen|shown)\b(?!\s+(?:by|as)\b)",
+    r"\W*(?:(?!only\b)[A-Za-z]+ly,?\s+)*(?:(?:used|called|returned|passed|defined|added|applied|"
+    r"needed|required|performed|done|made|given|taken|known|found|seen|shown)\b(?!\s+(?:by|as)\b)"
+    r"|(?:useful|handy|helpful|necessary|needed)\s+(?:if|when|for|to)\b"
+    r"|(?:without|with|using|for|from|to|in|on|by)\s+(?:it|them)\b)",
     re.I,
 )
-"""A claim opening on a participle: "Generally used the same way as ...", "Called when
-..."; its subject is elsewhere."""
+"""A claim opening on a participle ("Generally used the same way as ...", "Called when
+..."), on what its subject is good for ("Useful if ...") or on a pronoun after a
+preposition ("Without it ..."): its subject is elsewhere."""
 _SETUP_RE = re.compile(
     r"^(?:definition|theorem|proof|remark|note|example)?\s*:?\s*(?:let|consider|considering"
     r"|given|assume|assuming|suppose)\b",
