@@ -30,6 +30,9 @@ _PROPERTY_RE = re.compile(
     r"\s+(?:if|iff|when|whenever)\b"
 )
 """``X is P if ...``: a condition that defines the property P."""
+_EVENT_RE = re.compile(r"\w+(?:ed|en)\s+(?:when|whenever)\b")
+"""``X is created when ...``: a participle and "when" tell when something happens to X,
+no property of it."""
 _DETERMINER_RE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _COPULA_RE = re.compile(r"\s+(?:is|are|was|were)\s+$", re.I)
 
@@ -66,6 +69,8 @@ def add_defined_terms(found: Candidates, tokens: Sequence[Token]) -> None:
         # "An estimator is *consistent* if it converges in probability": the property the
         # condition defines.
         words = [t for t in _span_tokens(tokens, *condition.span("property")) if t.kind == "word"]
+        if _EVENT_RE.match(sentence, condition.start("property")):
+            continue
         if words and not any(t.folded in FUNCTION_WORDS for t in words):
             found.add(words[0].start, words[-1].end, DEFINED_TERM_SCORE, "defined term")
     for naming in _NAMING_RE.finditer(sentence):
