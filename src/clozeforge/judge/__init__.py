@@ -92,7 +92,12 @@ def judge(card: CardView) -> Judgement:
     counted = findings
     if card.kind is FactKind.DEFINITION:
         # A "Term: definition" bullet is what its note defines: it stays a card unless its
-        # text is broken or too long (the other findings are shown, not counted).
-        counted = [f for f in findings if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC)]
+        # text is broken or too long, or says nothing (the other findings are shown, not
+        # counted).
+        # An opinion or an aside in its place ("coverage: you'll wonder how you lived
+        # without it") is no definition: that counts too.
+        counted = [
+            f for f in findings if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC, Cause.NOTWORTH)
+        ]
     score = max(0.0, round(1.0 - sum(f.penalty for f in counted), 3))
     return Judgement(score, tuple(findings))

@@ -209,6 +209,9 @@ _SURVEY_RE = re.compile(
 """An introduction's survey of what exists ("Multiple statistics have been developed to
 ...", "Diverse methods exist to ..."): it names no one of them."""
 _VERBS = frozenset({"VERB", "AUX"})
+_OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|love it)\b", re.I)
+"""What a "Term: ..." line says when it gives an opinion ("only for testing docs!!!",
+"you'll wonder how you lived without it")."""
 
 # The rule phraser judges several blanks of one sentence: its text is searched once.
 _trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
@@ -229,6 +232,8 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
             found.append(Finding(Cause.NOTWORTH, 0.6, "a survey of what exists, naming none"))
         elif _verbless(plain):
             found.append(Finding(Cause.NOTWORTH, 0.6, "no verb: a heading, not a statement"))
+    if card.kind is FactKind.DEFINITION and _OPINION_RE.search(text):
+        found.append(Finding(Cause.NOTWORTH, 0.6, "an opinion, not a definition"))
     rhetoric = _rhetoric(text)
     if rhetoric:
         found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))

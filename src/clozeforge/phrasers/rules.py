@@ -121,8 +121,10 @@ class RulePhraser(Phraser):
         value = setting_value(fact, definition)
         if value is None and spelt_out(term, definition):
             value = _definition_blank(term, definition)
-            if value is None and len(term.strip("`*_ ")) == 1:
-                return None  # "{{N}}: ..." asks for a letter
+            if value is None and _restates(term, definition):
+                # "{{map key command}}: Maps a key to a command" gives itself away, and
+                # "{{N}}: ..." asks for a letter: no card.
+                return None
         if value is not None:
             start, end = value
             return f"{term}: {blanked(definition, (start, end))}"
@@ -247,13 +249,18 @@ def _topic_last(fact: Fact, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[
 _EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
 
 
+def _term_words(term: str) -> list[str]:
+    """The content words of a defined term, also of one in code ("`map key command`")."""
+    return content_words(term.replace("`", " "))
+
+
 def spelt_out(term: str, definition: str) -> bool:
     """Whether ``definition`` gives ``term`` away: it repeats the term's words ("Transition
     matrix: transition probabilities ...", "k-nearest neighbor graphs: ... the k smallest
     distances"), spells its initials ("ddt: data driven tests"), or the term is one letter
     (a mnemonic's: "L: linear relationship")."""
     definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
-    if giveaway_word(content_words(term), content_words(definition)):
+    if giveaway_word(_term_words(term), content_words(definition)):
         return True
     letters = re.sub(r"[^a-z]", "", term.casefold())
     if len(term.strip("`*_ ")) == 1:
@@ -262,12 +269,29 @@ def spelt_out(term: str, definition: str) -> bool:
     return 2 <= len(letters) <= 6 and term.strip("`*_ ").isalpha() and letters in initials
 
 
+def _restates(term: str, definition: str) -> bool:
+    """Whether ``term`` is one letter, or a command whose ``definition`` opens with a form
+    of its first word ("`map key command`: Maps a key to ..."): a card asking for the
+    term gives it away, and the rest of the definition has no answer."""
+    if len(term.strip("`*_ ")) == 1:
+        return True
+    # Only a command's syntax ("`map key command`") is restated as its verb: a term in
+    # words keeps its card ("Bold colon: bold with the colon inside" asks the name).
+    asked, said = _term_words(term), words(definition)
+    return term.strip().startswith("`") and bool(asked and said and related(asked[0], said[0]))
+
+
+def _first_clause(definition: str) -> str:
+    """The first clause of ``definition``: up to its first full stop, semicolon or bracket."""
+    return re.split(r"[.;(]\s", definition + " ", maxsplit=1)[0].rstrip(". ")
+
+
 def _definition_blank(term: str, definition: str) -> tuple[int, int] | None:
     """The span of ``definition`` to blank instead of a term it gives away: the best answer
     (``answers.answer_spans``) of its first clause that shares no word with the term, or
     that clause whole when it is a short expansion ("ddt: data driven tests"); else None."""
-    clause = re.split(r"[.;(]\s", definition + " ", maxsplit=1)[0].rstrip(". ")
-    term_words = set(content_words(term))
+    clause = _first_clause(definition)
+    term_words = set(_term_words(term))
     for span in answer_spans(clause):
         if not term_words & set(content_words(clause[span.start : span.end])):
             return span.start, span.end
