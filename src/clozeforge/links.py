@@ -158,5 +158,32 @@ class RecordingLinkIndex(LinkIndex):
         asked = prefix + text
         answer = self.asked.get(asked)
         if answer is None:
-            answer = self.asked[asked] = self._remember(prefix + _key(text)) is not None
+            # Each note asks mostly words no earlier question of it asked, but other notes
+            # did: their key and answer come from the vault's table, recorded as before.
+            answers = _vault_answers(self)
+            found = answers.get(asked)
+            if found is None:
+                key = prefix + _key(text)
+                found = answers[asked] = (key, LinkIndex.recorded(self, key))
+            key, recorded = found
+            self.lookups.setdefault(key, recorded)
+            answer = self.asked[asked] = recorded is not None
         return answer
+
+
+_answers: list[tuple[frozenset[str], frozenset[str], dict[str, tuple[str, str | None]]]] = []
+"""The term and word questions answered for one vault's terms (the last asked about):
+word or phrase as asked -> its recorded key and answer. A build asks of one index only."""
+
+
+def _vault_answers(links: LinkIndex) -> dict[str, tuple[str, str | None]]:
+    """The answers kept for the terms of ``links`` (a new table for other terms)."""
+    if not _answers or _answers[0][0] is not links.terms or _answers[0][1] is not links.term_words:
+        _answers[:] = [(links.terms, links.term_words, {})]
+    elif len(_answers[0][2]) >= _ANSWERS_KEPT:
+        _answers[0][2].clear()
+    return _answers[0][2]
+
+
+_ANSWERS_KEPT = 200_000
+"""Questions kept at most (a vault's distinct words, and some)."""

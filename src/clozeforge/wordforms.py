@@ -36,7 +36,7 @@ def content_words(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
-    return tuple(w.casefold() for w in WORD_RE.findall(text))
+    return tuple(map(str.casefold, WORD_RE.findall(text)))
 
 
 @lru_cache(maxsize=4096)
@@ -130,12 +130,12 @@ def _others_index(
         for w in (o.split("-") if "-" in o else (o,))
         if len(w) >= 3 and w not in FUNCTION_WORDS
     ]
-    by_prefix: dict[str, list[str]] = {}
+    by_prefix: dict[str, tuple[str, ...]] = {}
     for other in kept:
-        by_prefix.setdefault(other[:5], []).append(other)
-    bases = frozenset(b for other in kept for b in _bases(other))
+        prefix = other[:5]
+        by_prefix[prefix] = (*by_prefix[prefix], other) if prefix in by_prefix else (other,)
     return (
         frozenset(kept),
-        {prefix: tuple(found) for prefix, found in by_prefix.items()},
-        bases,
+        by_prefix,
+        frozenset().union(*map(_bases, kept)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..lexicon import lexicon
 from ..model import FactKind
@@ -85,10 +86,13 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     return []
 
 
+_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
+
+
 def _spelt_acronym(answer: str, rest: str) -> bool:
     """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
     in any order ("{{SQL}} is a language of structured queries")."""
-    if not re.fullmatch(r"[A-Z]{2,6}s?", answer):
+    if not _ACRONYM_RE.fullmatch(answer):
         return False
     letters = sorted(answer.rstrip("s").casefold())
     initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
@@ -166,9 +170,17 @@ def _misspelt(asked: Sequence[str]) -> str:
     for word in asked:
         if len(word) < 5 or not word.isalpha() or lex.zipf(word) > 0:
             continue
-        if any(lex.zipf(near) >= 3.0 for near in _one_edit(word)):
+        if _near_known(word):
             return word
     return ""
+
+
+@lru_cache(maxsize=4096)
+def _near_known(word: str) -> bool:
+    """Whether a word one letter from ``word`` is one English knows (Zipf 3 or more):
+    each unknown word once, not once for each card asking it."""
+    lex = lexicon()
+    return any(lex.zipf(near) >= 3.0 for near in _one_edit(word))
 
 
 def _one_edit(word: str) -> set[str]:
@@ -183,6 +195,9 @@ def _one_edit(word: str) -> set[str]:
     }
 
 
+_AT_RE = re.compile(r"@\w")
+
+
 def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
@@ -194,7 +209,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         # Inside a citation: after "@key" and before the clause ends ("From @kallianpur
         # Stochastic Filtering Theory {{1980}}, ...").
         cited = at >= 0 and not re.search(r"[,;:.]", plain[at:index])
-        if cited or answer.lstrip().startswith("@") or re.search(r"@\w", answer):
+        if cited or ("@" in answer and (answer.lstrip().startswith("@") or _AT_RE.search(answer))):
             found.append(Finding(Cause.FILLER, 1.0, "the blank is a citation"))
         asked = content_words(answer)
         if not asked:

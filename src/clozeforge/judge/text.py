@@ -22,6 +22,8 @@ _FILE_NAME_RE = re.compile(r"\b[\w-]+\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|e
 _EXTENSION_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|pdf|md|canvas|excalidraw)\b", re.I)
 """The end of every ``_FILE_NAME_RE`` match: found fast (from its dot), it tells whether
 the slower search from every word can find one."""
+_OPENING_DELETION_RE = re.compile(r"\{\{c\d+::")
+_CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -32,23 +34,25 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             bare.replace("**", "").count("*") % 2
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts emphasis or code"))
-    for match in re.finditer(r"\{\{c\d+::", text):
+    for match in _OPENING_DELETION_RE.finditer(text):
         before = text[max(0, match.start() - 1) : match.start()]
         if before and (before.isalnum() or before == "_"):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
-    for match in re.finditer(r"\}\}", text):
+    for match in _CLOSING_DELETION_RE.finditer(text):
         after = text[match.end() : match.end() + 1]
         if after and (after.isalnum() or after == "_"):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
-    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(CODE_RE.sub("", plain))}
-    if tags - _ALLOWED_HTML:
+    # Each pattern below needs its first character in the text: most texts have neither.
+    uncoded = CODE_RE.sub("", plain) if "`" in plain else plain
+    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(uncoded)} if "<" in plain else ()
+    if tags and tags - _ALLOWED_HTML:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
-    unlinked = _EMBED_RE.sub("", CODE_RE.sub("", plain))
+    unlinked = _EMBED_RE.sub("", uncoded) if "[" in uncoded else uncoded
     if _EXTENSION_RE.search(unlinked) and _FILE_NAME_RE.search(unlinked):
         found.append(Finding(Cause.UNCLEAN, 0.6, "a file name in the text"))
     if not plain.isascii() and any(unicodedata.category(ch) == "So" for ch in plain):
         found.append(Finding(Cause.UNCLEAN, 0.3, "emoji or symbols as markers"))
-    if re.search(r"(?:\.\.\.|\u2026)\s*$", plain.strip()):
+    if plain.strip().endswith(("...", "\u2026")):  # what (?:\.\.\.|\u2026)\s*$ finds
         found.append(Finding(Cause.UNCLEAN, 0.5, "the text is cut off"))
     return found[:3]
 
@@ -110,6 +114,10 @@ _SETUP_RE = re.compile(
 )
 
 
+_THE_OPENING_RE = re.compile(r"\s*the\s+([a-z]+)\b(?!\s+(?:of|that|which|called|where)\b)", re.I)
+"""A front opening on "the <noun>", the noun perhaps one set up before (``_ANAPHORIC_NOUNS``)."""
+
+
 def _inside(math: str) -> str:
     """``math`` without its delimiters (``\\(x\\)``, ``$x$``)."""
     return math[2:-2] if math.startswith("\\(") else math.strip("$")
@@ -124,7 +132,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
         )
-    opening = re.match(r"\s*the\s+([a-z]+)\b(?!\s+(?:of|that|which|called|where)\b)", text, re.I)
+    opening = _THE_OPENING_RE.match(text)
     if (
         opening
         and opening.group(1).casefold() in _ANAPHORIC_NOUNS
