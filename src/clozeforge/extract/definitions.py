@@ -59,6 +59,7 @@ _NOT_TERMS = frozenset(
     | {"example", "examples", "e.g", "eg", "i.e", "why", "how", "what", "when", "where", "who"}
     | {"answer", "question", "result", "output", "input"}
     | {"but", "and", "or", "so", "also", "then", "it is", "it's", "this", "that"}
+    | {"it's not", "it is not", "is it", "not", "otherwise", "else"}
 )
 """Labels that open a line like a term but name nothing to recall ("Yes: modify the task
 ...", "Note: ...", "Output: ...", "BUT: fragile tests!", "It is: go on.")."""

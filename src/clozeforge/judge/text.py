@@ -216,6 +216,17 @@ _SURVEY_RE = re.compile(
 )
 """An introduction's survey of what exists ("Multiple statistics have been developed to
 ...", "Diverse methods exist to ..."): it names no one of them."""
+_CLAIM_ASIDE_RE = re.compile(
+    r"^\W*note\s+(?:\$|\\\()"
+    r"|^\W*(?:write|create|make)\s+an?\s+(?:function|program|class|script|module)\b"
+    r"|^\W*call\s+the\s+function\b|^\W*for\s+now\b|^\W*from\s+@\w"
+    r"|\buntil\s+(?:the\s+)?(?:convergence|it\s+converges)\b",
+    re.I,
+)
+"""A claim that teaches nothing: notation declared in passing ("Note $H$ and $V$ two
+hashing types"), a book's exercise ("Write a function called ..."), a dated remark ("For
+now, ..."), a quotation by its citation key ("From @kallianpur ..."), "until convergence"
+(true of every iterative method)."""
 _VERBS = frozenset({"VERB", "AUX"})
 _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|love it)\b", re.I)
 """What a "Term: ..." line says when it gives an opinion ("only for testing docs!!!",
@@ -236,6 +247,9 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     if _personal(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
     if card.kind is FactKind.CLAIM:
+        aside = _CLAIM_ASIDE_RE.search(plain)
+        if aside:
+            found.append(Finding(Cause.NOTWORTH, 0.6, f"nothing to learn ('{aside.group(0)}')"))
         if _SURVEY_RE.search(text):
             found.append(Finding(Cause.NOTWORTH, 0.6, "a survey of what exists, naming none"))
         elif _verbless(plain):
