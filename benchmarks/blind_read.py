@@ -69,6 +69,9 @@ class SheetCard:
 def _plain(field: str) -> str:
     text = re.sub(r"<br\s*/?>", "\n", field)
     text = re.sub(r"<img[^>]*src=\"([^\"]+)\"[^>]*>", r"[image \1]", text)
+    # Code as the learner sees it, set apart: "{{c1::`{1}, {1, 2}`}}", not "{{c1::{1}, {1, 2}}}"
+    # (which reads as broken cloze syntax; Anki sees the <code> tags and parses it right).
+    text = re.sub(r"</?code>", "`", text)
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
