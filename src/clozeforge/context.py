@@ -58,11 +58,14 @@ def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
     """A part of a context line with its whitespace made single spaces, and its words:
     a note's title and headings stand in the line of each of its cards."""
     part = " ".join(part.split())
-    return part, tuple(words(part))
+    # Code in a heading names things too ("how to avoid getting a `KeyError`?").
+    return part, tuple(words(part.replace("`", " ")))
 
 
 def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
-    answer_words = [content_words(answer) for answer in answers]
+    # A code answer's words count too: "How to manually raise an exception?" gives
+    # {{`raise`}} away.
+    answer_words = [content_words(answer.replace("`", " ")) for answer in answers]
     if fact.kind in (FactKind.ENUMERATION, FactKind.STEPS):
         # A list's lead-in is on the front: a word it shows gives nothing more away when
         # the context line shows it too ("Special tokens ...: • {{a padding token}}").
