@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from ..lexicon import lexicon
 from ..model import FactKind
@@ -168,19 +169,31 @@ def _misspelt(asked: Sequence[str]) -> str:
     ("subet", "variane", "bijectives"): the learner would learn the typo. Empty when none."""
     lex = lexicon()
     for word in asked:
-        if len(word) < 5 or not word.isalpha() or lex.zipf(word) > 0:
+        # wordfreq knows common typos, rarely ("sqaure" 1.46 against "square" 4.84).
+        if len(word) < 5 or not word.isalpha() or lex.zipf(word) > _TYPO_ZIPF:
             continue
         if _near_known(word):
             return word
     return ""
 
 
+_TYPO_ZIPF = 1.7
+"""A word rarer than this may be a typo of a common word one letter away."""
+
+
 @lru_cache(maxsize=4096)
 def _near_known(word: str) -> bool:
-    """Whether a word one letter from ``word`` is one English knows (Zipf 3 or more):
-    each unknown word once, not once for each card asking it."""
+    """Whether a word one letter from ``word`` is one English knows (Zipf 3 or more, and
+    far commoner than ``word``): each unknown word once, not once for each card asking it."""
     lex = lexicon()
-    return any(lex.zipf(near) >= 3.0 for near in _one_edit(word))
+    known = lex.zipf(word)
+    bar = max(3.0, known + 2.0)
+    # A word wordfreq knows is a typo only by an edit inside it ("sqaure", "contant"):
+    # one letter more at either end names something else ("outliner", "CPython").
+    return any(
+        lex.zipf(near) >= bar and (not known or (near[0] == word[0] and near[-1] == word[-1]))
+        for near in _one_edit(word)
+    )
 
 
 def _one_edit(word: str) -> set[str]:
@@ -218,9 +231,14 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             elif _names_bound_symbols(bare, rest):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank only names or declares symbols"))
             continue
-        misspelt = _misspelt(asked)
+        misspelt = _misspelt([part for word in asked for part in word.split("-")])
         if misspelt:
             found.append(Finding(Cause.UNCLEAN, 0.6, f"'{misspelt}' is misspelt"))
+        elif any(
+            one == other and one.isalpha() and len(one) > 2
+            for one, other in pairwise(words(answer))
+        ):
+            found.append(Finding(Cause.UNCLEAN, 0.6, "a word doubled ('regression regression')"))
         if index > 0 and "(" in plain[:index] and ")" in plain[index + len(answer) :]:
             opened = plain[:index].rfind("(") > plain[:index].rfind(")")
             closed = (

@@ -26,6 +26,10 @@ _OPENING_DELETION_RE = re.compile(r"\{\{c\d+::")
 _CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
+_JOINED_RE = re.compile(r"[\w)$]-")
+"""The two characters before a deletion that a hyphen joins to it: "$n$-{{cube}}"."""
+
+
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     for answer in answers:
@@ -35,12 +39,13 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts emphasis or code"))
     for match in _OPENING_DELETION_RE.finditer(text):
-        before = text[max(0, match.start() - 1) : match.start()]
-        if before and (before.isalnum() or before == "_"):
+        before = text[max(0, match.start() - 2) : match.start()]
+        # A hyphen joins too: "$n$-{{cube}}", "{{data}}-driven" cut one word.
+        if before[-1:].isalnum() or before[-1:] == "_" or _JOINED_RE.fullmatch(before):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     for match in _CLOSING_DELETION_RE.finditer(text):
-        after = text[match.end() : match.end() + 1]
-        if after and (after.isalnum() or after == "_"):
+        after = text[match.end() : match.end() + 2]
+        if after[:1].isalnum() or after[:1] == "_" or re.fullmatch(r"-\w", after):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     # Each pattern below needs its first character in the text: most texts have neither.
     uncoded = CODE_RE.sub("", plain) if "`" in plain else plain
