@@ -80,9 +80,24 @@ def heading_title(tokens: Sequence[Token]) -> tuple[str, int | None]:
 
 
 def note_title(metadata: Mapping[str, Any], tokens: Sequence[Token], path: str) -> str:
-    """A note's title: its first H1 with text, else ``other_title`` (without aliases)."""
+    """A note's title: its first H1 with text, else ``other_title`` (without aliases).
+    An H1 after the note's first paragraph heads a section, not the note: a frontmatter
+    ``title`` then names it (a Quartz or Hugo note: "title: Poisson Distribution", some
+    prose, "# When to use it")."""
     title, _ = heading_title(tokens)
+    if title and _after_prose(tokens):
+        title = next(filter(None, map(scalar_text, values_of(metadata, "title"))), title)
     return title or other_title(metadata, tokens, path, ())
+
+
+def _after_prose(tokens: Sequence[Token]) -> bool:
+    """Whether a paragraph comes before the first H1 of ``tokens``."""
+    for token in tokens:
+        if token.type == "heading_open" and token.tag == "h1":
+            return False
+        if token.type == "paragraph_open":
+            return True
+    return False
 
 
 def other_title(
