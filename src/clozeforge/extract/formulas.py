@@ -13,7 +13,7 @@ from ..cloze import words
 from ..model import FactKind
 from .found import FoundFact
 from .inline import Text
-from .sentences import MATH_RE, TEMPLATE_RE, normal, sentences, word_count
+from .sentences import MATH_RE, TEMPLATE_RE, normal, one_letter_symbols, sentences, word_count
 
 FORMULA_MAX_CHARS = 200
 """A formula whose TeX is longer than this is too much to recall at once (NOTATOMIC)."""
@@ -150,22 +150,17 @@ def _intro(before: str) -> tuple[int, str] | None:
     return start, sentence
 
 
-_COMMAND_RE = re.compile(r"\\(?:text|mathrm|operatorname|mathbb|mathcal)\{[^}]*\}|\\[A-Za-z]+")
-
-
-def _letters(tex: str) -> set[str]:
-    """The one-letter symbols of ``tex`` (commands and their names left out)."""
-    return set(re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", _COMMAND_RE.sub(" ", tex)))
-
-
 def _sets_up(previous: str, tex: str, words_left: int) -> bool:
     """Whether ``previous`` (a sentence before the introducing one) sets up symbols of the
     formula ``tex`` ("Let $Y$ be the data matrix ...") in at most ``words_left`` words: a
     learner cannot read the formula without it."""
     if word_count(previous) > words_left or not previous.endswith("."):
         return False
-    shown = set().union(*(_letters(m.group(0)) for m in MATH_RE.finditer(previous)))
-    return bool(shown & _letters(tex))
+    # A named set ($\\mathbb{R}$) in both says nothing of the formula's own symbols.
+    shown = set().union(
+        *(one_letter_symbols(m.group(0), set_names=False) for m in MATH_RE.finditer(previous))
+    )
+    return bool(shown & one_letter_symbols(tex, set_names=False))
 
 
 def _formula_fact(

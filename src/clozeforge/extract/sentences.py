@@ -82,6 +82,19 @@ def strip_emphasis(term: str) -> str:
     return term
 
 
+_COMMAND_RE = re.compile(r"\\(?:text|mathrm|operatorname)\{[^}]*\}|\\[A-Za-z]+")
+_SET_NAME_RE = re.compile(r"\\(?:mathbb|mathcal)\{[^}]*\}")
+_ONE_LETTER_RE = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
+
+
+def one_letter_symbols(tex: str, *, set_names: bool = True) -> set[str]:
+    """The one-letter names of ``tex`` (commands and words of several letters left out);
+    ``set_names``: whether the letter of a named set (``\\mathbb{R}``, ``\\mathcal{C}``)
+    counts as one."""
+    plain = tex if set_names else _SET_NAME_RE.sub(" ", tex)
+    return set(_ONE_LETTER_RE.findall(_COMMAND_RE.sub(" ", plain)))
+
+
 # --- sentences -------------------------------------------------------------------------
 
 

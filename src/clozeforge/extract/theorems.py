@@ -15,7 +15,15 @@ from ..cloze import words
 from ..model import FactKind
 from .found import FoundFact
 from .inline import Text
-from .sentences import MATH_RE, TEMPLATE_RE, balanced_markup, normal, sentences, word_count
+from .sentences import (
+    MATH_RE,
+    TEMPLATE_RE,
+    balanced_markup,
+    normal,
+    one_letter_symbols,
+    sentences,
+    word_count,
+)
 
 THEOREM_MAX_WORDS = 60
 """A longer sentence states more than one thing."""
@@ -66,13 +74,6 @@ _LEANING_START_RE = re.compile(
 """A sentence opening so continues an earlier one."""
 _PRONOUN_VERB_RE = re.compile(r"^(?:it|they)\s+(?:is|are)\s+(?=\S)", re.I)
 """"(iff) it is an interval": the blank starts after it, at what is recalled."""
-_COMMAND_RE = re.compile(r"\\(?:text|mathrm|operatorname)\{[^}]*\}|\\[A-Za-z]+")
-
-
-def _symbols(tex: str) -> set[str]:
-    """The one-letter names of ``tex`` (commands and words of several letters left out)."""
-    plain = _COMMAND_RE.sub(" ", tex)
-    return set(re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", plain))
 
 
 def _introduced(side: str, known: set[str], *, typed: bool = False) -> bool:
@@ -80,7 +81,7 @@ def _introduced(side: str, known: set[str], *, typed: bool = False) -> bool:
     noun before its math; adds the introduced ones to ``known``. ``typed``: math opening
     ``side`` and followed by "is"/"are" introduces its symbols ("If $(Y, d)$ is a ...")."""
     for match in MATH_RE.finditer(side):
-        symbols = _symbols(match.group(0).strip("$"))
+        symbols = one_letter_symbols(match.group(0).strip("$"))
         before = side[: match.start()]
         noun = _INTRODUCING_RE.search(before)
         last = before.split()[-1].casefold().strip(",") if before.split() else ""
