@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .model import Fact, FactKind
-from .wordforms import content_words, giveaway_word, not_shown, words
+from .wordforms import code_and_content_words, content_words, giveaway_word, not_shown, words
 
 SEPARATOR = " \u203a "
 """Between the parts of a context line (a single right-pointing angle quotation mark)."""
@@ -65,7 +65,7 @@ def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
 def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
     # A code answer's words count too: "How to manually raise an exception?" gives
     # {{`raise`}} away.
-    answer_words = [content_words(answer.replace("`", " ")) for answer in answers]
+    answer_words = [code_and_content_words(answer) for answer in answers]
     if fact.kind in (FactKind.ENUMERATION, FactKind.STEPS):
         # A list's lead-in is on the front: a word it shows gives nothing more away when
         # the context line shows it too ("Special tokens ...: • {{a padding token}}").

@@ -31,6 +31,12 @@ def content_words(text: str) -> list[str]:
     return list(_content_words(text))
 
 
+def code_and_content_words(text: str) -> list[str]:
+    """``content_words``, the words inside code spans counted too (`` `map key command` ``,
+    `` `raise` ``): what a code answer or term names."""
+    return content_words(text.replace("`", " "))
+
+
 # A card's answers, title and context line are read by several of the judge's tests and
 # by its context line: each text's words once.
 @lru_cache(maxsize=4096)

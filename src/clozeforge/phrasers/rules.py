@@ -27,7 +27,7 @@ from typing import ClassVar
 from ..answers import answer_spans
 from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
-from ..wordforms import content_words, giveaway_word, related
+from ..wordforms import code_and_content_words, content_words, giveaway_word, related
 from .base import Phraser
 from .judging import judge_card
 
@@ -249,9 +249,9 @@ def _topic_last(fact: Fact, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[
 _EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
 
 
-def _term_words(term: str) -> list[str]:
-    """The content words of a defined term, also of one in code ("`map key command`")."""
-    return content_words(term.replace("`", " "))
+def _one_letter(term: str) -> bool:
+    """Whether a defined term is one letter (a mnemonic's: "L: linear relationship")."""
+    return len(term.strip("`*_ ")) == 1
 
 
 def spelt_out(term: str, definition: str) -> bool:
@@ -260,11 +260,11 @@ def spelt_out(term: str, definition: str) -> bool:
     distances"), spells its initials ("ddt: data driven tests"), or the term is one letter
     (a mnemonic's: "L: linear relationship")."""
     definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
-    if giveaway_word(_term_words(term), content_words(definition)):
+    if giveaway_word(code_and_content_words(term), content_words(definition)):
         return True
-    letters = re.sub(r"[^a-z]", "", term.casefold())
-    if len(term.strip("`*_ ")) == 1:
+    if _one_letter(term):
         return True  # a letter ("L: linear relationship" under LINE) names nothing to recall
+    letters = re.sub(r"[^a-z]", "", term.casefold())
     initials = "".join(w[0] for w in words(definition))
     return 2 <= len(letters) <= 6 and term.strip("`*_ ").isalpha() and letters in initials
 
@@ -273,11 +273,11 @@ def _restates(term: str, definition: str) -> bool:
     """Whether ``term`` is one letter, or a command whose ``definition`` opens with a form
     of its first word ("`map key command`: Maps a key to ..."): a card asking for the
     term gives it away, and the rest of the definition has no answer."""
-    if len(term.strip("`*_ ")) == 1:
+    if _one_letter(term):
         return True
     # Only a command's syntax ("`map key command`") is restated as its verb: a term in
     # words keeps its card ("Bold colon: bold with the colon inside" asks the name).
-    asked, said = _term_words(term), words(definition)
+    asked, said = code_and_content_words(term), words(definition)
     return term.strip().startswith("`") and bool(asked and said and related(asked[0], said[0]))
 
 
@@ -291,7 +291,7 @@ def _definition_blank(term: str, definition: str) -> tuple[int, int] | None:
     (``answers.answer_spans``) of its first clause that shares no word with the term, or
     that clause whole when it is a short expansion ("ddt: data driven tests"); else None."""
     clause = _first_clause(definition)
-    term_words = set(_term_words(term))
+    term_words = set(code_and_content_words(term))
     for span in answer_spans(clause):
         if not term_words & set(content_words(clause[span.start : span.end])):
             return span.start, span.end
