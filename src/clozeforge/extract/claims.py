@@ -357,15 +357,9 @@ def keep_claims(
     kept = []
     # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
     in_vault: dict[str, bool] = {}
-    # Phrase -> its key, word -> whether a title has it: asked again by each window.
+    # Phrase -> its key: asked again by each window. (Whether a title has a word is
+    # remembered by the link index itself, ``RecordingLinkIndex``.)
     keys: dict[str, str] = {}
-    term_word: dict[str, bool] = {}
-
-    def has_term_word(word: str) -> bool:
-        found = term_word.get(word)
-        if found is None:
-            found = term_word[word] = links.has_term_word(word)
-        return found
 
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}
@@ -379,7 +373,7 @@ def keep_claims(
             found = in_vault.get(phrase)
             if found is None:
                 # Word by word first: most phrases hold a word no title has.
-                found = all(map(has_term_word, key.split())) and links.is_term(phrase)
+                found = all(map(links.has_term_word, key.split())) and links.is_term(phrase)
                 in_vault[phrase] = found
             return found
 
