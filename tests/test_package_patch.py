@@ -38,6 +38,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("generated") / "vault"
     vault_generator.generate_vault(path, 200, seed=5)
     _write(path / "extra" / "retag.md", _tagged_note("lonely-topic"))
+    # A card that links to a note ``_delete`` deletes: its text changes with the deletion.
+    deleted = sorted(path.rglob("*.md"))[10]
+    _write(
+        path / "extra" / "linker.md",
+        f"# Linker\n\n- Basis idea: the expansion described in [[{deleted.stem}]] for curves\n",
+    )
     old = 1_700_000_000_000_000_000
     for note in path.rglob("*.md"):
         os.utime(note, ns=(old, old))

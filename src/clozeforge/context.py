@@ -13,6 +13,7 @@ head" or "Zettelkasten" as debris, not as what the card is about.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,6 +27,8 @@ SEPARATOR = " \u203a "
 MAX_PART_CHARS = 80
 """A heading longer than this is cut (with an ellipsis): the line must stay a line."""
 
+
+_MARKDOWN_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 _KEPT = 1024
 """Context lines kept: more than the cards of one note, judged and then rendered."""
@@ -57,6 +60,8 @@ def context_line(fact: Fact, answers: Iterable[str]) -> str:
 def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
     """A part of a context line with its whitespace made single spaces, and its words:
     a note's title and headings stand in the line of each of its cards."""
+    if "](" in part:  # a heading's link reads as its text ("Relation to [correlation](x.md)")
+        part = _MARKDOWN_LINK_RE.sub(r"\1", part)
     part = " ".join(part.split())
     # Code in a heading names things too ("how to avoid getting a `KeyError`?").
     return part, tuple(words(part.replace("`", " ")))
@@ -80,8 +85,8 @@ def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
                 continue
             if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
                 continue
-            if len(part) > MAX_PART_CHARS and not part.endswith("?"):
-                # A question the card answers stays whole (``claims.asked_question``).
+            if len(part) > MAX_PART_CHARS and not part.endswith(("?", ".")):
+                # A question or prompt the card answers stays whole (``prompts.asked_question``).
                 part = part[: MAX_PART_CHARS - 1].rstrip() + "\u2026"
             kept.append(part)
         return kept

@@ -104,6 +104,9 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     exact, by_prefix, bases = _others_index(tuple(others))
     if not exact:
         return None
+    for joined in (a.replace("-", "") for a in answer_words if "-" in a):
+        if joined in exact:  # "{{non-linear}} terms ... said to be nonlinear"
+            return joined
     repeated = [
         w
         for w in parts
@@ -132,8 +135,9 @@ def _others_index(
     kept = [
         w
         for o in others
-        # Most words hold no hyphen: splitting each made a list for nothing.
-        for w in (o.split("-") if "-" in o else (o,))
+        # Most words hold no hyphen: splitting each made a list for nothing. A hyphenated
+        # word also stands joined ("non-linear terms ... said to be {{nonlinear}}").
+        for w in ((*o.split("-"), o.replace("-", "")) if "-" in o else (o,))
         if len(w) >= 3 and w not in FUNCTION_WORDS
     ]
     # Lists, made tuples once: growing a tuple per word was quadratic in a line of

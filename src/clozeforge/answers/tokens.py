@@ -38,7 +38,8 @@ _TOKEN_RE = re.compile(
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<html></?[A-Za-z][^<>]*>)"
     r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?:[-\u2013/]\d+(?:[.,]\d+)*%?)?(?![\w]))"
-    r"|(?P<word>[^\W_](?:[\w'\u2019]|[-\u2013](?=\w))*)"
+    # An apostrophe inside a word ("don't", "model's"), never one closing a quotation.
+    r"|(?P<word>[^\W_](?:\w|['\u2019\-\u2013](?=\w))*)"
     r"|(?P<punct>\S)"
 )
 _EMPHASIS_CHARS = frozenset("*_=")

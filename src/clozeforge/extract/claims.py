@@ -17,14 +17,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from .. import answers, cloze
 from ..lexicon import FUNCTION_WORDS
 from ..links import LinkIndex
 from ..model import FactKind
+from .around import sentences_around
 from .found import FoundFact
 from .inline import Text
+from .prompts import asked_question, written_prompts
 from .sentences import (
     END_RE,
     MATH_RE,
@@ -113,19 +114,6 @@ def _lists_examples(text: str) -> bool:
         if run >= EXAMPLE_LIST_PIECES:
             return True
     return False
-
-
-_QUESTION_RE = re.compile(r"^(?P<question>[^?]*\w[^?]*\?)(?:\s*<[^>]*>)*[\s*_=]*$", re.S)
-
-
-def asked_question(text: str) -> str:
-    """The question ``text`` asks, on one line, when it is a question of at least three
-    words (an HTML separator after it, ``<br class="f">``, left out); else empty."""
-    # No "?": no question (and the pattern, backtracking, is slow to find that out).
-    match = _QUESTION_RE.match(text.strip()) if "?" in text else None
-    if match is None or word_count(match.group("question")) < 3:
-        return ""
-    return " ".join(match.group("question").split()).strip("*_= ")
 
 
 _LEADING_INTO = frozenset(
@@ -277,28 +265,21 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
 # --- finding the candidates, keeping the best ---------------------------------------------
 
 
-@lru_cache(maxsize=64)  # a sentence is asked about by the sentence before it and after it
-def _is_prose(text: str) -> bool:
-    """A sentence of words (not a line of tags or a label), fit to show beside a claim."""
-    return (
-        word_count(text) >= 4
-        and END_RE.search(text) is not None
-        # A sentence split inside a link ("Variables](https://...)), and ...") is debris.
-        and text.count("[") == text.count("]")
-        and text.count("(") == text.count(")")
-        and not TEMPLATE_RE.search(text)
-        and sum(w.startswith("#") for w in text.split()) * 2 < word_count(text)
-    )
-
-
 def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
     """The sentences of ``text`` (a paragraph, under ``headings``) that ``claim_rejection``
     lets through, as claims not yet scored."""
     found: list[FoundFact] = []
     spans = sentences(text.text)
     under = headings
+    prompts = written_prompts(text.text, spans) if "<br" in text.text else {}
     for index, (start, end) in enumerate(spans):
         sentence = text.text[start:end]
+        if index in prompts:
+            # A written card's prompt ("Use Big O Notation to describe ... steps." over a
+            # line '<br class="f">' and its answer) is no claim; what follows answers it.
+            if prompts[index]:
+                under = (*headings, prompts[index])
+            continue
         question = asked_question(sentence)
         if question:
             # What follows in the paragraph answers it ("How to get a list's length? Need
@@ -322,12 +303,7 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
         key = " ".join(cloze.words(sentence)[:6])
         if not key:
             continue
-        # The sentences around it, shown on the back: what the front lacks.
-        around = [
-            " ".join(text.text[s:e].split())
-            for s, e in (spans[index - 1 : index] + spans[index + 1 : index + 2])
-            if _is_prose(text.text[s:e])
-        ]
+        around = sentences_around(text.text, spans, index)
         found.append(
             FoundFact(
                 text.line + text.text.count("\n", 0, start),

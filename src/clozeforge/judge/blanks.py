@@ -31,6 +31,19 @@ _GLOSS_AFTER_RE = re.compile(
 )
 """What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
 (also named rate function)", "the {{boundary}} of $A$, denoted by $Bdry(A)$"."""
+_PUNCTUATION_NAMES = {
+    "{": ("brace", "braces", "curly"), "}": ("brace", "braces", "curly"),
+    "[": ("bracket", "brackets", "square"), "]": ("bracket", "brackets", "square"),
+    "(": ("parenthesis", "parentheses", "paren", "parens"),
+    ")": ("parenthesis", "parentheses", "paren", "parens"),
+    "+": ("plus",), "*": ("asterisk", "star"), ":": ("colon",), ";": ("semicolon",),
+    "#": ("hash", "pound"), "@": ("at",), "|": ("pipe",), "/": ("slash",),
+    "\\": ("backslash",), "%": ("percent",), "&": ("ampersand",), "^": ("caret",),
+    "~": ("tilde",), "_": ("underscore",), "<": ("angle",), ">": ("angle",),
+}  # fmt: skip
+"""Words that name a punctuation character: a blank of only these is given away by them."""
+_CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
+"""The name a code answer opens with (``decimal.Decimal`` of ``decimal.Decimal(x)``)."""
 _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 """An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
 symbol is."""
@@ -55,6 +68,19 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             named = len(code) >= 3 and code.casefold() in rest_words
             if named or any(code != other and code in other for other in others):
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
+            # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
+            # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
+            name = _CODE_NAME_RE.match(code)
+            parts = [p for p in re.split(r"[._ ]+", name.group(1)) if len(p) >= 3] if name else []
+            shown = {o.strip("_").casefold() for o in others} | set(rest_words)
+            if parts and all(p.casefold() in shown for p in parts):
+                shown_name = name.group(1).strip("_")
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
+            # Punctuation named in words: "A pair of braces creates an empty dictionary: {{`{}`}}".
+            if not any(ch.isalnum() for ch in code) and any(
+                word in rest_words for ch in code for word in _PUNCTUATION_NAMES.get(ch, ())
+            ):
+                return [Finding(Cause.GIVEAWAY, 0.6, "the front names its characters")]
             # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
             if code.isalpha() and _spelt_acronym(code.upper(), rest):
                 return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]

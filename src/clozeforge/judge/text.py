@@ -27,6 +27,7 @@ _CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
 _JOINED_RE = re.compile(r"[\w)$]-")
+_ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """The two characters before a deletion that a hyphen joins to it: "$n$-{{cube}}"."""
 
 
@@ -38,10 +39,18 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             bare.replace("**", "").count("*") % 2
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts emphasis or code"))
+        elif bare.count('"') % 2 or (bare.endswith("'") and not bare.startswith("'")):
+            found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a quotation"))
     for match in _OPENING_DELETION_RE.finditer(text):
         before = text[max(0, match.start() - 2) : match.start()]
         # A hyphen joins too: "$n$-{{cube}}", "{{data}}-driven" cut one word.
-        if before[-1:].isalnum() or before[-1:] == "_" or _JOINED_RE.fullmatch(before):
+        if (
+            before[-1:].isalnum()
+            or before[-1:] in ("_", "=")
+            or _JOINED_RE.fullmatch(before)
+            # An ordinal's ending cut from its number: "\(d\){{th order differences}}".
+            or (before[-1:] in (")", "$") and _ORDINAL_END_RE.match(text, match.end()))
+        ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     for match in _CLOSING_DELETION_RE.finditer(text):
         after = text[match.end() : match.end() + 2]
@@ -70,6 +79,8 @@ _POINTING_RE = re.compile(
     r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
     r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
+    r"|\bthe (?:first|second|third|last|other) case\b|\b(?:can|could|will|is|are) then\b"
+    r"|\bboth (?:algorithms|methods|functions|approaches|cases|versions|examples|solutions)\b"
     r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
     r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
     r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bthe same thing\b"
@@ -168,7 +179,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         lead = first_line.rstrip(":").strip()
         if len(content_words(lead)) <= 1 or lead[:1].islower():
             found.append(Finding(Cause.NOCONTEXT, 0.5, f"the lead-in '{lead}' says too little"))
-    elif plain.strip()[:1].islower():
+    elif plain.strip()[:1].islower() or plain.lstrip().startswith("("):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "the sentence starts mid-way"))
     elif card.kind is FactKind.CLAIM and _SUBJECTLESS_RE.match(text):
         # "Generally used the same way as ...": the subject was in the sentence before.
@@ -196,9 +207,9 @@ _CONTRIBUTION_RE = re.compile(
     re.I,
 )
 _PERSONAL_RE = re.compile(
-    r"(?=[imptfnylc])(?:"
+    r"(?=[imptfnylc<])(?:"
     r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|FIXME|not actual|not clear|you should"
-    r"|looks like|could we)\b"
+    r"|looks like|could we)\b|<leader>"
     r")",
     re.I,
 )
@@ -223,7 +234,8 @@ _SURVEY_RE = re.compile(
 ...", "Diverse methods exist to ..."): it names no one of them."""
 _CLAIM_ASIDE_RE = re.compile(
     r"^\W*note\s+(?:\$|\\\()"
-    r"|^\W*(?:write|create|make)\s+an?\s+(?:function|program|class|script|module)\b"
+    r"|^\W*(?:[\w ]{1,30}:\s*)?(?:write|create|make)\s+an?\s+(?:function|program|class|script"
+    r"|module)\b|^\W*imagine\b|\bfor more (?:info|information|details)\b"
     r"|^\W*call\s+the\s+function\b|^\W*for\s+now\b|^\W*from\s+@\w"
     r"|\buntil\s+(?:the\s+)?(?:convergence|it\s+converges)\b",
     re.I,

@@ -221,7 +221,7 @@ def _topic_last(fact: Fact, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[
     term from its definition. An answer to a question opens with what it answers."""
     title = content_words(fact.note_title)
     if not title or (fact.headings and fact.headings[-1].endswith("?")):
-        yield from spans  # an answer to a question (``claims.asked_question``) opens with it
+        yield from spans  # an answer to a question (``prompts.asked_question``) opens with it
         return
 
     def names_topic(span: tuple[int, int]) -> bool:
