@@ -12,19 +12,59 @@ from functools import lru_cache
 
 from .. import answers
 from ..lexicon import lexicon
-from .sentences import END_RE, TEMPLATE_RE, word_count
+from .sentences import END_RE, MATH_RE, TEMPLATE_RE, one_letter_symbols, word_count
 
 
-def sentences_around(text: str, spans: Sequence[tuple[int, int]], index: int) -> list[str]:
-    """The sentences just before and after ``spans[index]`` in ``text``, each on one line,
-    that are prose and about what the claim says: what its front lacks. A next exercise's
-    prompt or an aside on another command is debris a learner deletes."""
+def sentences_around(
+    text: str, spans: Sequence[tuple[int, int]], index: int, *, before: bool = True
+) -> list[str]:
+    """The sentences just before (when ``before``) and after ``spans[index]`` in ``text``,
+    each on one line, that are prose and about what the claim says: what its front lacks.
+    A next exercise's prompt or an aside on another command is debris a learner deletes."""
     sentence = text[spans[index][0] : spans[index][1]]
+    earlier = spans[max(0, index - 1) : index] if before else ()
     return [
         " ".join(text[start:end].split())
-        for start, end in (*spans[max(0, index - 1) : index], *spans[index + 1 : index + 2])
+        for start, end in (*earlier, *spans[index + 1 : index + 2])
         if _is_prose(text[start:end]) and _shares_a_term(sentence, text[start:end])
     ]
+
+
+SETUP_MAX_WORDS = 30
+"""A sentence setting up a claim's symbols goes on its front when it is at most this long."""
+_SETUP_RE = re.compile(
+    r"\W*(?:let|consider|given|suppose|assume|define|we\s+(?:define|denote|associate|write"
+    r"|call|consider|note)|for\s+(?:each|every|all|any))\b",
+    re.I,
+)
+"""How a sentence that sets up notation opens ("Let $(X, d)$ be a metric space.")."""
+
+
+def symbol_setup(text: str, spans: Sequence[tuple[int, int]], index: int) -> str:
+    """The sentence before ``spans[index]`` on one line when it sets up symbols the claim
+    uses ("Let $(X, \\mathfrak{S})$ be a topological space." before "A subset $Y$ of $X$ is
+    a neighbourhood of ..."): without it the claim's symbols are defined elsewhere. Else
+    empty."""
+    if not index or "$" not in text:
+        return ""
+    previous = text[spans[index - 1][0] : spans[index - 1][1]]
+    sentence = text[spans[index][0] : spans[index][1]]
+    if (
+        word_count(previous) > SETUP_MAX_WORDS
+        or not previous.rstrip().endswith(".")
+        or not _SETUP_RE.match(previous)
+        or _SETUP_RE.match(sentence)
+    ):
+        return ""
+    used = _symbols(sentence)
+    return " ".join(previous.split()) if used and used & _symbols(previous) else ""
+
+
+def _symbols(text: str) -> set[str]:
+    """The one-letter symbols of the formulas of ``text`` (named sets left out)."""
+    return set().union(
+        *(one_letter_symbols(m.group(0), set_names=False) for m in MATH_RE.finditer(text))
+    )
 
 
 @lru_cache(maxsize=64)  # a sentence is asked about by the sentence before it and after it

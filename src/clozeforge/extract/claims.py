@@ -22,7 +22,7 @@ from .. import answers, cloze
 from ..lexicon import FUNCTION_WORDS
 from ..links import LinkIndex
 from ..model import FactKind
-from .around import sentences_around
+from .around import sentences_around, symbol_setup
 from .found import FoundFact
 from .inline import Text
 from .prompts import asked_question, written_prompts
@@ -303,7 +303,8 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
         key = " ".join(cloze.words(sentence)[:6])
         if not key:
             continue
-        around = sentences_around(text.text, spans, index)
+        lead = symbol_setup(text.text, spans, index)
+        around = sentences_around(text.text, spans, index, before=not lead)
         found.append(
             FoundFact(
                 text.line + text.text.count("\n", 0, start),
@@ -316,6 +317,7 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
                 headings=under,
                 extra=" … ".join(around),
                 linked=tuple(t for t in text.linked if t in sentence),
+                lead=lead,
             )
         )
     return found
@@ -360,9 +362,19 @@ def keep_claims(
             continue
         score = claim_score(claim.subject, spans[0], on_topic)
         if score >= CLAIM_MIN_SCORE:
-            answered = tuple((span.start, span.end) for span in spans[:8])
+            # The sentence setting up its symbols goes first; no blank is in it.
+            shift = len(claim.lead) + 1 if claim.lead else 0
+            answered = tuple((span.start + shift, span.end + shift) for span in spans[:8])
             reasons = tuple(span.reason for span in spans[:8])
+            subject = f"{claim.lead} {claim.subject}" if claim.lead else claim.subject
             kept.append(
-                dataclasses.replace(claim, answers=answered, answer_reasons=reasons, score=score)
+                dataclasses.replace(
+                    claim,
+                    subject=subject,
+                    source_text=f"{claim.lead} {claim.source_text}".lstrip(),
+                    answers=answered,
+                    answer_reasons=reasons,
+                    score=score,
+                )
             )
     return kept

@@ -40,6 +40,9 @@ class FoundFact:
     """As ``Fact.extra``."""
     linked: tuple[str, ...] = ()
     """Claims: display text of the wikilinks in the sentence (terms the vault knows)."""
+    lead: str = ""
+    """Claims: the sentence before that sets up the symbols the claim uses; it stands before
+    the subject on the card, once the claim's answers are ranked (never blanked)."""
     answers: tuple[tuple[int, int], ...] = ()
     """As ``Fact.answers``."""
     answer_reasons: tuple[str, ...] = ()

@@ -169,7 +169,13 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         )
     # A formula's card opens with what sets up its symbols ("Let $x \in X$ ..."): that is
     # its context, not a step of an argument.
-    setup = card.kind is not FactKind.FORMULA and _SETUP_RE.match(text.strip())
+    # So does a claim's sentence setting up its symbols (``extract.around.symbol_setup``):
+    # a full stop before the first blank.
+    setup = (
+        card.kind is not FactKind.FORMULA
+        and _SETUP_RE.match(text.strip())
+        and not re.search(r"\.\s", card.text[: card.text.find("{{c")])
+    )
     if setup or _ANSWER_OPENING_RE.match(text):
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
     if card.title and card.title not in card.context:
