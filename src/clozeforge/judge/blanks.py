@@ -1,5 +1,5 @@
 """Takes a card's blanks and the rest of its front; gives what a learner finds in what is
-asked: a giveaway, a filler or symbol, an open list's example, too much to recall."""
+asked: a filler or symbol, an open list's example, too much to recall."""
 
 from __future__ import annotations
 
@@ -14,117 +14,13 @@ from ..wordforms import (
     CODE_RE,
     MATH_RE,
     content_words,
-    giveaway_word,
-    not_shown,
     related,
     words,
 )
 from .verdict import CardView, Cause, Finding
 
-_STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
-"""Kinds whose front restates what the answer is about by design."""
-
-
-_GLOSS_AFTER_RE = re.compile(
-    r"\s*\((?:or|also|aka|a\.k\.a\.|i\.e\.)\s[^()]{1,40}\)|[^.;\0]{0,20}?\bdenoted\s+(?:by\s+)?\S",
-    re.I,
-)
-"""What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
-(also named rate function)", "the {{boundary}} of $A$, denoted by $Bdry(A)$"."""
-_PUNCTUATION_NAMES = {
-    "{": ("brace", "braces", "curly"), "}": ("brace", "braces", "curly"),
-    "[": ("bracket", "brackets", "square"), "]": ("bracket", "brackets", "square"),
-    "(": ("parenthesis", "parentheses", "paren", "parens"),
-    ")": ("parenthesis", "parentheses", "paren", "parens"),
-    "+": ("plus",), "*": ("asterisk", "star"), ":": ("colon",), ";": ("semicolon",),
-    "#": ("hash", "pound"), "@": ("at",), "|": ("pipe",), "/": ("slash",),
-    "\\": ("backslash",), "%": ("percent",), "&": ("ampersand",), "^": ("caret",),
-    "~": ("tilde",), "_": ("underscore",), "<": ("angle",), ">": ("angle",),
-}  # fmt: skip
-"""Words that name a punctuation character: a blank of only these is given away by them."""
-_CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
-"""The name a code answer opens with (``decimal.Decimal`` of ``decimal.Decimal(x)``)."""
-_ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
-"""An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
-symbol is."""
-
-
-def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]:
-    gap = rest.find("\0")
-    if card.kind is FactKind.CLAIM and gap >= 0:
-        symbol = any(len(a.strip("`'\" ")) <= 2 for a in answers)
-        if _GLOSS_AFTER_RE.match(rest, gap + 1) or (
-            symbol and _ASIDE_AFTER_RE.match(rest, gap + 1)
-        ):
-            return [Finding(Cause.GIVEAWAY, 0.5, "what follows the blank names it")]
-    rest_words = words(rest)
-    context_words = words(card.context)
-    for answer in answers:
-        code = answer.strip().strip("`'\"")
-        if CODE_RE.fullmatch(answer.strip()) and code:
-            others = [c.strip("`'\"") for c in CODE_RE.findall(rest)] + rest.split()
-            # Also the same name as a plain word ("The {{`logging`}} module offers a
-            # flexible logging system"); a short one may be English ("in", "or").
-            named = len(code) >= 3 and code.casefold() in rest_words
-            if named or any(code != other and code in other for other in others):
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
-            # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
-            # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
-            name = _CODE_NAME_RE.match(code)
-            parts = [p for p in re.split(r"[._ ]+", name.group(1)) if len(p) >= 3] if name else []
-            shown = {o.strip("_").casefold() for o in others} | set(rest_words)
-            if parts and all(p.casefold() in shown for p in parts):
-                shown_name = name.group(1).strip("_")
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
-            # Punctuation named in words: "A pair of braces creates an empty dictionary: {{`{}`}}".
-            if not any(ch.isalnum() for ch in code) and any(
-                word in rest_words for ch in code for word in _PUNCTUATION_NAMES.get(ch, ())
-            ):
-                return [Finding(Cause.GIVEAWAY, 0.6, "the front names its characters")]
-            # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
-            if code.isalpha() and _spelt_acronym(code.upper(), rest):
-                return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
-        asked = content_words(answer)
-        if not asked:
-            continue
-        if card.kind is not FactKind.ENUMERATION:
-            shared = giveaway_word(asked, rest_words)
-            if shared:
-                # A definition may reuse its term's word ("Release stage: ... make release
-                # ready"): a hint, not the answer.
-                # A theorem's two sides name the same objects ("If F is homotopic to G,
-                # then G is homotopic to F"): that is the statement, not a giveaway.
-                weight = 0.3 if card.kind in _STATED_KINDS else 0.6
-                return [Finding(Cause.GIVEAWAY, weight, f"'{shared}' is on the front too")]
-        if card.kind is FactKind.ENUMERATION:
-            # A word the lead-in shows gives nothing more away in the context line
-            # (``context.context_line`` keeps such a part).
-            asked = not_shown(asked, rest_words)
-        shared = giveaway_word(asked, context_words) if asked else None
-        if shared:
-            return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
-        parts = [part for word in asked for part in word.split("-") if part]
-        acronym = "".join(part[0] for part in parts).upper()
-        # The acronym's letters must stand in the front before a pattern can find them.
-        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b{acronym}s?\b", rest):
-            return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
-        if _spelt_acronym(answer.strip().strip("`*_="), rest):
-            return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
-    return []
-
-
-_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
-
-
-def _spelt_acronym(answer: str, rest: str) -> bool:
-    """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
-    in any order ("{{SQL}} is a language of structured queries")."""
-    if not _ACRONYM_RE.fullmatch(answer):
-        return False
-    letters = sorted(answer.rstrip("s").casefold())
-    initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
-    size = len(letters)
-    return any(sorted(initials[i : i + size]) == letters for i in range(len(initials) - size + 1))
+_RESULT_NAME_RE = re.compile(r"\b(?:theorem|lemma|proposition|corollary|law|principle)\b", re.I)
+"""A named result in a label before a colon ("Brouwer fixed-point theorem: ...")."""
 
 
 _RELATION_RE = re.compile(
@@ -157,6 +53,8 @@ def _is_symbol(answer: str) -> bool:
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
     inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
+    if re.fullmatch(r"\s*[A-Za-z][\^_]\{?[A-Za-z0-9]\}?\s*", inner):
+        return True  # a letter with an index or a power names a thing ("$I^n$", "$x_i$")
     if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):
         return False
     return len(re.findall(r"\\[A-Za-z]+|[A-Za-z0-9]", inner)) <= 2
@@ -250,6 +148,16 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         cited = at >= 0 and not re.search(r"[,;:.]", plain[at:index])
         if cited or ("@" in answer and (answer.lstrip().startswith("@") or _AT_RE.search(answer))):
             found.append(Finding(Cause.FILLER, 1.0, "the blank is a citation"))
+        colon = plain.find(": ")
+        if (
+            card.kind is FactKind.CLAIM
+            and 0 <= index < colon
+            and index + len(answer) <= colon
+            and len(plain[:colon].split()) <= 5
+            and _RESULT_NAME_RE.search(plain[:colon])
+        ):
+            # "Brouwer {{fixed-point theorem}}: $I^n$ is the unit cube": a label's words.
+            found.append(Finding(Cause.FILLER, 0.6, "the blank is the label before a colon"))
         asked = content_words(answer)
         if not asked:
             if _is_symbol(bare):

@@ -242,7 +242,7 @@ _CLAIM_ASIDE_RE = re.compile(
     r"^\W*note\s+(?:\$|\\\()"
     r"|^\W*(?:[\w ]{1,30}:\s*)?(?:write|create|make)\s+an?\s+(?:function|program|class|script"
     r"|module)\b|^\W*imagine\b|\bfor more (?:info|information|details)\b"
-    r"|^\W*call\s+the\s+function\b|^\W*for\s+now\b|^\W*from\s+@\w"
+    r"|^\W*call\s+the\s+function\b|^\W*for\s+now\b|^\W*from\s+@\w|^\W*as\s+an\s+example\b"
     r"|\buntil\s+(?:the\s+)?(?:convergence|it\s+converges)\b",
     re.I,
 )

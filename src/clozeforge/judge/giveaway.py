@@ -1,0 +1,158 @@
+"""Takes a card's blanks and the rest of its front; gives what gives each blank away: the
+front or context line naming it, its acronym, its code name, its pair's other half."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import FactKind
+from ..wordforms import CODE_RE, content_words, giveaway_word, not_shown, words
+from .verdict import CardView, Cause, Finding
+
+_STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
+"""Kinds whose front restates what the answer is about by design."""
+
+
+_GLOSS_AFTER_RE = re.compile(
+    r"\s*\((?:or|also|aka|a\.k\.a\.|i\.e\.)\s[^()]{1,40}\)|[^.;\0]{0,20}?\bdenoted\s+(?:by\s+)?\S",
+    re.I,
+)
+"""What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
+(also named rate function)", "the {{boundary}} of $A$, denoted by $Bdry(A)$"."""
+_PUNCTUATION_NAMES = {
+    "{": ("brace", "braces", "curly"), "}": ("brace", "braces", "curly"),
+    "[": ("bracket", "brackets", "square"), "]": ("bracket", "brackets", "square"),
+    "(": ("parenthesis", "parentheses", "paren", "parens"),
+    ")": ("parenthesis", "parentheses", "paren", "parens"),
+    "+": ("plus",), "*": ("asterisk", "star"), ":": ("colon",), ";": ("semicolon",),
+    "#": ("hash", "pound"), "@": ("at",), "|": ("pipe",), "/": ("slash",),
+    "\\": ("backslash",), "%": ("percent",), "&": ("ampersand",), "^": ("caret",),
+    "~": ("tilde",), "_": ("underscore",), "<": ("angle",), ">": ("angle",),
+}  # fmt: skip
+"""Words that name a punctuation character: a blank of only these is given away by them."""
+_TWIN_PAIRS = (
+    "true false", "min max", "minimum maximum", "input output", "inputs outputs",
+    "encoder decoder", "getter setter", "getters setters", "push pop", "upper lower",
+    "uppercase lowercase", "ascending descending", "enable disable", "on off", "yes no",
+    "left right", "open close", "read write", "start stop", "begin end", "first last",
+    "client server", "positive negative", "numerator denominator", "row column",
+    "rows columns", "encode decode", "serialize deserialize", "import export",
+    "head tail", "prefix suffix", "sender receiver", "lossless lossy",
+)  # fmt: skip
+_TWINS = {
+    one: frozenset({other})
+    for first, second in (pair.split() for pair in _TWIN_PAIRS)
+    for one, other in ((first, second), (second, first))
+}
+"""Each word of a pair the other half gives away, -> that other half."""
+
+
+def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
+    """Whether the front joins the blank at ``gap`` to a word of ``twin`` by "and", "or"
+    or a slash, at most one word between ("`MIN()` and {{`MAX()`}}", "one encoder and
+    one {{decoder}}"); not a result naming it elsewhere ("`NOT true` ... returns
+    {{`false`}}")."""
+    before = _bare_words(rest[max(0, gap - 40) : gap].replace("/", " / "))[-4:]
+    after = _bare_words(rest[gap + 1 : gap + 41].replace("/", " / "))[:4]
+    joins = {"and", "or"}
+    slash = "/" in rest[max(0, gap - 3) : gap + 4]
+    return bool(
+        (twin & set(before[-4:]) and (joins & set(before[-3:]) or slash))
+        or (twin & set(after[:4]) and (joins & set(after[:2]) or slash))
+    )
+
+
+def _bare_words(text: str) -> list[str]:
+    """The words of ``text``, code included, case-folded."""
+    return re.findall(r"[a-z]+", text.casefold())
+
+
+_CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
+"""The name a code answer opens with (``decimal.Decimal`` of ``decimal.Decimal(x)``)."""
+_ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
+"""An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
+symbol is."""
+
+
+def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]:
+    gap = rest.find("\0")
+    if card.kind is FactKind.CLAIM and gap >= 0:
+        symbol = any(len(a.strip("`'\" ")) <= 2 for a in answers)
+        if _GLOSS_AFTER_RE.match(rest, gap + 1) or (
+            symbol and _ASIDE_AFTER_RE.match(rest, gap + 1)
+        ):
+            return [Finding(Cause.GIVEAWAY, 0.5, "what follows the blank names it")]
+    rest_words = words(rest)
+    context_words = words(card.context)
+    for answer in answers:
+        # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
+        # and {{`MAX()`}}", "inputs and {{outputs}}".
+        twin = next((_TWINS[w] for w in _bare_words(answer) if w in _TWINS), None)
+        if twin and gap >= 0 and _joined_twin(rest, gap, twin):
+            return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
+        code = answer.strip().strip("`'\"")
+        if CODE_RE.fullmatch(answer.strip()) and code:
+            others = [c.strip("`'\"") for c in CODE_RE.findall(rest)] + rest.split()
+            # Also the same name as a plain word ("The {{`logging`}} module offers a
+            # flexible logging system"); a short one may be English ("in", "or").
+            named = len(code) >= 3 and code.casefold() in rest_words
+            if named or any(code != other and code in other for other in others):
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
+            # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
+            # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
+            name = _CODE_NAME_RE.match(code)
+            parts = [p for p in re.split(r"[._ ]+", name.group(1)) if len(p) >= 3] if name else []
+            shown = {o.strip("_").casefold() for o in others} | set(rest_words)
+            if parts and all(p.casefold() in shown for p in parts):
+                shown_name = name.group(1).strip("_")
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
+            # Punctuation named in words: "A pair of braces creates an empty dictionary: {{`{}`}}".
+            if not any(ch.isalnum() for ch in code) and any(
+                word in rest_words for ch in code for word in _PUNCTUATION_NAMES.get(ch, ())
+            ):
+                return [Finding(Cause.GIVEAWAY, 0.6, "the front names its characters")]
+            # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
+            if code.isalpha() and _spelt_acronym(code.upper(), rest):
+                return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+        asked = content_words(answer)
+        if not asked:
+            continue
+        if card.kind is not FactKind.ENUMERATION:
+            shared = giveaway_word(asked, rest_words)
+            if shared:
+                # A definition may reuse its term's word ("Release stage: ... make release
+                # ready"): a hint, not the answer.
+                # A theorem's two sides name the same objects ("If F is homotopic to G,
+                # then G is homotopic to F"): that is the statement, not a giveaway.
+                weight = 0.3 if card.kind in _STATED_KINDS else 0.6
+                return [Finding(Cause.GIVEAWAY, weight, f"'{shared}' is on the front too")]
+        if card.kind is FactKind.ENUMERATION:
+            # A word the lead-in shows gives nothing more away in the context line
+            # (``context.context_line`` keeps such a part).
+            asked = not_shown(asked, rest_words)
+        shared = giveaway_word(asked, context_words) if asked else None
+        if shared:
+            return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
+        parts = [part for word in asked for part in word.split("-") if part]
+        acronym = "".join(part[0] for part in parts).upper()
+        # The acronym's letters must stand in the front before a pattern can find them.
+        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b{acronym}s?\b", rest):
+            return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
+        if _spelt_acronym(answer.strip().strip("`*_="), rest):
+            return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+    return []
+
+
+_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
+
+
+def _spelt_acronym(answer: str, rest: str) -> bool:
+    """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
+    in any order ("{{SQL}} is a language of structured queries")."""
+    if not _ACRONYM_RE.fullmatch(answer):
+        return False
+    letters = sorted(answer.rstrip("s").casefold())
+    initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
+    size = len(letters)
+    return any(sorted(initials[i : i + size]) == letters for i in range(len(initials) - size + 1))
