@@ -35,11 +35,12 @@ SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
 
 _CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
 _SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
+_EMPHASIS_RE = re.compile(r"(\*\*|__|==)(.+?)\1")
 
 
 def _heading_text(text: str) -> str:
     """A heading as the card's context line shows it: no emphasis markers, no colon."""
-    text = re.sub(r"(\*\*|__|==)(.+?)\1", r"\2", text)
+    text = _EMPHASIS_RE.sub(r"\2", text)
     text = " ".join(text.split()).strip()
     return text.rstrip(":").strip()
 
@@ -69,6 +70,8 @@ class NoteWalk:
         self.links = links
         self.title = links.title_of(note.path, note.title)
         """The title the cards show (a template H1 replaced, see ``LinkIndex.title_of``)."""
+        self._normal_title = normal(self.title)
+        """``title`` as keys compare: each heading is compared with it."""
         self.found: list[FoundFact] = []
         """Definitions, enumerations, steps, formulas and theorems."""
         self.claims: list[FoundFact] = []
@@ -175,7 +178,7 @@ class NoteWalk:
             self.aside_level = None
         if self.aside_level is None and ASIDE_RE.fullmatch(shown):
             self.aside_level = level
-        title = normal(self.title)
+        title = self._normal_title
         self.heading_path = tuple(
             heading
             for _, heading in self.headings
