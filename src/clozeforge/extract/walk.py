@@ -36,6 +36,7 @@ SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
 _CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
 _SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
 _EMPHASIS_RE = re.compile(r"(\*\*|__|==)(.+?)\1")
+_QUOTE_MARKERS_RE = re.compile(r"^(?:[ \t]*>)*")
 
 
 def _heading_text(text: str) -> str:
@@ -137,7 +138,7 @@ class NoteWalk:
         lines = self._lines
         if not 0 <= line < len(lines):
             return None
-        content = re.sub(r"^(?:[ \t]*>)*", "", lines[line]).expandtabs(4)
+        content = _QUOTE_MARKERS_RE.sub("", lines[line]).expandtabs(4)
         return len(content) - len(content.lstrip())
 
     def item(self, node: Block) -> ListItem:
