@@ -88,7 +88,10 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     open_highlights: list[list[str]] = []
     stray: list[int] = []
     linked: list[str] = []
-    references = [(m.start(), m.end(), m.group().count("[[")) for m in _REFERENCE_RE.finditer(raw)]
+    references = [
+        (m.start(), m.end(), m.group().count("[["))
+        for m in (_REFERENCE_RE.finditer(raw) if "[[" in raw else ())  # needs a wikilink
+    ]
     skipped_links = 0  # wikilinks still to pass over inside a dropped reference
 
     def copy_to(position: int) -> None:

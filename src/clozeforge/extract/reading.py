@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from ..model import Note
 
@@ -40,8 +39,13 @@ class Reading:
     """Author and year ("Liu 1999"), or empty when the note does not tell them."""
 
 
+_FOLDED_OUT_RE = re.compile(r"[\s_-]+")
+
+
 def _folded(value: object) -> str:
-    return re.sub(r"[\s_-]+", "", str(value)).casefold()
+    if type(value) is str and value.isascii() and value.isalpha():
+        return value.lower()  # most keys ("tags", "aliases"): nothing to drop, ASCII case
+    return _FOLDED_OUT_RE.sub("", str(value)).casefold()
 
 
 def reading_of(note: Note) -> Reading | None:
@@ -52,7 +56,7 @@ def reading_of(note: Note) -> Reading | None:
     ) or any(metadata.get(key) for key in _CITATION_KEYS)
     keys = [str(metadata.get("citekey") or "")]
     keys += _LINKED_KEY_RE.findall(str(metadata.get("file") or ""))
-    stem = PurePosixPath(note.path).stem
+    stem = _stem(note.path)
     keys += [stem, stem.split("_", 1)[-1]]
     for key in keys:
         match = _CITEKEY_RE.match(key.strip())
@@ -60,3 +64,11 @@ def reading_of(note: Note) -> Reading | None:
             author = match.group("author").split("-")[0].capitalize()
             return Reading(f"{author} {match.group('year')}")
     return Reading("") if marked else None
+
+
+def _stem(path: str) -> str:
+    """``PurePosixPath(path).stem`` of a note's path (relative, "/"-separated), without
+    making a path object for every note."""
+    name = path.rstrip("/").rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name

@@ -44,6 +44,10 @@ _FORMS = (
     re.compile(r"^If\s+(?P<x>.+?),\s+then,?\s+(?P<y>.+?)\s*[.;]?$", re.S),
     re.compile(r"^(?P<x>.+?)\s+implies(?:\s+that)?\s+(?P<y>.+?)\s*[.;]?$", re.S),
 )
+_FORM_WORDS = ("if", "implies", "Leftrightarrow")
+"""What every form needs written in the sentence ("iff", "$\\iff$", "if and only if" hold
+"if"; the second form opens with "If"): a sentence without one states no theorem, and is
+let go before the tests and the forms' patterns."""
 
 _OUTSIDE_RE = re.compile(
     r"\b(?:this|these|those|above|below|previous(?:ly)?|preceding|former|latter|"
@@ -96,6 +100,8 @@ def _introduced(side: str, known: set[str], *, typed: bool = False) -> bool:
 def theorem_span(sentence: str) -> tuple[int, int] | None:
     """Span of the result (the side to recall) in ``sentence`` when it states a theorem
     that stands alone, else None."""
+    if not sentence.startswith("If") and not any(word in sentence for word in _FORM_WORDS):
+        return None
     if (
         word_count(sentence) > THEOREM_MAX_WORDS
         or len(sentence) > THEOREM_MAX_CHARS

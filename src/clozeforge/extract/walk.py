@@ -35,11 +35,13 @@ SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
 
 _CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
 _SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
+_EMPHASIS_RE = re.compile(r"(\*\*|__|==)(.+?)\1")
+_QUOTE_MARKERS_RE = re.compile(r"^(?:[ \t]*>)*")
 
 
 def _heading_text(text: str) -> str:
     """A heading as the card's context line shows it: no emphasis markers, no colon."""
-    text = re.sub(r"(\*\*|__|==)(.+?)\1", r"\2", text)
+    text = _EMPHASIS_RE.sub(r"\2", text)
     text = " ".join(text.split()).strip()
     return text.rstrip(":").strip()
 
@@ -69,6 +71,8 @@ class NoteWalk:
         self.links = links
         self.title = links.title_of(note.path, note.title)
         """The title the cards show (a template H1 replaced, see ``LinkIndex.title_of``)."""
+        self._normal_title = normal(self.title)
+        """``title`` as keys compare: each heading is compared with it."""
         self.found: list[FoundFact] = []
         """Definitions, enumerations, steps, formulas and theorems."""
         self.claims: list[FoundFact] = []
@@ -134,7 +138,7 @@ class NoteWalk:
         lines = self._lines
         if not 0 <= line < len(lines):
             return None
-        content = re.sub(r"^(?:[ \t]*>)*", "", lines[line]).expandtabs(4)
+        content = _QUOTE_MARKERS_RE.sub("", lines[line]).expandtabs(4)
         return len(content) - len(content.lstrip())
 
     def item(self, node: Block) -> ListItem:
@@ -175,7 +179,7 @@ class NoteWalk:
             self.aside_level = None
         if self.aside_level is None and ASIDE_RE.fullmatch(shown):
             self.aside_level = level
-        title = normal(self.title)
+        title = self._normal_title
         self.heading_path = tuple(
             heading
             for _, heading in self.headings

@@ -84,6 +84,8 @@ def _body_tags(tokens: Sequence[Token]) -> tuple[list[str], list[str]]:
             in_heading = False
         if token.type != "inline" or in_heading or not token.children:
             continue
+        if "#" not in token.content and "&" not in token.content:
+            continue  # no tag, written or as an entity ("&num;"): most paragraphs
         is_label = _LABEL.match(token.content) is not None
         line = 0
         link_depth = 0

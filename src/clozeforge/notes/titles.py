@@ -131,7 +131,8 @@ _DATAVIEW_TITLE_RE = re.compile(r"^\s*(?:\*\*|__)?title(?:\*\*|__)?::\s*(?P<valu
 def _dataview_title(tokens: Sequence[Token]) -> str:
     """The value of a ``Title:: ...`` Dataview field in the note's prose, if any."""
     for token in tokens:
-        if token.type != "inline":
+        # A field needs its "::": most notes have none, and no line of theirs is tried.
+        if token.type != "inline" or "::" not in token.content:
             continue
         for line in token.content.split("\n"):
             match = _DATAVIEW_TITLE_RE.match(line)

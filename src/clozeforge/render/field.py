@@ -12,6 +12,7 @@ from .context import CLOSE, OPEN, PLACEHOLDER_RE, RenderContext, RenderedField, 
 from .inline import markdown_html
 
 _MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+_BRACE_BEFORE_DELETION_RE = re.compile(f"\\{{(?={OPEN})")
 
 
 def render_cloze(
@@ -77,8 +78,10 @@ def _escape_in_deletion(html: str) -> str:
 
 def _escape_plain(html: str) -> str:
     """No ``{{`` in text outside deletions, nor a ``{`` right before one."""
+    if "{" not in html:
+        return html  # most fields: nothing to escape
     html = html.replace("{{", "{&#123;")
-    return re.sub(f"\\{{(?={OPEN})", "&#123;", html)
+    return _BRACE_BEFORE_DELETION_RE.sub("&#123;", html)
 
 
 def _fill(html: str, deletions: Mapping[int, str]) -> str | None:
