@@ -137,7 +137,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         parts = [part for word in asked for part in word.split("-") if part]
         acronym = "".join(part[0] for part in parts).upper()
         # The acronym's letters must stand in the front before a pattern can find them.
-        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b{acronym}s?\b", rest):
+        # Also inside a longer one: "generalized {{cross validation}} (GCV)".
+        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b[A-Z]?{acronym}s?\b", rest):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
         if _spelt_acronym(answer.strip().strip("`*_="), rest):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
