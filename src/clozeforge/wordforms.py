@@ -101,16 +101,20 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
     if not parts:
         return None
-    exact, by_prefix, bases = _others_index(tuple(others))
-    if not exact:
-        return None
-    repeated = [
-        w
-        for w in parts
-        if w in exact
-        or not bases.isdisjoint(_bases(w))
-        or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
-    ]
+    others = tuple(others)
+    if len(others) <= _COMPARED:
+        repeated = _repeated_in_few(parts, others)
+    else:
+        exact, by_prefix, bases = _others_index(others)
+        if not exact:
+            return None
+        repeated = [
+            w
+            for w in parts
+            if w in exact
+            or not bases.isdisjoint(_bases(w))
+            or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
+        ]
     if not repeated:
         return None
     rarest = min(parts, key=lambda w: (lexicon().zipf(w), -len(w)))
@@ -119,6 +123,29 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     if len(parts) > 1 and parts[0] in repeated:
         return parts[0]
     return None
+
+
+_COMPARED = 64
+"""Up to this many other words (a sentence's) are compared with the answer's directly:
+indexing them (``_others_index``) cost more than it saved, once per card's front."""
+
+
+def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]:
+    """The words of ``parts`` that a word of ``others`` is a form of (``related``), as
+    ``_others_index`` finds them. Two related words open with the same three letters
+    (equal, a shared base, or a shared prefix of five), so only those are compared."""
+    kept = [
+        w
+        for o in others
+        for w in (o.split("-") if "-" in o else (o,))
+        if len(w) >= 3 and w not in FUNCTION_WORDS
+    ]
+    repeated = []
+    for w in parts:
+        start = w[:3]
+        if any(related(w, o) for o in [o for o in kept if o[:3] == start]):
+            repeated.append(w)
+    return repeated
 
 
 @lru_cache(maxsize=512)
