@@ -57,6 +57,8 @@ def related(one: str, other: str) -> bool:
     of it ("hash", "hashing")."""
     if one == other:
         return True
+    if one[:3] != other[:3]:
+        return False  # a shared base or prefix (below) starts with the same three letters
     if not _bases(one).isdisjoint(_bases(other)):
         return True
     shortest = min(len(one), len(other))
