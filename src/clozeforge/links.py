@@ -163,22 +163,27 @@ class RecordingLinkIndex(LinkIndex):
         """As ``LinkIndex.is_term_of_words``, its questions recorded as ``has_term_word``
         and ``is_term`` record them. Each phrase's questions and answers are kept for the
         vault: the same phrases are asked of note after note."""
-        phrases = _vault_tables(self)[1]
+        answers, phrases = _vault_tables(self)
         found = phrases.get(phrase)
         if found is None:
             asked: list[tuple[str, str | None]] = []
-            for key in [_WORD_KEY + _key(word) for word in words]:
-                asked.append((key, LinkIndex.recorded(self, key)))
-                if asked[-1][1] is None:
+            for word in words:
+                # A word's question is one object, shared by every phrase holding it.
+                question = answers.get(_WORD_KEY + word)
+                if question is None:
+                    key = _WORD_KEY + _key(word)
+                    question = answers[_WORD_KEY + word] = (key, LinkIndex.recorded(self, key))
+                asked.append(question)
+                if question[1] is None:
                     break  # as all() stops at the first word no term has
             else:
                 key = _TERM_KEY + _key(phrase)
                 asked.append((key, LinkIndex.recorded(self, key)))
-            found = phrases[phrase] = (asked[-1][1] is not None, tuple(asked))
+            found = phrases[phrase] = tuple(asked)
         setdefault = self.lookups.setdefault
-        for key, recorded in found[1]:
+        for key, recorded in found:
             setdefault(key, recorded)
-        return found[0]
+        return found[-1][1] is not None  # the last question's answer is the phrase's
 
     def _ask(self, prefix: str, text: str) -> bool:
         asked = prefix + text
@@ -198,11 +203,12 @@ class RecordingLinkIndex(LinkIndex):
 
 
 _Answers = dict[str, tuple[str, str | None]]
-_Phrases = dict[str, tuple[bool, tuple[tuple[str, str | None], ...]]]
+_Phrases = dict[str, tuple[tuple[str, str | None], ...]]
 _answers: list[tuple[frozenset[str], frozenset[str], _Answers, _Phrases]] = []
 """The term and word questions answered for one vault's terms (the last asked about):
-word or phrase as asked -> its recorded key and answer; and phrase -> its
-``is_term_of_words`` answer and the questions recorded for it. A build asks of one index."""
+word or phrase as asked -> its recorded key and answer; and phrase -> the questions
+``is_term_of_words`` records for it, the last one's answer its own. A build asks of one
+index."""
 
 
 def _vault_answers(links: LinkIndex) -> _Answers:
