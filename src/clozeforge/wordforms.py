@@ -135,18 +135,19 @@ indexing them (``_others_index``) cost more than it saved, once per card's front
 def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]:
     """The words of ``parts`` that a word of ``others`` is a form of (``related``), as
     ``_others_index`` finds them. Two related words open with the same three letters
-    (equal, a shared base, or a shared prefix of five), so only those are compared."""
-    kept = [
-        w
-        for o in others
-        for w in (o.split("-") if "-" in o else (o,))
-        if len(w) >= 3 and w not in FUNCTION_WORDS
-    ]
+    (equal, a shared base, or a shared prefix of five): only the others holding those
+    letters are split and compared."""
     repeated = []
     for w in parts:
         start = w[:3]
-        if any(related(w, o) for o in [o for o in kept if o[:3] == start]):
-            repeated.append(w)
+        for other in [o for o in others if start in o]:
+            pieces = other.split("-") if "-" in other else (other,)
+            if any(
+                p[:3] == start and len(p) >= 3 and p not in FUNCTION_WORDS and related(w, p)
+                for p in pieces
+            ):
+                repeated.append(w)
+                break
     return repeated
 
 
