@@ -78,6 +78,11 @@ class LinkIndex:
         """Whether the vault has a note titled, aliased or named ``phrase`` (any case)."""
         return _key(phrase) in self.terms
 
+    def is_term_of_words(self, phrase: str, words: list[str]) -> bool:
+        """``is_term(phrase)``, asked only when each of ``words`` (``phrase``'s) is a word
+        of some term (``has_term_word``): most phrases hold a word no title has."""
+        return all(map(self.has_term_word, words)) and self.is_term(phrase)
+
     def title_of(self, path: str, title: str) -> str:
         """The title the cards of the note at ``path`` show: ``title`` (its own), unless
         it is a template heading (see ``retitled``)."""
@@ -154,6 +159,32 @@ class RecordingLinkIndex(LinkIndex):
         """As ``LinkIndex.is_term``, remembered."""
         return self._ask(_TERM_KEY, phrase)
 
+    def is_term_of_words(self, phrase: str, words: list[str]) -> bool:
+        """As ``LinkIndex.is_term_of_words``, its questions recorded as ``has_term_word``
+        and ``is_term`` record them. Each phrase's questions and answers are kept for the
+        vault: the same phrases are asked of note after note."""
+        answers, phrases = _vault_tables(self)
+        found = phrases.get(phrase)
+        if found is None:
+            asked: list[tuple[str, str | None]] = []
+            for word in words:
+                # A word's question is one object, shared by every phrase holding it.
+                question = answers.get(_WORD_KEY + word)
+                if question is None:
+                    key = _WORD_KEY + _key(word)
+                    question = answers[_WORD_KEY + word] = (key, LinkIndex.recorded(self, key))
+                asked.append(question)
+                if question[1] is None:
+                    break  # as all() stops at the first word no term has
+            else:
+                key = _TERM_KEY + _key(phrase)
+                asked.append((key, LinkIndex.recorded(self, key)))
+            found = phrases[phrase] = tuple(asked)
+        setdefault = self.lookups.setdefault
+        for key, recorded in found:
+            setdefault(key, recorded)
+        return found[-1][1] is not None  # the last question's answer is the phrase's
+
     def _ask(self, prefix: str, text: str) -> bool:
         asked = prefix + text
         answer = self.asked.get(asked)
@@ -171,18 +202,28 @@ class RecordingLinkIndex(LinkIndex):
         return answer
 
 
-_answers: list[tuple[frozenset[str], frozenset[str], dict[str, tuple[str, str | None]]]] = []
+_Answers = dict[str, tuple[str, str | None]]
+_Phrases = dict[str, tuple[tuple[str, str | None], ...]]
+_answers: list[tuple[frozenset[str], frozenset[str], _Answers, _Phrases]] = []
 """The term and word questions answered for one vault's terms (the last asked about):
-word or phrase as asked -> its recorded key and answer. A build asks of one index only."""
+word or phrase as asked -> its recorded key and answer; and phrase -> the questions
+``is_term_of_words`` records for it, the last one's answer its own. A build asks of one
+index."""
 
 
-def _vault_answers(links: LinkIndex) -> dict[str, tuple[str, str | None]]:
+def _vault_answers(links: LinkIndex) -> _Answers:
     """The answers kept for the terms of ``links`` (a new table for other terms)."""
+    return _vault_tables(links)[0]
+
+
+def _vault_tables(links: LinkIndex) -> tuple[_Answers, _Phrases]:
+    """The answers and phrases kept for the terms of ``links`` (new tables for others)."""
     if not _answers or _answers[0][0] is not links.terms or _answers[0][1] is not links.term_words:
-        _answers[:] = [(links.terms, links.term_words, {})]
-    elif len(_answers[0][2]) >= _ANSWERS_KEPT:
+        _answers[:] = [(links.terms, links.term_words, {}, {})]
+    elif len(_answers[0][2]) + len(_answers[0][3]) >= _ANSWERS_KEPT:
         _answers[0][2].clear()
-    return _answers[0][2]
+        _answers[0][3].clear()
+    return _answers[0][2], _answers[0][3]
 
 
 _ANSWERS_KEPT = 200_000

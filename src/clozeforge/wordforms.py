@@ -57,6 +57,8 @@ def related(one: str, other: str) -> bool:
     of it ("hash", "hashing")."""
     if one == other:
         return True
+    if one[:3] != other[:3]:
+        return False  # a shared base or prefix (below) starts with the same three letters
     if not _bases(one).isdisjoint(_bases(other)):
         return True
     shortest = min(len(one), len(other))
@@ -101,19 +103,24 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     parts = [w for a in answer_words for w in a.split("-") if len(w) >= 3]
     if not parts:
         return None
-    exact, by_prefix, bases = _others_index(tuple(others))
-    if not exact:
-        return None
+    others = tuple(others)
     for joined in (a.replace("-", "") for a in answer_words if "-" in a):
-        if joined in exact:  # "{{non-linear}} terms ... said to be nonlinear"
+        # "{{non-linear}} terms ... said to be nonlinear"
+        if any(joined in (o, o.replace("-", "")) for o in others):
             return joined
-    repeated = [
-        w
-        for w in parts
-        if w in exact
-        or not bases.isdisjoint(_bases(w))
-        or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
-    ]
+    if len(others) <= _COMPARED:
+        repeated = _repeated_in_few(parts, others)
+    else:
+        exact, by_prefix, bases = _others_index(others)
+        if not exact:
+            return None
+        repeated = [
+            w
+            for w in parts
+            if w in exact
+            or not bases.isdisjoint(_bases(w))
+            or (len(w) >= 5 and any(related(w, o) for o in by_prefix.get(w[:5], ())))
+        ]
     if not repeated:
         return None
     rarest = min(parts, key=lambda w: (lexicon().zipf(w), -len(w)))
@@ -122,6 +129,31 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     if len(parts) > 1 and parts[0] in repeated:
         return parts[0]
     return None
+
+
+_COMPARED = 64
+"""Up to this many other words (a sentence's) are compared with the answer's directly:
+indexing them (``_others_index``) cost more than it saved, once per card's front."""
+
+
+def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]:
+    """The words of ``parts`` that a word of ``others`` is a form of (``related``), as
+    ``_others_index`` finds them. Two related words open with the same three letters
+    (equal, a shared base, or a shared prefix of five): only the others holding those
+    letters are split and compared."""
+    repeated = []
+    for w in parts:
+        start = w[:3]
+        for other in [o for o in others if start in o]:
+            # A hyphenated word also stands joined ("non-linear" ... "{{nonlinear}}").
+            pieces = (*other.split("-"), other.replace("-", "")) if "-" in other else (other,)
+            if any(
+                p[:3] == start and len(p) >= 3 and p not in FUNCTION_WORDS and related(w, p)
+                for p in pieces
+            ):
+                repeated.append(w)
+                break
+    return repeated
 
 
 @lru_cache(maxsize=512)

@@ -350,8 +350,7 @@ def keep_claims(
                 return True
             found = in_vault.get(phrase)
             if found is None:
-                # Word by word first: most phrases hold a word no title has.
-                found = all(map(links.has_term_word, key.split())) and links.is_term(phrase)
+                found = links.is_term_of_words(phrase, key.split())
                 in_vault[phrase] = found
             return found
 
