@@ -21,6 +21,13 @@ MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$]+\$", re.S)
 CODE_RE = re.compile(r"`[^`]*`")
 
 
+EXPANSION_RE = re.compile(
+    r"\b(?:short\s+(?:name\s+)?(?:of|for)|stands?\s+for|abbreviat\w*|acronym)\b", re.I
+)
+"""How a sentence says what an acronym stands for ("DDL is short name of Data Definition
+Language"): the words it spells are then the fact, not a giveaway of the acronym."""
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` outside math and code, case-folded."""
     return list(_words(text))

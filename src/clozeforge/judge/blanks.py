@@ -19,6 +19,11 @@ from ..wordforms import (
 )
 from .verdict import CardView, Cause, Finding
 
+_NAMED_BEFORE_RE = re.compile(
+    r"\b(?:known\s+as|referred\s+to\s+as|called|named|termed)(?:\s+having)?\s+(?:an?\s+|the\s+)?\W*$",
+    re.I,
+)
+"""What stands before a term a sentence names ("is also known as having ___")."""
 _RESULT_NAME_RE = re.compile(r"\b(?:theorem|lemma|proposition|corollary|law|principle)\b", re.I)
 """A named result in a label before a colon ("Brouwer fixed-point theorem: ...")."""
 
@@ -53,6 +58,8 @@ def _is_symbol(answer: str) -> bool:
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
     inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
+    if re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", inner):
+        return False  # a number ("$0.7$") says how much, it names nothing
     if re.fullmatch(r"\s*[A-Za-z][\^_]\{?[A-Za-z0-9]\}?\s*", inner):
         return True  # a letter with an index or a power names a thing ("$I^n$", "$x_i$")
     if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):
@@ -184,13 +191,16 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         code = bool(CODE_RE.search(answer))
         if not code and asked[0] in _VAGUE_WORDS and card.answer_reason != "emphasis":
             found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
+        # What a sentence names ("also known as having {{linear time}}") is its term.
+        named = index > 0 and _NAMED_BEFORE_RE.search(plain[:index]) is not None
         if (
-            not code
+            not named
+            and not code
             and asked[-1] in _GENERIC_HEADS
             and all(lex.zipf(w) >= 3.3 or w.isdigit() for w in asked)
         ):
             found.append(Finding(Cause.FILLER, 0.6, f"'{bare}' is an everyday phrase"))
-        elif not code and len(asked) >= 2 and all(lex.zipf(w) >= 4.3 for w in asked):
+        elif not named and not code and len(asked) >= 2 and all(lex.zipf(w) >= 4.3 for w in asked):
             found.append(Finding(Cause.FILLER, 0.4, f"'{bare}' is an everyday phrase"))
         if (
             title_words

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import FactKind
-from ..wordforms import CODE_RE, content_words, giveaway_word, not_shown, words
+from ..wordforms import CODE_RE, EXPANSION_RE, content_words, giveaway_word, not_shown, words
 from .verdict import CardView, Cause, Finding
 
 _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
@@ -137,8 +137,14 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         parts = [part for word in asked for part in word.split("-") if part]
         acronym = "".join(part[0] for part in parts).upper()
         # The acronym's letters must stand in the front before a pattern can find them.
-        # Also inside a longer one: "generalized {{cross validation}} (GCV)".
-        if len(acronym) >= 2 and acronym in rest and re.search(rf"\b[A-Z]?{acronym}s?\b", rest):
+        # Also inside a longer one: "generalized {{cross validation}} (GCV)". A sentence
+        # saying what an acronym stands for asks that ("DDL is short for {{...}}").
+        if (
+            len(acronym) >= 2
+            and acronym in rest
+            and re.search(rf"\b[A-Z]?{acronym}s?\b", rest)
+            and not EXPANSION_RE.search(rest)
+        ):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
         if _spelt_acronym(answer.strip().strip("`*_="), rest):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
