@@ -150,6 +150,29 @@ def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
     return index == 0 and following is not None and following.text in (".", ")")
 
 
+_KIND_NOUNS = frozenset(
+    {"modifier", "tool", "node", "mode", "filter", "operator", "module", "method"}
+    | {"function", "command", "statement", "clause", "keyword", "plugin", "shortcut"}
+    | {"library", "package", "algorithm"}
+)
+"""Nouns that say what kind of named thing precedes them ("Solidify modifier", "smooth
+tool", "GROUP BY statement")."""
+_NAMED_KIND_BONUS = 1.0
+
+
+def _names_a_tool(sentence: str, phrase: Sequence[Token], words: Sequence[Token]) -> bool:
+    """Whether ``phrase`` is a capitalised name followed by the kind of thing it names
+    ("Solidify modifier", "Mesh filter tool"), with no code after it that is the name
+    itself ("the built-in function `dir`")."""
+    return (
+        len(words) > 1
+        and words[-1] is phrase[-1]
+        and words[-1].folded in _KIND_NOUNS
+        and any(t.text[:1].isupper() for t in words[:-1])
+        and not sentence[phrase[-1].end :].lstrip().startswith("`")
+    )
+
+
 def add_phrase(
     found: Candidates, phrase: Sequence[Token], known_term: Callable[[str], bool] | None
 ) -> None:
@@ -165,6 +188,8 @@ def add_phrase(
         score += 0.4
     if vault_term:
         score += 0.3  # holds a term the vault has a note about
+    if _names_a_tool(sentence, phrase, words):
+        score += _NAMED_KIND_BONUS  # "Shrink wrap modifier": the named tool is what to recall
     # English puts the new information at the end: later phrases are likelier answers.
     score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
     reason = "name" if names else "phrase"
