@@ -53,6 +53,8 @@ _TEX_STYLE_RE = re.compile(r"\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol|
 def _is_symbol(answer: str) -> bool:
     """Whether ``answer`` is a lone symbol ("$\\emptyset$", "$\\mathcal{C}$", "$x$"):
     a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
+    if answer.strip("$ ").isdigit():
+        return False  # a number ("2 type parameters") says how many, it names nothing
     if len(answer) <= 2 or re.fullmatch(r"[A-Za-z](?:_[A-Za-z0-9]{1,2}|\d{1,2})", answer):
         return True
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):

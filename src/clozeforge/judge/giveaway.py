@@ -93,11 +93,18 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         code = answer.strip().strip("`'\"")
         if CODE_RE.fullmatch(answer.strip()) and code:
-            others = [c.strip("`'\"") for c in CODE_RE.findall(rest)] + rest.split()
+            codes = [c.strip("`'\"") for c in CODE_RE.findall(rest)]
+            others = codes + rest.split()
             # Also the same name as a plain word ("The {{`logging`}} module offers a
             # flexible logging system"); a short one may be English ("in", "or").
             named = len(code) >= 3 and code.casefold() in rest_words
-            if named or any(code != other and code in other for other in others):
+            # Inside other code ("`gn`" in "`cgn`"); a short one ("in") inside a word
+            # ("single") is no repeat of it.
+            inside = any(
+                code != o and code in o and (len(code) >= 3 or index < len(codes))
+                for index, o in enumerate(others)
+            )
+            if named or inside:
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
             # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
             # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
