@@ -149,3 +149,25 @@ def test_pointing_regex_finds_what_its_alternatives_find(tmp_path: Path) -> None
         assert [m.span() for m in _POINTING_RE.finditer(text)] == expected, text
         found += bool(expected)
     assert found > 100
+
+
+def test_a_sentence_wrapped_in_its_note_reads_as_one_line_in_anki(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "particles.md").write_text(
+        _NOTE + "\nKinds of breakage:\n\n- binary breakage\n- ternary breakage\n- attrition\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "deck.apkg"
+    build(Settings(notes_dir=notes, output=output, use_cache=False))
+    with collection(tmp_path / "c.anki2") as col:
+        from anki.collection import ImportAnkiPackageRequest
+
+        options = col._backend.get_import_anki_package_presets()
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(output), options=options))
+        texts = [col.get_note(n)["Text"] for n in col.find_notes("")]
+    claim = next(t for t in texts if "aggregation" in t)
+    # The note breaks the sentence after "more": a soft break, a space on the card.
+    assert "<br" not in claim and "more particles" in claim
+    listed = next(t for t in texts if "attrition" in t)
+    assert listed.count("<br>") >= 3  # a list's items stay one a line

@@ -19,7 +19,7 @@ from ..context import context_line
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, LeftOutCard, readable
 from ..phrasers import RulePhraser
-from ..render import field_has_math, render_cloze, render_text
+from ..render import field_has_math, render_cloze, render_text, unwrapped
 from ..state import content_hash
 from .written import render_written
 
@@ -98,7 +98,7 @@ def render_cards(
                 RenderedCard(note, content_hash(note), files, bool(files), math, problems)
             )
             continue
-        text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
+        text = render_cloze(unwrapped(card.text), note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []
         # The rule phraser only adds markup; a model that reworded the fact gets the
@@ -108,7 +108,9 @@ def render_cards(
         ):
             back.insert(0, fact.source_text)
         back.extend(fact.figures)
-        extra = render_text("\\\n".join(back), note_path=fact.path, media=media, line=fact.line)
+        extra = render_text(
+            "\\\n".join(map(unwrapped, back)), note_path=fact.path, media=media, line=fact.line
+        )
         fields = (
             text.html,
             extra.html if back else "",

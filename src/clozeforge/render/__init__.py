@@ -31,7 +31,14 @@ What the Markdown becomes:
   card never has a broken image; embeds of anything else show their name as text.
 """
 
-from .field import RenderedField, field_has_math, render_cloze, render_text
+from .field import RenderedField, field_has_math, render_cloze, render_text, unwrapped
 from .images import IMAGE_EXTENSIONS
 
-__all__ = ["IMAGE_EXTENSIONS", "RenderedField", "field_has_math", "render_cloze", "render_text"]
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "RenderedField",
+    "field_has_math",
+    "render_cloze",
+    "render_text",
+    "unwrapped",
+]

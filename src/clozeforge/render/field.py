@@ -42,6 +42,19 @@ def render_cloze(
     return ctx.result(_render_by_segment(segments, deletions, ctx))
 
 
+_SOFT_BREAK_RE = re.compile(r"(?<![\\\n])(?<!  )\n(?![ \t]*\n)[ \t]*")
+"""A newline inside a paragraph that is no hard break (a backslash or two spaces before it)."""
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with its soft line breaks as spaces: a sentence a note hard-wraps at 80
+    columns reads as one line on a card, not broken mid-sentence. Hard breaks (a list's
+    items joined by ``\\``), blank lines and fenced code stay as they are."""
+    if "\n" not in text or "```" in text or "~~~" in text:
+        return text
+    return _SOFT_BREAK_RE.sub(" ", text)
+
+
 def render_text(
     text: str, *, note_path: str, media: MediaIndex | None, line: int | None = None
 ) -> RenderedField:
