@@ -274,7 +274,9 @@ def _anchored(rest: str) -> bool:
 
 
 _EXAMPLES_BEFORE_RE = re.compile(
-    r"(?:\be\.g\.|\b(?:such as|for example|for instance|like|including)\b)[^.;]*$"
+    r"(?:\be\.g\.|\b(?:such as|for example|for instance|including)\b"
+    # "X is like {{Y}}" compares; "tools like {{Y}}" lists.
+    r"|(?<!\bis\s)(?<!\bits\s)(?<!\bare\s)(?<!\bjust\s)(?<!\bworks\s)\blike\b)[^.;]*$"
 )
 _EXAMPLES_AFTER_RE = re.compile(
     r"[^.;]*(?:\betc\b|\.\.\.|\u2026)|[^.;(]{0,12}\b(?:for example|for instance|e\.g\.)"
