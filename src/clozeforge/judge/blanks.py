@@ -195,6 +195,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
         # What a sentence names ("also known as having {{linear time}}") is its term.
         named = index > 0 and _NAMED_BEFORE_RE.search(plain[:index]) is not None
+        named = named or card.answer_reason == "emphasis"  # the note stressed it
         if (
             not named
             and not code
