@@ -99,7 +99,7 @@ def test_the_preview_lists_the_cards_left_out(tmp_path: Path) -> None:
     assert 'data-path="particles.md" data-line="6"' in section
 
 
-_POINTING_START = r"(?=\A|[,;:(\[]|\b[abcdefhilopst])(?:"
+_POINTING_START = r"(?=\A|[,;:(\[]|\b[abcdefhilopstw])(?:"
 
 
 def _sentences(folder: Path) -> set[str]:
@@ -137,6 +137,7 @@ def test_pointing_regex_finds_what_its_alternatives_find(tmp_path: Path) -> None
         "from the example we get",
         "Section 2 says",
         "[see below]",
+        "The loss will then converge",
         "it",
         "they did",
         "Such  cases",

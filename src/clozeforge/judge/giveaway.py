@@ -125,7 +125,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         asked = content_words(answer)
         if not asked:
             continue
-        if card.kind is not FactKind.ENUMERATION:
+        # What an acronym on the front stands for ("DDL is short name of {{Data Definition
+        # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
+        initials = _initials(answer)
+        expanded = bool(initials) and initials in rest and EXPANSION_RE.search(rest) is not None
+        if card.kind is not FactKind.ENUMERATION and not expanded:
             shared = giveaway_word(asked, rest_words)
             if shared:
                 # A definition may reuse its term's word ("Release stage: ... make release
@@ -159,6 +163,13 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
 
 
 _ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
+
+
+def _initials(answer: str) -> str:
+    """The capitals of ``answer``'s words ("Data Definition Language" -> "DDL"); empty
+    when it has fewer than two words."""
+    parts = re.findall(r"[A-Za-z]\w*", answer)
+    return "".join(p[0].upper() for p in parts) if len(parts) >= 2 else ""
 
 
 def _spelt_acronym(answer: str, rest: str) -> bool:

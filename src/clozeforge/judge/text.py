@@ -74,7 +74,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
 _POINTING_RE = re.compile(
     # Where a match can start (the text's start, a mark, a word opening with one of these
     # letters), looked at before the alternatives are tried one by one: 2.5x as fast.
-    r"(?=\A|[,;:(\[]|\b[abcdefhilopst])(?:"
+    r"(?=\A|[,;:(\[]|\b[abcdefhilopstw])(?:"
     r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
     r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
     r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
