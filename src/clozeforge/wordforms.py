@@ -149,8 +149,12 @@ def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]
     (equal, a shared base, or a shared prefix of five): only the others holding those
     letters are split and compared."""
     repeated = []
+    # Most answer words stand nowhere else: one scan of the others together rules them out.
+    joined = " ".join(others)
     for w in parts:
         start = w[:3]
+        if start not in joined:
+            continue
         for other in [o for o in others if start in o]:
             # A hyphenated word also stands joined ("non-linear" ... "{{nonlinear}}").
             pieces = (*other.split("-"), other.replace("-", "")) if "-" in other else (other,)

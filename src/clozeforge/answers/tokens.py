@@ -48,6 +48,13 @@ _EMPHASIS_CHARS = frozenset("*_=")
 def tokenize(text: str) -> list[Token]:
     """Words, numbers, code spans, math, Markdown links and punctuation, with offsets;
     emphasis markers are left out (they are markup, not words)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """``tokenize(text)``, remembered: a claim's sentence is tokenized for the sentences
+    around it (``content_words``) and again for its answers (``ranking.answer_spans``)."""
     tokens = []
     append = tokens.append
     for match in _TOKEN_RE.finditer(text):
@@ -60,7 +67,7 @@ def tokenize(text: str) -> list[Token]:
         start, end = match.span()
         # tuple.__new__: the named tuple's own __new__ is a Python function, twice as slow.
         append(_new(Token, (start, end, text, kind, text.casefold(), _stem(text))))
-    return tokens
+    return tuple(tokens)
 
 
 _new = tuple.__new__
@@ -81,6 +88,6 @@ def content_words(text: str) -> tuple[str, ...]:
     """Stems of the words of ``text`` that carry meaning (not function words)."""
     return tuple(
         t.stem
-        for t in tokenize(text)
+        for t in _tokens(text)
         if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 1
     )

@@ -259,6 +259,7 @@ _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|
 _trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
 _rhetoric = lru_cache(maxsize=1024)(_RHETORIC_RE.search)
+_claim_aside = lru_cache(maxsize=1024)(_CLAIM_ASIDE_RE.search)
 
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -270,7 +271,7 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     if _personal(text):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
     if card.kind is FactKind.CLAIM:
-        aside = _CLAIM_ASIDE_RE.search(plain)
+        aside = _claim_aside(plain)
         if aside:
             found.append(Finding(Cause.NOTWORTH, 0.6, f"nothing to learn ('{aside.group(0)}')"))
         if _SURVEY_RE.search(text):
