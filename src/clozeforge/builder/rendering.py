@@ -86,6 +86,8 @@ def render_cards(
     lacks: the sentences around a claim, the note's own wording when a model reworded it,
     the figures that illustrate the fact; and the source."""
     rendered: list[RenderedCard] = []
+    # A note's cards share its tags: its deck and Anki tags are worked out once.
+    placed: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
     for card in cards:
         if card.left_out and not placement.keep_left_out:
             continue
@@ -120,10 +122,12 @@ def render_cards(
             card.phrased_by,
             _escape(context),
         )
-        tags = tuple(readable(packaging.anki_tag(tag)) for tag in fact.tags)
+        if (deck_and_tags := placed.get(fact.tags)) is None:
+            deck_and_tags = placed[fact.tags] = _deck_and_tags(placement.root, fact.tags)
+        deck, tags = deck_and_tags
         note = packaging.DeckNote(
             guid=packaging.guid_for_fact(fact),
-            deck=readable(packaging.deck_for_tags(placement.root, fact.tags)),
+            deck=deck,
             fields=tuple(readable(field) for field in fields),  # a file name not UTF-8
             tags=(*tags, LEFT_OUT_TAG) if card.left_out else tags,
             mtime=mtime,
@@ -143,6 +147,12 @@ def render_cards(
             )
         )
     return tuple(rendered)
+
+
+def _deck_and_tags(root: str, tags: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The deck of a card with ``tags``, and its Anki tags."""
+    anki_tags = tuple(readable(packaging.anki_tag(tag)) for tag in tags)
+    return readable(packaging.deck_for_tags(root, tags)), anki_tags
 
 
 def _without_markup(cloze_text: str) -> str:

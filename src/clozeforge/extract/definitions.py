@@ -7,6 +7,7 @@ as its subject, the definition as its one detail), or None.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import FactKind
 from .found import FoundFact
@@ -82,6 +83,8 @@ def _sane_term(term: str) -> bool:
     )
 
 
+# A list's items are tested as a glossary, then each as a definition: split once.
+@lru_cache(maxsize=512)
 def split_definition(text: str) -> tuple[str, str] | None:
     """(term, definition) when ``text`` is a definition item, else None."""
     if re.match(r"[^:]*::", text) or TASK_RE.match(text):

@@ -79,6 +79,10 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     code spans and emphasis stay exactly as the user wrote them. Returns the text and
     the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
     raw = inline.content
+    if not ("[" in raw or "$" in raw or "`" in raw or "**" in raw or "__" in raw or "==" in raw):
+        # Most paragraphs: no link ("[["), footnote ("[^"), math, code or highlight for a
+        # child to mark: the text is the source as it is.
+        return Text(raw, line), []
     out: list[str] = []
     length = 0  # len("".join(out)), kept incrementally
     copied = 0  # raw[:copied] is in out
@@ -174,6 +178,8 @@ def outside_embeds(inline: Token, line: int, note_path: str) -> list[tuple[int, 
     place outside the notes folder (``![[../../etc/passwd]]``, ``![](/etc/hostname)``):
     never read, always worth a warning, card or no card."""
     raw = inline.content
+    if "![" not in raw:
+        return []  # no embed, no image
     found: list[tuple[int, str]] = []
     search = 0
     for child in inline.children or ():

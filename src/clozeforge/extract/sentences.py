@@ -7,7 +7,7 @@ word counts, balance checks, and the patterns the kinds share.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import sentencex
@@ -192,6 +192,17 @@ def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
+def _one_line(text: str, drop_labels: bool) -> tuple[tuple[int, int], ...]:
+    """``_line_groups`` of a text of one line (most paragraphs and list items): no line
+    before it to continue, no generator to run."""
+    if not text.strip() or _FIELD_LINE_RE.match(text):
+        return ()
+    label = LABEL_RE.match(text) if drop_labels else None
+    if label is None:
+        return ((0, len(text)),)
+    return ((label.end(), len(text)),) if text[label.end() :].strip() else ()
+
+
 def sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
     """Spans of ``text``'s sentences, stripped, in order."""
     return list(_sentences(text, drop_labels))
@@ -201,7 +212,11 @@ def sentences(text: str, *, drop_labels: bool = True) -> list[tuple[int, int]]:
 @lru_cache(maxsize=256)
 def _sentences(text: str, drop_labels: bool) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
-    for start, end in _line_groups(text, drop_labels=drop_labels):
+    if "\n" in text:
+        groups: Iterable[tuple[int, int]] = _line_groups(text, drop_labels=drop_labels)
+    else:
+        groups = _one_line(text, drop_labels)
+    for start, end in groups:
         group = text[start:end]
         for s, e in _split_sentences(group):
             piece = group[s:e]

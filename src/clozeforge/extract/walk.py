@@ -11,7 +11,6 @@ import dataclasses
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..links import LinkIndex
 from ..markdown import WIKILINK
@@ -24,6 +23,7 @@ from .enumerations import enumeration_fact, is_glossary, lead_in
 from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
 from .inline import Text, outside_embeds, resolve_inline
+from .list_items import ListItem, ListItems
 from .long_prose import prose_parts
 from .reading import reading_of
 from .sentences import ASIDE_RE, TASK_RE, normal
@@ -36,7 +36,6 @@ SKIPPED_CALLOUTS = frozenset({"cite", "citation", "metadata", "link", "links"})
 _CALLOUT_RE = re.compile(r"^\[!(?P<type>[^\]\s]+)\][+-]?")
 _SEPARATOR_RE = re.compile(r"\s+[-\u2013\u2014:|]\s+")
 _EMPHASIS_RE = re.compile(r"(\*\*|__|==)(.+?)\1")
-_QUOTE_MARKERS_RE = re.compile(r"^(?:[ \t]*>)*")
 
 
 def _heading_text(text: str) -> str:
@@ -48,18 +47,6 @@ def _heading_text(text: str) -> str:
 
 def _is_image_name(target: str) -> bool:
     return posixpath.splitext(target.strip())[1].lower().lstrip(".") in IMAGE_EXTENSIONS
-
-
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    """A list item, split the way extraction reads it."""
-
-    head: Text | None
-    """The first paragraph up to any lazy continuation lines."""
-    lazy: Text | None
-    """Lazy continuation lines of the first paragraph: prose that follows the list."""
-    rest: tuple[Block, ...]
-    """The item's other blocks (nested lists, further paragraphs)."""
 
 
 class NoteWalk:
@@ -93,8 +80,9 @@ class NoteWalk:
         self.skip_lines: frozenset[int] = frozenset()
         """0-based body lines that hold cards the author wrote: a paragraph touching one
         gives no fact (``text_of`` is None for it)."""
-        self._lines: list[str] | None = None
         self._texts: dict[int, Text | None] = {}
+        self._titled: dict[str, bool] = {}
+        self._items = ListItems(note.body, self.text_of)
         self.reading = reading_of(note)
         """How to cite the paper the note reads, None for the note's own thinking: a paper
         note's prose paragraphs are its abstract and summary (its rhetoric), its list items
@@ -132,40 +120,9 @@ class NoteWalk:
             self.diagnose(line, f"embed {target!r} points outside the notes folder; not read")
         return text if text.text.strip() else None
 
-    def _indent(self, line: int) -> int | None:
-        if self._lines is None:
-            self._lines = self.note.body.split("\n")
-        lines = self._lines
-        if not 0 <= line < len(lines):
-            return None
-        content = _QUOTE_MARKERS_RE.sub("", lines[line]).expandtabs(4)
-        return len(content) - len(content.lstrip())
-
     def item(self, node: Block) -> ListItem:
-        """The list item ``node`` as extraction reads it."""
-        children = tuple(node.children)
-        if not children or children[0].type != "paragraph":
-            return ListItem(None, None, children)
-        paragraph, rest = children[0], children[1:]
-        text = self.text_of(paragraph)
-        if text is None:
-            return ListItem(None, None, rest)
-        head, lazy = text, None
-        marker = node.token.map[0] if node.token.map else None
-        marker_indent = self._indent(marker) if marker is not None else None
-        lines = text.text.split("\n")
-        para_map = paragraph.token.map
-        if marker_indent is not None and para_map and para_map[1] - para_map[0] == len(lines):
-            offset = len(lines[0]) + 1
-            for number in range(1, len(lines)):
-                indent = self._indent(para_map[0] + number)
-                if indent is not None and indent <= marker_indent:
-                    # A lazy continuation line: Markdown glues it to the item, but the
-                    # author wrote it flush left, after the list: it is prose of its own.
-                    head, lazy = text.slice(0, offset - 1), text.slice(offset)
-                    break
-                offset += len(lines[number]) + 1
-        return ListItem(head, lazy, rest)
+        """The list item ``node`` as extraction reads it (worked out once)."""
+        return self._items.item(node)
 
     def heading(self, node: Block) -> None:
         """Enter the section ``node`` opens: it replaces the headings of its level and below."""
@@ -179,14 +136,20 @@ class NoteWalk:
             self.aside_level = None
         if self.aside_level is None and ASIDE_RE.fullmatch(shown):
             self.aside_level = level
-        title = self._normal_title
         self.heading_path = tuple(
-            heading
-            for _, heading in self.headings
-            if title not in {normal(part) for part in (heading, *_SEPARATOR_RE.split(heading, 1))}
+            heading for _, heading in self.headings if not self._names_title(heading)
         )
         if node.token.map:
             self.sections.append((node.token.map[0], self.heading_path))
+
+    def _names_title(self, heading: str) -> bool:
+        """Whether ``heading`` (or a part of it, "Title - part") is the note's title
+        (worked out once: the headings above are looked at again under each heading)."""
+        named = self._titled.get(heading)
+        if named is None:
+            parts = (heading, *_SEPARATOR_RE.split(heading, 1))
+            named = self._titled[heading] = self._normal_title in {normal(p) for p in parts}
+        return named
 
     # the kinds
 

@@ -28,6 +28,8 @@ _BREAKS = ("softbreak", "hardbreak")
 
 def markdown_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
     """``text`` as HTML: fenced code blocks as ``<pre>``, everything else inline."""
+    if "```" not in text and "~~~" not in text:
+        return inline_html(text, ctx, at_end=at_end)  # no fence: most fields and answers
     parts: list[str] = []
     position = 0
     for match in _FENCE_RE.finditer(text):

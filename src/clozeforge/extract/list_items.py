@@ -1,0 +1,80 @@
+"""A list item's block -> its head, lazy continuation and other blocks (``ListItem``).
+
+Takes the note's body lines and a paragraph's resolved text; gives each item once, however
+often the walk looks at it (as a lead-in's list, then item by item).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .blocks import Block
+from .inline import Text
+
+_QUOTE_MARKERS_RE = re.compile(r"^(?:[ \t]*>)*")
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A list item, split the way extraction reads it."""
+
+    head: Text | None
+    """The first paragraph up to any lazy continuation lines."""
+    lazy: Text | None
+    """Lazy continuation lines of the first paragraph: prose that follows the list."""
+    rest: tuple[Block, ...]
+    """The item's other blocks (nested lists, further paragraphs)."""
+
+
+class ListItems:
+    """The list items of one note, each worked out once (by ``id`` of its block: the tree
+    lives as long as the walk)."""
+
+    def __init__(self, body: str, text_of: Callable[[Block], Text | None]) -> None:
+        self._body = body
+        self._text_of = text_of
+        self._lines: list[str] | None = None
+        self._items: dict[int, ListItem] = {}
+
+    def item(self, node: Block) -> ListItem:
+        """The list item ``node`` as extraction reads it."""
+        found = self._items.get(id(node))
+        if found is None:
+            found = self._items[id(node)] = self._item(node)
+        return found
+
+    def _indent(self, line: int) -> int | None:
+        if self._lines is None:
+            self._lines = self._body.split("\n")
+        lines = self._lines
+        if not 0 <= line < len(lines):
+            return None
+        content = _QUOTE_MARKERS_RE.sub("", lines[line]).expandtabs(4)
+        return len(content) - len(content.lstrip())
+
+    def _item(self, node: Block) -> ListItem:
+        children = tuple(node.children)
+        if not children or children[0].type != "paragraph":
+            return ListItem(None, None, children)
+        paragraph, rest = children[0], children[1:]
+        text = self._text_of(paragraph)
+        if text is None:
+            return ListItem(None, None, rest)
+        head, lazy = text, None
+        marker = node.token.map[0] if node.token.map else None
+        marker_indent = self._indent(marker) if marker is not None else None
+        lines = text.text.split("\n")
+        para_map = paragraph.token.map
+        if marker_indent is not None and para_map and para_map[1] - para_map[0] == len(lines):
+            offset = len(lines[0]) + 1
+            for number in range(1, len(lines)):
+                indent = self._indent(para_map[0] + number)
+                if indent is not None and indent <= marker_indent:
+                    # A lazy continuation line: Markdown glues it to the item, but the
+                    # author wrote it flush left, after the list: it is prose of its own.
+                    head, lazy = text.slice(0, offset - 1), text.slice(offset)
+                    break
+                offset += len(lines[number]) + 1
+        return ListItem(head, lazy, rest)
