@@ -339,3 +339,25 @@ def test_real_vault(capsys: pytest.CaptureFixture[str]) -> None:
     assert candidates >= 30
     assert share >= 0.9
     assert kinds["definition"] >= 30 and kinds["enumeration"] >= 20 and kinds["claim"] >= 300
+
+
+def test_a_notes_walk_is_freed_without_waiting_for_the_cycle_collector() -> None:
+    # A reference cycle between the walk and what it holds kept every note's walk (its
+    # texts, items, facts) alive until a full collection: 190 MiB more at 10,000 notes.
+    import gc
+    import weakref
+
+    from clozeforge.extract.blocks import block_tree
+    from clozeforge.extract.walk import NoteWalk
+
+    text = "# Lists\n\n- Term: its definition, long enough\n  - nested item\n\nA claim here.\n"
+    note = parse_note("lists.md", text.encode("utf-8"), 0)
+    gc.disable()
+    try:
+        walk = NoteWalk(note, LinkIndex.from_notes([note]))
+        walk.walk(block_tree(note.tokens))
+        freed = weakref.ref(walk)
+        del walk
+        assert freed() is None
+    finally:
+        gc.enable()

@@ -82,7 +82,7 @@ class NoteWalk:
         gives no fact (``text_of`` is None for it)."""
         self._texts: dict[int, Text | None] = {}
         self._titled: dict[str, bool] = {}
-        self._items = ListItems(note.body, self.text_of)
+        self._items = ListItems(note.body)
         self.reading = reading_of(note)
         """How to cite the paper the note reads, None for the note's own thinking: a paper
         note's prose paragraphs are its abstract and summary (its rhetoric), its list items
@@ -122,7 +122,7 @@ class NoteWalk:
 
     def item(self, node: Block) -> ListItem:
         """The list item ``node`` as extraction reads it (worked out once)."""
-        return self._items.item(node)
+        return self._items.item(node, self.text_of)
 
     def heading(self, node: Block) -> None:
         """Enter the section ``node`` opens: it replaces the headings of its level and below."""
