@@ -24,6 +24,9 @@ CODE_SCORE = 2.8
 tools ask for; plus up to 1 for standing late in the sentence, as every candidate."""
 MAX_MATH_ANSWER = 24
 """Longest inline formula (in characters, delimiters included) offered as an answer."""
+DIRECTION_SCORE = 4.0
+"""An order the sentence states ("work from {{top to bottom}}"): what a tip about it
+teaches, ahead of the terms it names (even one the vault knows)."""
 
 _NUMBER_WORDS = "one two three four five six seven eight nine ten"
 NUMBERS = frozenset(_NUMBER_WORDS.split())
@@ -108,6 +111,9 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
             unit = tokens[index + 1]
             if unit.kind == "word" and word_class(unit, False) == "noun":
                 found.add(token.start, unit.end, 2.0 + late, "number")
+    # "work from {{top to bottom}}": a direction or order is the fact, not what follows it.
+    for match in _DIRECTION_RE.finditer(found.sentence):
+        found.add(match.start(1), match.end(1), DIRECTION_SCORE, "direction")
     # "$512$ or $1024$ tokens": the numbers together are the fact, not their unit.
     for first, second in pairwise(numbers):
         between = found.sentence[first.end : second.start]
@@ -115,6 +121,11 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
             found.add(first.start, second.end, 2.1 + 1.0 * second.end / length, "number")
 
 
+_DIRECTIONS = "top|bottom|left|right|front|back|start|end|beginning|first|last|inside|outside"
+_DIRECTION_RE = re.compile(
+    rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
+)
+"""An order a sentence states: "from top to bottom", "from left to right"."""
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
 

@@ -195,7 +195,8 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
         # What a sentence names ("also known as having {{linear time}}") is its term.
         named = index > 0 and _NAMED_BEFORE_RE.search(plain[:index]) is not None
-        named = named or card.answer_reason == "emphasis"  # the note stressed it
+        # The note stressed it; or it is an order ("from {{top to bottom}}").
+        named = named or card.answer_reason in ("emphasis", "direction")
         if (
             not named
             and not code
@@ -280,7 +281,9 @@ _EXAMPLES_BEFORE_RE = re.compile(
     r"|(?<!\bis\s)(?<!\bits\s)(?<!\bare\s)(?<!\bjust\s)(?<!\bworks\s)\blike\b)[^.;]*$"
 )
 _EXAMPLES_AFTER_RE = re.compile(
-    r"[^.;]*(?:\betc\b|\.\.\.|\u2026)|[^.;(]{0,12}\b(?:for example|for instance|e\.g\.)"
+    # An ellipsis that ends the list ("A, B, ..."), not one between two ends ("input ... output").
+    r"[^.;]*(?:\betc\b|(?:\.\.\.|\u2026)(?!\s*\w))"
+    r"|[^.;(]{0,12}\b(?:for example|for instance|e\.g\.)"
 )
 
 
