@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from ..lexicon import FUNCTION_WORDS, lexicon
+from ..wordforms import EXPANSION_RE
 from .candidates import NUMBERS, Candidates
 from .phrases import ACRONYM_RE, MAX_ANSWER_WORDS, word_class
 from .tokens import Token
@@ -18,6 +19,9 @@ DEFINED_TERM_SCORE = 3.6
 """The term a definitional sentence defines: the thing to recall from its definition."""
 ACRONYM_SCORE = 3.4
 """An acronym's expansion, asked from the acronym."""
+STATED_EXPANSION_BONUS = 0.5
+"""Added when the sentence is there to say what the acronym stands for ("DDL is short name
+of ..."): that is its fact, asked ahead of what it goes on to say."""
 
 _DEFINING_VERB_RE = re.compile(
     r"\s+(?:is|are|was|were|means|mean|refers\s+to|refer\s+to|denotes|denote|stands\s+for"
@@ -129,12 +133,15 @@ def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
             close = next((i for i in range(index + 2, len(tokens)) if tokens[i].text == ")"), None)
             inside = [t for t in tokens[index + 2 : close or index + 2] if t.kind == "word"]
             expansion = inside if inside and _initials(inside) == letters else []
+        score = ACRONYM_SCORE
         if not expansion:
             expansion = _spelled_elsewhere(words, token, letters)
+            if expansion and EXPANSION_RE.search(found.sentence):
+                score += STATED_EXPANSION_BONUS  # "DQL is short name of Data Query Language"
         while expansion and expansion[0].folded in FUNCTION_WORDS:
             expansion = expansion[1:]
         if expansion:
-            found.add(expansion[0].start, expansion[-1].end, ACRONYM_SCORE, "acronym")
+            found.add(expansion[0].start, expansion[-1].end, score, "acronym")
 
 
 def _spelled_elsewhere(words: Sequence[Token], acronym: Token, letters: str) -> list[Token]:

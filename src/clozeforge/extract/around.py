@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from .. import answers
 from ..lexicon import lexicon
-from ..wordforms import EXPANSION_RE
 from .sentences import END_RE, MATH_RE, TEMPLATE_RE, one_letter_symbols, word_count
 
 
@@ -96,25 +95,3 @@ def _shares_a_term(sentence: str, other: str) -> bool:
 
 _COMMON_ZIPF = 5.0
 """Words this common ("use", "time", "make") say nothing about what two sentences share."""
-
-
-_ACRONYM_RE = re.compile(r"\b[A-Z]{2,6}\b")
-_EXPANSION_RE = re.compile(
-    r"\b(?:short\s+(?:name\s+)?(?:of|for)|stands?\s+for|abbreviat\w*|acronym)\b", re.I
-)
-"""How a sentence says that an acronym stands for words ("DDL is short name of ...")."""
-
-
-def spelt_acronym(sentence: str) -> str:
-    """The words an acronym of ``sentence`` stands for, when the sentence says so ("[[DDL]]
-    is short name of Data Definition Language, ..." -> "Data Definition Language"): the
-    fact such a sentence teaches. Else empty."""
-    if not EXPANSION_RE.search(sentence):
-        return ""
-    for acronym in dict.fromkeys(_ACRONYM_RE.findall(sentence)):
-        letters = len(acronym)
-        pattern = r"\b" + r"[\s,-]+".join(rf"{ch}[\w-]*" for ch in acronym) + r"\b"
-        found = re.search(pattern, sentence[sentence.find(acronym) + letters :], re.I)
-        if found and len(found.group(0).split()) >= min(letters, 2):
-            return found.group(0).strip(" ,")
-    return ""

@@ -22,7 +22,7 @@ from .. import answers, cloze
 from ..lexicon import FUNCTION_WORDS
 from ..links import LinkIndex
 from ..model import FactKind
-from .around import sentences_around, spelt_acronym, symbol_setup
+from .around import sentences_around, symbol_setup
 from .found import FoundFact
 from .inline import Text
 from .prompts import asked_question, written_prompts
@@ -300,9 +300,6 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
                 and any(len(w) > 2 and w not in cloze.CONNECTIVES for w in cloze.words(h))
             )
         )
-        expansion = spelt_acronym(sentence)
-        if expansion:  # "DDL is short name of {{Data Definition Language}}"
-            highlights = (expansion, *(h for h in highlights if h != expansion))
         key = " ".join(cloze.words(sentence)[:6])
         if not key:
             continue

@@ -195,8 +195,9 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
         # What a sentence names ("also known as having {{linear time}}") is its term.
         named = index > 0 and _NAMED_BEFORE_RE.search(plain[:index]) is not None
-        # The note stressed it; or it is an order ("from {{top to bottom}}").
-        named = named or card.answer_reason in ("emphasis", "direction")
+        # The note stressed it; or it is an order ("from {{top to bottom}}") or what an
+        # acronym stands for ("DCL is short name of {{Data Control Language}}").
+        named = named or card.answer_reason in ("emphasis", "direction", "acronym")
         if (
             not named
             and not code
