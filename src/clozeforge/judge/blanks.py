@@ -50,18 +50,19 @@ _GENERIC_HEADS = frozenset(_GENERIC_HEADS_TEXT.split())
 _TEX_STYLE_RE = re.compile(r"\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol|bm)\s*")
 
 
+_NUMBER_RE = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*")
+
+
 def _is_symbol(answer: str) -> bool:
     """Whether ``answer`` is a lone symbol ("$\\emptyset$", "$\\mathcal{C}$", "$x$"):
     a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
-    if answer.strip("$ ").isdigit():
-        return False  # a number ("2 type parameters") says how many, it names nothing
+    if _NUMBER_RE.fullmatch(answer.strip("$").removeprefix("\\(").removesuffix("\\)")):
+        return False  # a number ("{{2}} type parameters", "{{$0.7$}}") names nothing
     if len(answer) <= 2 or re.fullmatch(r"[A-Za-z](?:_[A-Za-z0-9]{1,2}|\d{1,2})", answer):
         return True
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
     inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
-    if re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", inner):
-        return False  # a number ("$0.7$") says how much, it names nothing
     if re.fullmatch(r"\s*[A-Za-z][\^_]\{?[A-Za-z0-9]\}?\s*", inner):
         return True  # a letter with an index or a power names a thing ("$I^n$", "$x_i$")
     if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):

@@ -58,8 +58,8 @@ def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
     joins = {"and", "or"}
     slash = "/" in rest[max(0, gap - 3) : gap + 4]
     return bool(
-        (twin & set(before[-4:]) and (joins & set(before[-3:]) or slash))
-        or (twin & set(after[:4]) and (joins & set(after[:2]) or slash))
+        (twin & set(before) and (joins & set(before[-3:]) or slash))
+        or (twin & set(after) and (joins & set(after[:2]) or slash))
     )
 
 
@@ -125,10 +125,12 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         asked = content_words(answer)
         if not asked:
             continue
+        parts = [part for word in asked for part in word.split("-") if part]
+        acronym = "".join(part[0] for part in parts).upper()
         # What an acronym on the front stands for ("DDL is short name of {{Data Definition
         # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
-        initials = _initials(answer)
-        expanded = bool(initials) and initials in rest and EXPANSION_RE.search(rest) is not None
+        stated = EXPANSION_RE.search(rest) is not None
+        expanded = stated and len(acronym) >= 2 and acronym in rest
         if card.kind is not FactKind.ENUMERATION and not expanded:
             shared = giveaway_word(asked, rest_words)
             if shared:
@@ -145,8 +147,6 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         shared = giveaway_word(asked, context_words) if asked else None
         if shared:
             return [Finding(Cause.GIVEAWAY, 0.5, f"the context line says '{shared}'")]
-        parts = [part for word in asked for part in word.split("-") if part]
-        acronym = "".join(part[0] for part in parts).upper()
         # The acronym's letters must stand in the front before a pattern can find them.
         # Also inside a longer one: "generalized {{cross validation}} (GCV)". A sentence
         # saying what an acronym stands for asks that ("DDL is short for {{...}}").
@@ -154,7 +154,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             len(acronym) >= 2
             and acronym in rest
             and re.search(rf"\b[A-Z]?{acronym}s?\b", rest)
-            and not EXPANSION_RE.search(rest)
+            and not stated
         ):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
         if _spelt_acronym(answer.strip().strip("`*_="), rest):
@@ -163,13 +163,6 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
 
 
 _ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
-
-
-def _initials(answer: str) -> str:
-    """The capitals of ``answer``'s words ("Data Definition Language" -> "DDL"); empty
-    when it has fewer than two words."""
-    parts = re.findall(r"[A-Za-z]\w*", answer)
-    return "".join(p[0].upper() for p in parts) if len(parts) >= 2 else ""
 
 
 def _spelt_acronym(answer: str, rest: str) -> bool:

@@ -27,8 +27,9 @@ _CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
 _JOINED_RE = re.compile(r"[\w)$]-")
-_ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """The two characters before a deletion that a hyphen joins to it: "$n$-{{cube}}"."""
+_ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
+"""An ordinal's ending at a deletion's start, after a number in math: "$d${{th ...}}"."""
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
