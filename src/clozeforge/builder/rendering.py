@@ -19,7 +19,7 @@ from ..context import context_line
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, LeftOutCard, readable
 from ..phrasers import RulePhraser
-from ..render import field_has_math, render_cloze, render_text, unwrapped
+from ..render import field_has_math, render_cloze, render_text
 from ..state import content_hash
 from .written import render_written
 
@@ -100,7 +100,9 @@ def render_cards(
                 RenderedCard(note, content_hash(note), files, bool(files), math, problems)
             )
             continue
-        text = render_cloze(unwrapped(card.text), note_path=fact.path, media=media, line=fact.line)
+        # A sentence the note hard-wraps reads as one line on the card.
+        where = {"note_path": fact.path, "media": media, "line": fact.line, "soft_break": " "}
+        text = render_cloze(card.text, **where)
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []
         # The rule phraser only adds markup; a model that reworded the fact gets the
@@ -110,9 +112,7 @@ def render_cards(
         ):
             back.insert(0, fact.source_text)
         back.extend(fact.figures)
-        extra = render_text(
-            "\\\n".join(map(unwrapped, back)), note_path=fact.path, media=media, line=fact.line
-        )
+        extra = render_text("\\\n".join(back), **where)
         fields = (
             text.html,
             extra.html if back else "",

@@ -31,7 +31,7 @@ What the Markdown becomes:
   card never has a broken image; embeds of anything else show their name as text.
 """
 
-from .field import RenderedField, field_has_math, render_cloze, render_text, unwrapped
+from .field import RenderedField, field_has_math, render_cloze, render_text
 from .images import IMAGE_EXTENSIONS
 
 __all__ = [
@@ -40,5 +40,4 @@ __all__ = [
     "field_has_math",
     "render_cloze",
     "render_text",
-    "unwrapped",
 ]

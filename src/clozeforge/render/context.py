@@ -39,6 +39,10 @@ class RenderContext:
     """Where images are looked up; None renders every image as its alt text."""
     line: int | None
     """The fact's line, for the warnings."""
+    soft_break: str = "<br>"
+    """What a line break inside a paragraph (no hard break) becomes: ``<br>`` keeps the
+    note's lines (a card its author wrote), a space joins a sentence the note hard-wraps
+    (a card made from it)."""
     media: dict[str, MediaFile] = field(default_factory=dict)
     """Packaged name -> file of each image the HTML shows."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -50,7 +54,7 @@ class RenderContext:
 
     def child(self) -> RenderContext:
         """A fresh context for the same field (a rendering that may be thrown away)."""
-        return RenderContext(self.note_path, self.index, self.line)
+        return RenderContext(self.note_path, self.index, self.line, self.soft_break)
 
     def merge(self, other: RenderContext) -> None:
         """Take what ``other`` collected."""

@@ -16,13 +16,19 @@ _BRACE_BEFORE_DELETION_RE = re.compile(f"\\{{(?={OPEN})")
 
 
 def render_cloze(
-    text: str, *, note_path: str, media: MediaIndex | None, line: int | None = None
+    text: str,
+    *,
+    note_path: str,
+    media: MediaIndex | None,
+    line: int | None = None,
+    soft_break: str = "<br>",
 ) -> RenderedField:
     """Render cloze text ``text`` of a card from note ``note_path`` to field HTML.
 
     ``media``: where images are looked up; None renders every image as its alt text
-    (nothing to pack, no warning). ``line`` goes into the diagnostics."""
-    ctx = RenderContext(note_path, media, line)
+    (nothing to pack, no warning). ``line`` goes into the diagnostics. ``soft_break``: as
+    ``RenderContext.soft_break``."""
+    ctx = RenderContext(note_path, media, line, soft_break)
     text = without_placeholders(text)
     segments = split_segments(text)
     deletions = {i: _deletion_html(s, ctx) for i, s in enumerate(segments) if s.number is not None}
@@ -42,26 +48,19 @@ def render_cloze(
     return ctx.result(_render_by_segment(segments, deletions, ctx))
 
 
-_SOFT_BREAK_RE = re.compile(r"(?<![\\\n])(?<!  )\n(?![ \t]*\n)[ \t]*")
-"""A newline inside a paragraph that is no hard break (a backslash or two spaces before it)."""
-
-
-def unwrapped(text: str) -> str:
-    """``text`` with its soft line breaks as spaces: a sentence a note hard-wraps at 80
-    columns reads as one line on a card, not broken mid-sentence. Hard breaks (a list's
-    items joined by ``\\``), blank lines and fenced code stay as they are."""
-    if "\n" not in text or "```" in text or "~~~" in text:
-        return text
-    return _SOFT_BREAK_RE.sub(" ", text)
-
-
 def render_text(
-    text: str, *, note_path: str, media: MediaIndex | None, line: int | None = None
+    text: str,
+    *,
+    note_path: str,
+    media: MediaIndex | None,
+    line: int | None = None,
+    soft_break: str = "<br>",
 ) -> RenderedField:
     """Render Markdown ``text`` (no deletions: for the Extra field) to field HTML.
 
-    Any ``{{`` in it is escaped, so it can never turn into a deletion."""
-    ctx = RenderContext(note_path, media, line)
+    Any ``{{`` in it is escaped, so it can never turn into a deletion. ``soft_break``: as
+    ``RenderContext.soft_break``."""
+    ctx = RenderContext(note_path, media, line, soft_break)
     return ctx.result(_escape_plain(markdown_html(without_placeholders(text), ctx, at_end=True)))
 
 

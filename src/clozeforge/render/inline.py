@@ -182,7 +182,9 @@ def render_tokens(tokens: Sequence[Token], ctx: RenderContext) -> str:
         kind = token.type
         if kind == "text":
             out.append(escapeHtml(token.content))
-        elif kind in _BREAKS:
+        elif kind == "softbreak":
+            out.append(ctx.soft_break)
+        elif kind == "hardbreak":
             out.append("<br>")
         elif kind == "code_inline":
             out.append(f"<code>{escapeHtml(token.content)}</code>")
