@@ -143,6 +143,13 @@ _COMPARED = 64
 indexing them (``_others_index``) cost more than it saved, once per card's front."""
 
 
+def _pieces(word: str) -> tuple[str, ...]:
+    """The words ``word`` stands for: itself, or a hyphenated word's parts and the parts
+    joined ("non-linear terms ... said to be {{nonlinear}}"). Most words hold no hyphen:
+    splitting each made a list for nothing."""
+    return (*word.split("-"), word.replace("-", "")) if "-" in word else (word,)
+
+
 def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]:
     """The words of ``parts`` that a word of ``others`` is a form of (``related``), as
     ``_others_index`` finds them. Two related words open with the same three letters
@@ -156,11 +163,9 @@ def _repeated_in_few(parts: Sequence[str], others: tuple[str, ...]) -> list[str]
         if start not in joined:
             continue
         for other in [o for o in others if start in o]:
-            # A hyphenated word also stands joined ("non-linear" ... "{{nonlinear}}").
-            pieces = (*other.split("-"), other.replace("-", "")) if "-" in other else (other,)
             if any(
                 p[:3] == start and len(p) >= 3 and p not in FUNCTION_WORDS and related(w, p)
-                for p in pieces
+                for p in _pieces(other)
             ):
                 repeated.append(w)
                 break
@@ -175,14 +180,7 @@ def _others_index(
     (related words are equal, share those or share a base: compare within them), and
     their bases (``_bases``). A note's title and headings are the others of each of its
     cards' context lines: made once for them."""
-    kept = [
-        w
-        for o in others
-        # Most words hold no hyphen: splitting each made a list for nothing. A hyphenated
-        # word also stands joined ("non-linear terms ... said to be {{nonlinear}}").
-        for w in ((*o.split("-"), o.replace("-", "")) if "-" in o else (o,))
-        if len(w) >= 3 and w not in FUNCTION_WORDS
-    ]
+    kept = [w for o in others for w in _pieces(o) if len(w) >= 3 and w not in FUNCTION_WORDS]
     # Lists, made tuples once: growing a tuple per word was quadratic in a line of
     # 40,000 tags sharing a prefix (217 s for the hostile vault's build).
     grouped: dict[str, list[str]] = {}
