@@ -23,6 +23,7 @@ from markdown_it.token import Token
 
 from clozeforge.cloze import cloze_answers, grounding_failure, words
 from clozeforge.extract import CLAIM_MIN_SCORE, extract_facts
+from clozeforge.extract.described import described_term
 from clozeforge.links import LinkIndex
 from clozeforge.model import Fact, FactKind, Note
 from clozeforge.notes import parse_note
@@ -361,3 +362,35 @@ def test_a_notes_walk_is_freed_without_waiting_for_the_cycle_collector() -> None
         assert freed() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above", "term"),
+    [
+        ("**Library that compiles Python code into C.**", "Cython", "Cython"),
+        (
+            "Set of rules by which NumPy functions operate on arrays.",
+            "Broadcasting",
+            "Broadcasting",
+        ),
+        ("Query language used to manage data in a database.", "SQL", "SQL"),
+        ("Data type that has one of two values.", "What is boolean datatype?", "boolean datatype"),
+        ("Abstract data type that stores unique values.", "Set (abstract datatype)", "Set"),
+        # A subject and its verb: a statement, not a description.
+        ("Quantum physics explain behaviors that physicists never saw.", "Quantum", ""),
+        ("Handlers only handle exceptions that occur in the try clause.", "Handlers", ""),
+        ("Library that compiles Python code is fast.", "Cython", ""),
+        ("Assume that the data have been clustered in k clusters.", "Gap statistic", ""),
+        ("For operators that occur at the same level, evaluation goes left.", "Order", ""),
+        # Above it, no term: a section's name, a long heading, a numbered part, a question
+        # of another kind.
+        ("Methods that estimate a regression function.", "Overview", ""),
+        ("Tool that renders scenes.", "Part 5 - Shading", ""),
+        ("Object that groups rows.", "How are rows grouped?", ""),
+        ("Object that groups rows.", "Grouping rows of a data frame by key", ""),
+    ],
+)
+def test_a_phrase_with_no_verb_describes_the_term_above_it(
+    sentence: str, above: str, term: str
+) -> None:
+    assert described_term(sentence, above) == term

@@ -49,9 +49,9 @@ def _part_work(count: int, monkeypatch: object) -> tuple[int, int]:
     lengths: list[int] = []
     real = walk.claim_candidates
 
-    def counting(text: object, headings: object) -> object:
+    def counting(text: object, *rest: object) -> object:
         lengths.append(len(text.text))  # type: ignore[attr-defined]
-        return real(text, headings)  # type: ignore[arg-type]
+        return real(text, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(walk, "claim_candidates", counting)  # type: ignore[attr-defined]
     body = f"# Big\n\n{_paragraph(count)}\n"

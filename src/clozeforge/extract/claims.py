@@ -23,6 +23,7 @@ from ..lexicon import FUNCTION_WORDS
 from ..links import LinkIndex
 from ..model import FactKind
 from .around import sentences_around, symbol_setup
+from .described import described_term
 from .found import FoundFact
 from .inline import Text
 from .prompts import asked_question, written_prompts
@@ -34,6 +35,7 @@ from .sentences import (
     balanced_markup,
     normal,
     sentences,
+    strip_emphasis,
     word_count,
 )
 
@@ -265,12 +267,14 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
 # --- finding the candidates, keeping the best ---------------------------------------------
 
 
-def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
-    """The sentences of ``text`` (a paragraph, under ``headings``) that ``claim_rejection``
-    lets through, as claims not yet scored."""
+def claim_candidates(text: Text, headings: tuple[str, ...], title: str = "") -> list[FoundFact]:
+    """The sentences of ``text`` (a paragraph, under ``headings``, in the note ``title``)
+    that ``claim_rejection`` lets through, as claims not yet scored; and, as a definition,
+    a first sentence that describes the heading or question above it (``described_term``)."""
     found: list[FoundFact] = []
     spans = sentences(text.text)
     under = headings
+    above = headings[-1] if headings else title
     prompts = written_prompts(text.text, spans) if "<br" in text.text else {}
     for index, (start, end) in enumerate(spans):
         sentence = text.text[start:end]
@@ -279,12 +283,29 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
             # line '<br class="f">' and its answer) is no claim; what follows answers it.
             if prompts[index]:
                 under = (*headings, prompts[index])
+                above = prompts[index]
             continue
         question = asked_question(sentence)
         if question:
             # What follows in the paragraph answers it ("How to get a list's length? Need
             # to use `len`."): without the question the answer is no card.
             under = (*headings, question)
+            above = question
+            continue
+        term = described_term(sentence, above) if above else ""
+        above = ""  # only the first sentence under it can describe it
+        if term:
+            found.append(
+                FoundFact(
+                    text.line + text.text.count("\n", 0, start),
+                    FactKind.DEFINITION,
+                    normal(term.replace("`", "")),
+                    term,
+                    (strip_emphasis(sentence.strip()),),
+                    sentence,
+                    headings=under,
+                )
+            )
             continue
         link_chars = sum(max(0, min(e, end) - max(s, start)) for s, e in text.link_spans)
         if "](" in sentence or "://" in sentence:  # what every such link holds

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..links import LinkIndex
 from ..markdown import WIKILINK
-from ..model import Diagnostic, Note
+from ..model import Diagnostic, FactKind, Note
 from ..render import IMAGE_EXTENSIONS
 from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
 from .claims import claim_candidates
@@ -171,11 +171,14 @@ class NoteWalk:
             return  # a paper's abstract or summary: rhetoric no learner keeps
         stated = {fact.subject for fact in theorems}
         for part in prose_parts(text):  # a very long paragraph, in parts: linear
-            self.claims.extend(
-                claim
-                for claim in claim_candidates(part, self.heading_path)
-                if claim.subject not in stated
-            )
+            # Only the note's first prose can describe what its title names.
+            first = not (self.claims or self.found)
+            for found in claim_candidates(part, self.heading_path, self.title if first else ""):
+                if found.kind is FactKind.DEFINITION:  # what the heading above names
+                    self.found.append(found)
+                    self.terms.append(found.subject)
+                elif found.subject not in stated:
+                    self.claims.append(found)
 
     def formulas(self, text: Text) -> None:
         """Emit the named formulas written inside the paragraph ``text``."""
