@@ -157,9 +157,41 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             and not stated
         ):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
-        if _spelt_acronym(answer.strip().strip("`*_="), rest):
+        if any(_spelt_acronym(word, rest) for word in answer.strip().strip("`*_=").split()):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+        twin = _prefixed_twin(asked, rest_words)
+        if twin:
+            weight = 0.3 if card.kind in _STATED_KINDS else 0.6
+            return [Finding(Cause.GIVEAWAY, weight, f"'{twin}' on the front is its other half")]
     return []
+
+
+_TWIN_PREFIXES = frozenset(
+    {"un", "non", "in", "im", "ir", "il", "dis", "de", "a", "uni", "bi", "multi", "n", "co"}
+    | {"anti", "sub", "semi", "self", "counter", "inter", "intra", "pseudo", "quasi"}
+)
+"""Prefixes that make a word's opposite or its kin ("linear" and "nonlinear",
+"dimensional" and "unidimensional", "variance" and "covariance")."""
+_TWIN_MIN_STEM = 5
+
+
+def _prefixed_twin(asked: Sequence[str], rest_words: Sequence[str]) -> str:
+    """A word of the front that is a word of the answer with a prefix more or less
+    ("linear" and "{{nonlinear}}", "n-dimensional" and "{{unidimensional}}", "covariance"
+    and "{{variance}}"): one names the other. Empty when none."""
+    for word in asked:
+        bare = word.replace("-", "")
+        for other in rest_words:
+            other_bare = other.replace("-", "")
+            short, long = sorted((bare, other_bare), key=len)
+            if (
+                len(short) >= _TWIN_MIN_STEM
+                and short != long
+                and long.endswith(short)
+                and long[: len(long) - len(short)] in _TWIN_PREFIXES
+            ):
+                return other
+    return ""
 
 
 _ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
@@ -170,7 +202,13 @@ def _spelt_acronym(answer: str, rest: str) -> bool:
     in any order ("{{SQL}} is a language of structured queries")."""
     if not _ACRONYM_RE.fullmatch(answer):
         return False
-    letters = sorted(answer.rstrip("s").casefold())
     initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
-    size = len(letters)
-    return any(sorted(initials[i : i + size]) == letters for i in range(len(initials) - size + 1))
+    letters = answer.rstrip("s").casefold()
+    # Also all but its first letter: "{{fMRI}} ... uses magnetic resonance imaging".
+    for spelt in (letters, letters[1:] if len(letters) >= 4 else ""):
+        size = len(spelt)
+        if size and any(
+            sorted(initials[i : i + size]) == sorted(spelt) for i in range(len(initials) - size + 1)
+        ):
+            return True
+    return False
