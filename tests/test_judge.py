@@ -41,6 +41,18 @@ def test_a_learner_keeps_or_leaves_out_the_card(
         assert Cause(expected) in {finding.cause for finding in judgement.findings}
 
 
+def test_a_sales_pitch_blanking_a_phrase_the_note_does_not_mark_is_left_out() -> None:
+    text = (
+        "Bayesian inversion provides a powerful framework for estimating model parameters"
+        " and their {{c1::uncertainties}} in a statistically rigourous way."
+    )
+    pitch = judge(CardView(text, FactKind.CLAIM, answer_reason="phrase"))
+    assert not pitch.kept
+    assert Cause.NOTWORTH in {finding.cause for finding in pitch.findings}
+    plain = "Bayesian inversion estimates model parameters and their {{c1::uncertainties}}."
+    assert judge(CardView(plain, FactKind.CLAIM, answer_reason="phrase")).kept
+
+
 def test_a_definition_bullet_stays_a_card_unless_its_text_is_broken() -> None:
     hinted = judge(CardView("{{c1::Release stage}}: make a release ready", FactKind.DEFINITION))
     assert hinted.kept and hinted.findings  # reusing its term's word is shown, not counted

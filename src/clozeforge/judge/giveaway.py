@@ -85,6 +85,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             return [Finding(Cause.GIVEAWAY, 0.5, "what follows the blank names it")]
     rest_words = words(rest)
     context_words = words(card.context)
+    if card.kind is FactKind.ENUMERATION and _items_name_each_other(answers):
+        return [Finding(Cause.GIVEAWAY, 0.6, "its items name each other ('linear', 'nonlinear')")]
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
@@ -173,6 +175,15 @@ _TWIN_PREFIXES = frozenset(
 """Prefixes that make a word's opposite or its kin ("linear" and "nonlinear",
 "dimensional" and "unidimensional", "variance" and "covariance")."""
 _TWIN_MIN_STEM = 5
+
+
+def _items_name_each_other(answers: Sequence[str]) -> bool:
+    """Whether one item of a list is another with a prefix more ("Linear", "Nonlinear"):
+    recalling one gives the other."""
+    items = [content_words(answer) for answer in answers]
+    return any(
+        _prefixed_twin(one, other) for i, one in enumerate(items) for other in items[i + 1 :]
+    )
 
 
 def _prefixed_twin(asked: Sequence[str], rest_words: Sequence[str]) -> str:

@@ -204,7 +204,9 @@ _RHETORIC_RE = re.compile(
     r"concluded|applies|aimed)|simulation studies|is demonstrated|are demonstrated|"
     r"application to|is illustrated|empirical performance|highlights|discusses|plays? an? "
     r"(?:important|key|crucial) role|has been (?:successfully )?applied|in this review|"
-    r"overall|in summary|to sum up|important contribution|we focus|the authors?)\b",
+    r"overall|in summary|to sum up|important contribution|we focus|the authors?"
+    r"|powerful (?:framework|tool|technique|method|approach)|statistically rigou?rous"
+    r"|in a principled (?:way|manner))\b",
     re.I,
 )
 _CONTRIBUTION_RE = re.compile(
