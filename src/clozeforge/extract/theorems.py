@@ -130,8 +130,27 @@ def theorem_span(sentence: str) -> tuple[int, int] | None:
             return None
         start, end = match.span("y")
         lead = _PRONOUN_VERB_RE.match(y)
-        return start + (lead.end() if lead else 0), end
+        start += lead.end() if lead else 0
+        return _property_of(sentence, start, end)
     return None
+
+
+_PROPERTY_RE = re.compile(
+    r"(?P<subject>(?:[^$]|\$[^$]*\$)+?)\s(?:is|are)\s+(?:an?\s+|the\s+)?"
+    r"(?P<property>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})\s*[.;]?"
+)
+"""A result naming a thing, then the property it has: "the inclusion mapping $i$ is
+*continuous*"."""
+
+
+def _property_of(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the result ``sentence[start:end]`` to blank: the property a named thing
+    has ("then the inclusion mapping $i: Y \\to X$ is {{continuous}}") rather than the whole
+    clause, which many true conclusions would fit; else the whole result."""
+    found = _PROPERTY_RE.fullmatch(sentence, start, end)
+    if found is None or word_count(MATH_RE.sub(" ", found.group("subject"))) < 2:
+        return start, end
+    return found.span("property")
 
 
 def theorem_facts(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:

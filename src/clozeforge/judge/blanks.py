@@ -289,7 +289,26 @@ _EXAMPLES_AFTER_RE = re.compile(
 )
 
 
+_CATEGORY_RE = re.compile(
+    r"\W*(?:(?:an?|the)\s+)?[^.;:]{1,60}?\s(?:is|are)\s+(?:(?:an?|the|one)\s+)?"
+    r"(?:[\w\0-]+\s+){0,2}?(?:methods?|techniques?|tools?|framework|basis|extension|type|kind"
+    r"|approach|way|concept|idea|notion|field|area|family)\b"
+    # The category ends its noun phrase ("a numerical method based on ..."), not a word
+    # before another noun ("type parameters").
+    r"(?=\s*(?:$|[.,;]|(?:of|for|to|in|on|that|which|based|used|and)\b))(?P<tail>[^.;]*)",
+    re.I,
+)
+"""A sentence saying only what sort of thing its subject is ("RBF is a numerical method",
+"Qubits are an extension of bits to quantum mechanics"): true of many things."""
+_CATEGORY_MAX_TAIL = 6
+"""Words after the category that still leave it open ("... tools to describe quantum
+mechanics"); more pin it down."""
+
+
 def ambiguous(rest: str) -> list[Finding]:
+    category = _CATEGORY_RE.match(rest)
+    if category and len(category.group("tail").split()) <= _CATEGORY_MAX_TAIL:
+        return [Finding(Cause.AMBIGUOUS, 0.6, "it only says what sort of thing it is")]
     gap = rest.find("\0")
     before = rest[max(0, gap - 50) : gap].casefold()
     after = rest[gap + 1 : gap + 40].casefold()
