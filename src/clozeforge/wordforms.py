@@ -191,3 +191,23 @@ def _others_index(
         {prefix: tuple(found) for prefix, found in grouped.items()},
         frozenset().union(*map(_bases, set(kept))),
     )
+
+
+_DUNDER_RE = re.compile(r"__\w+__(?:\(\))?")
+
+
+def code_twins(one: str, other: str) -> bool:
+    """Whether two code names are one pair's halves, one naming the other: the same name
+    but for its end ("sys.ps1" and "sys.ps2", "PgUP" and "PgDown", "C-C" and "C-V") or
+    two special methods ("__iter__()" and "__next__()")."""
+    one, other = one.strip("`'\" "), other.strip("`'\" ")
+    if one == other:
+        return False
+    if _DUNDER_RE.fullmatch(one) and _DUNDER_RE.fullmatch(other):
+        return True
+    shared = 0
+    for first, second in zip(one, other, strict=False):
+        if first != second:
+            break
+        shared += 1
+    return shared >= 2

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ..wordforms import code_twins
 from .phrases import is_common, rarity, word_class
 from .tokens import Token
 
@@ -27,6 +28,10 @@ MAX_MATH_ANSWER = 24
 DIRECTION_SCORE = 4.0
 """An order the sentence states ("work from {{top to bottom}}"): what a tip about it
 teaches, ahead of the terms it names (even one the vault knows)."""
+
+PAIR_BONUS = 0.3
+"""Two code names joined as a pair ("`sys.ps1` and `sys.ps2`") rank above either half,
+which the other would give away."""
 
 _NUMBER_WORDS = "one two three four five six seven eight nine ten"
 NUMBERS = frozenset(_NUMBER_WORDS.split())
@@ -114,6 +119,13 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
     # "work from {{top to bottom}}": a direction or order is the fact, not what follows it.
     for match in _DIRECTION_RE.finditer(found.sentence):
         found.add(match.start(1), match.end(1), DIRECTION_SCORE, "direction")
+    # "`sys.ps1` and `sys.ps2`": one half names the other, so the pair is the answer.
+    codes = [t for t in tokens if t.kind == "code"]
+    for first, second in pairwise(codes):
+        between = found.sentence[first.end : second.start]
+        if _CODE_JOIN_RE.fullmatch(between) and code_twins(first.text, second.text):
+            late = 1.0 * second.end / length
+            found.add(first.start, second.end, CODE_SCORE + PAIR_BONUS + late, "code")
     # "$512$ or $1024$ tokens": the numbers together are the fact, not their unit.
     for first, second in pairwise(numbers):
         between = found.sentence[first.end : second.start]
@@ -126,6 +138,7 @@ _DIRECTION_RE = re.compile(
     rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
 )
 """An order a sentence states: "from top to bottom", "from left to right"."""
+_CODE_JOIN_RE = re.compile(r"\s*(?:,|/|and|or)\s*")
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
 

@@ -23,6 +23,12 @@ ASIDE_RE = re.compile(
 )
 """A heading or lead-in over what the author keeps beside the note's knowledge (their
 open questions, to-dos, links and sources): nothing under it is a fact to recall."""
+DOUBT_RE = re.compile(
+    r"\b(?:TODO|FIXME|XXX)\b\W*(?:need|needs|to)?\s*(?:verify|check|confirm|fix)"
+    r"|\bNOT CLEAR\b|\bneeds? (?:to )?verif(?:y|ication)\b|\bunverified\b"
+)
+"""The author doubting what a paragraph says ("TODO: need verify.", a task "- [ ] NOT
+CLEAR" below it): no card should teach it."""
 TASK_RE = re.compile(r"^\[[ xX]\]\s")
 """A task list item's checkbox."""
 MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")

@@ -26,7 +26,7 @@ from .inline import Text, outside_embeds, resolve_inline
 from .list_items import ListItem, ListItems
 from .long_prose import prose_parts
 from .reading import reading_of
-from .sentences import ASIDE_RE, TASK_RE, normal
+from .sentences import ASIDE_RE, DOUBT_RE, TASK_RE, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
 
@@ -236,11 +236,22 @@ class NoteWalk:
         (also when the lead-in says it holds asides: "Questions:", "TODO:", "Links:")."""
         if ASIDE_RE.fullmatch(text.text.strip()):
             return following is not None and following.type in LIST_TYPES
-        self.prose(text)
-        self.formulas(text)
+        if not self._doubted(text, following):
+            self.prose(text)
+            self.formulas(text)
         if following is not None and following.type in LIST_TYPES:
             return self.enumeration(text, following)
         return False
+
+    def _doubted(self, text: Text, following: Block | None) -> bool:
+        """Whether the author doubts the paragraph ``text``: a marker in it, or a list
+        right after it opening on one ("- [ ] NOT CLEAR")."""
+        if DOUBT_RE.search(text.text):
+            return True
+        if following is None or following.type not in LIST_TYPES or not following.children:
+            return False
+        head = self.item(following.children[0]).head
+        return head is not None and DOUBT_RE.search(head.text) is not None
 
     def list_item(self, node: Block) -> None:
         """A definition, else prose (perhaps the lead-in of the list it holds), then the

@@ -7,7 +7,15 @@ import re
 from collections.abc import Sequence
 
 from ..model import FactKind
-from ..wordforms import CODE_RE, EXPANSION_RE, content_words, giveaway_word, not_shown, words
+from ..wordforms import (
+    CODE_RE,
+    EXPANSION_RE,
+    code_twins,
+    content_words,
+    giveaway_word,
+    not_shown,
+    words,
+)
 from .verdict import CardView, Cause, Finding
 
 _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
@@ -63,6 +71,18 @@ def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
     )
 
 
+_JOINED_CODE_BEFORE_RE = re.compile(r"`([^`\n]+)`\s*(?:,|/|\band\b|\bor\b)\s*$")
+_JOINED_CODE_AFTER_RE = re.compile(r"\s*(?:,|/|\band\b|\bor\b)\s*`([^`\n]+)`")
+
+
+def _code_twin(code: str, rest: str, gap: int) -> bool:
+    """Whether code joined to the blank by "and", "or", a comma or a slash is its twin
+    (``wordforms.code_twins``: "`sys.ps1` and {{`sys.ps2`}}", "`PgUP`/{{`PgDown`}}")."""
+    before = _JOINED_CODE_BEFORE_RE.search(rest, max(0, gap - 60), gap)
+    after = _JOINED_CODE_AFTER_RE.match(rest, gap + 1)
+    return any(j is not None and code_twins(code, j.group(1)) for j in (before, after))
+
+
 def _bare_words(text: str) -> list[str]:
     """The words of ``text``, code included, case-folded."""
     return re.findall(r"[a-z]+", text.casefold())
@@ -94,6 +114,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if twin and gap >= 0 and _joined_twin(rest, gap, twin):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         code = answer.strip().strip("`'\"")
+        if CODE_RE.fullmatch(answer.strip()) and code and gap >= 0 and _code_twin(code, rest, gap):
+            return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         if CODE_RE.fullmatch(answer.strip()) and code:
             codes = [c.strip("`'\"") for c in CODE_RE.findall(rest)]
             others = codes + rest.split()
