@@ -89,11 +89,15 @@ def make_cloze(answer: str, number: int = 1) -> str:
     ``:``, ``{`` and ``}`` in the answer are backslash-escaped (Markdown shows them as
     themselves) so that a term such as ``std::vector`` cannot end the deletion early or
     start a hint; code spans and math are left as written (``split_segments`` skips them)."""
+    body = answer.strip()
+    if ":" in body or "{" in body or "}" in body:  # most answers have nothing to escape
+        body = _ESCAPED_IN_ANSWER_RE.sub(_escaped, body)
+    return f"{{{{c{number}::{body}}}}}"
 
-    def escape(match: re.Match[str]) -> str:
-        return match.group(1) or "\\" + match.group(2)
 
-    return f"{{{{c{number}::{_ESCAPED_IN_ANSWER_RE.sub(escape, answer.strip())}}}}}"
+def _escaped(match: re.Match[str]) -> str:
+    """A code span or math as written; a ``:``, ``{`` or ``}`` backslash-escaped."""
+    return match.group(1) or "\\" + match.group(2)
 
 
 _SCAN_STOP_RE = re.compile(r"[\\`}:]")

@@ -67,6 +67,13 @@ def _part_words(part: str) -> tuple[str, tuple[str, ...]]:
     return part, tuple(words(part.replace("`", " ")))
 
 
+@lru_cache(maxsize=1024)
+def _line_parts(title: str, headings: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The title and ``headings`` as ``_part_words`` gives them: the same for every card
+    under those headings, looked up once for them all."""
+    return tuple(_part_words(raw) for raw in (title, *headings))
+
+
 def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
     # A code answer's words count too: "How to manually raise an exception?" gives
     # {{`raise`}} away.
@@ -76,19 +83,14 @@ def _context_line(fact: Fact, answers: tuple[str, ...]) -> str:
         # the context line shows it too ("Special tokens ...: • {{a padding token}}").
         lead = content_words(fact.subject)
         answer_words = [not_shown(answer, lead) for answer in answer_words]
-
-    def shown(parts: Iterable[str]) -> list[str]:
-        kept: list[str] = []
-        for raw in parts:
-            part, shown_words = _part_words(raw)
-            if not part or part in kept:
-                continue
-            if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
-                continue
-            if len(part) > MAX_PART_CHARS and not part.endswith(("?", ".")):
-                # A question or prompt the card answers stays whole (``prompts.asked_question``).
-                part = part[: MAX_PART_CHARS - 1].rstrip() + "\u2026"
-            kept.append(part)
-        return kept
-
-    return SEPARATOR.join(shown((fact.note_title, *fact.headings)))
+    kept: list[str] = []
+    for part, shown_words in _line_parts(fact.note_title, fact.headings):
+        if not part or part in kept:
+            continue
+        if any(answer and giveaway_word(answer, shown_words) for answer in answer_words):
+            continue
+        if len(part) > MAX_PART_CHARS and not part.endswith(("?", ".")):
+            # A question or prompt the card answers stays whole (``prompts.asked_question``).
+            part = part[: MAX_PART_CHARS - 1].rstrip() + "\u2026"
+        kept.append(part)
+    return SEPARATOR.join(kept)

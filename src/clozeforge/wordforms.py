@@ -111,10 +111,11 @@ def giveaway_word(answer_words: Sequence[str], others: Iterable[str]) -> str | N
     if not parts:
         return None
     others = tuple(others)
-    for joined in (a.replace("-", "") for a in answer_words if "-" in a):
-        # "{{non-linear}} terms ... said to be nonlinear"
-        if any(joined in (o, o.replace("-", "")) for o in others):
-            return joined
+    for answer_word in answer_words:
+        if "-" in answer_word:  # "{{non-linear}} terms ... said to be nonlinear"
+            joined = answer_word.replace("-", "")
+            if any(joined in (o, o.replace("-", "")) for o in others):
+                return joined
     if len(others) <= _COMPARED:
         repeated = _repeated_in_few(parts, others)
     else:

@@ -83,9 +83,12 @@ def _code_twin(code: str, rest: str, gap: int) -> bool:
     return any(j is not None and code_twins(code, j.group(1)) for j in (before, after))
 
 
+_BARE_WORD_RE = re.compile(r"[a-z]+")
+
+
 def _bare_words(text: str) -> list[str]:
     """The words of ``text``, code included, case-folded."""
-    return re.findall(r"[a-z]+", text.casefold())
+    return _BARE_WORD_RE.findall(text.casefold())
 
 
 _CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
@@ -107,6 +110,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     context_words = words(card.context)
     if card.kind is FactKind.ENUMERATION and _items_name_each_other(answers):
         return [Finding(Cause.GIVEAWAY, 0.6, "its items name each other ('linear', 'nonlinear')")]
+    # What an acronym on the front stands for ("DDL is short name of {{Data Definition
+    # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
+    stated = EXPANSION_RE.search(rest) is not None
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
@@ -151,9 +157,6 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             continue
         parts = [part for word in asked for part in word.split("-") if part]
         acronym = "".join(part[0] for part in parts).upper()
-        # What an acronym on the front stands for ("DDL is short name of {{Data Definition
-        # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
-        stated = EXPANSION_RE.search(rest) is not None
         expanded = stated and len(acronym) >= 2 and acronym in rest
         if card.kind is not FactKind.ENUMERATION and not expanded:
             shared = giveaway_word(asked, rest_words)
