@@ -212,3 +212,12 @@ def code_twins(one: str, other: str) -> bool:
             break
         shared += 1
     return shared >= 2
+
+
+KIND_NOUNS = frozenset(
+    {"modifier", "tool", "node", "mode", "filter", "operator", "module", "method"}
+    | {"function", "command", "statement", "clause", "keyword", "plugin", "shortcut"}
+    | {"library", "package", "algorithm"}
+)
+"""Nouns that say what kind of named thing stands next to them ("Solidify modifier",
+"smooth tool", "`GROUP BY` statement"): the name is the term, the noun only its kind."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ..wordforms import code_twins
+from ..wordforms import KIND_NOUNS, code_twins
 from .phrases import is_common, rarity, word_class
 from .tokens import Token
 
@@ -174,13 +174,6 @@ def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
     return index == 0 and following is not None and following.text in (".", ")")
 
 
-_KIND_NOUNS = frozenset(
-    {"modifier", "tool", "node", "mode", "filter", "operator", "module", "method"}
-    | {"function", "command", "statement", "clause", "keyword", "plugin", "shortcut"}
-    | {"library", "package", "algorithm"}
-)
-"""Nouns that say what kind of named thing precedes them ("Solidify modifier", "smooth
-tool", "GROUP BY statement")."""
 _NAMED_KIND_BONUS = 1.0
 
 
@@ -191,7 +184,7 @@ def _names_a_tool(sentence: str, phrase: Sequence[Token], words: Sequence[Token]
     return (
         len(words) > 1
         and words[-1] is phrase[-1]
-        and words[-1].folded in _KIND_NOUNS
+        and words[-1].folded in KIND_NOUNS
         and any(t.text[:1].isupper() for t in words[:-1])
         and not sentence[phrase[-1].end :].lstrip().startswith("`")
     )

@@ -37,6 +37,8 @@ _TOKEN_RE = re.compile(
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<html></?[A-Za-z][^<>]*>)"
+    # A function named with its call parentheses in prose ("use get() to ...") is code.
+    r"|(?P<call>(?<![\w.])[A-Za-z_][\w.]*\(\))"
     r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?:[-\u2013/]\d+(?:[.,]\d+)*%?)?(?![\w]))"
     # An apostrophe inside a word ("don't", "model's"), never one closing a quotation.
     r"|(?P<word>[^\W_](?:\w|['\u2019\-\u2013](?=\w))*)"
@@ -59,7 +61,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
     append = tokens.append
     for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup or "punct"
-        if kind == "ticks":
+        if kind == "ticks" or kind == "call":
             kind = "code"
         text = match.group()
         if kind == "punct" and text in _EMPHASIS_CHARS:

@@ -12,6 +12,7 @@ from ..lexicon import lexicon
 from ..model import FactKind
 from ..wordforms import (
     CODE_RE,
+    KIND_NOUNS,
     MATH_RE,
     content_words,
     related,
@@ -143,6 +144,15 @@ def _one_edit(word: str) -> set[str]:
 
 
 _AT_RE = re.compile(r"@\w")
+_NAME_BEFORE_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w-]*$")
+"""A capitalised name right before the blank, not a sentence's first word ("the
+Solidify {{modifier}}")."""
+
+
+def _gap_of(rest: str) -> int:
+    """Where the blank stands in ``rest`` (its ``\\0``), or the end when none."""
+    gap = rest.find("\0")
+    return gap if gap >= 0 else len(rest)
 
 
 def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
@@ -192,6 +202,12 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             if opened and closed:
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is an aside in parentheses"))
         code = bool(CODE_RE.search(answer))
+        if len(asked) == 1 and not code and asked[0].removesuffix("s") in KIND_NOUNS:
+            before, after = rest[: _gap_of(rest)].rstrip(), rest[_gap_of(rest) + 1 :].lstrip()
+            if before.endswith("`") or after.startswith("`") or _NAME_BEFORE_RE.search(before):
+                # "The `array` {{module}} provides ...": the name is the term, the noun
+                # only its kind.
+                found.append(Finding(Cause.FILLER, 0.6, f"'{bare}' only says what kind of thing"))
         if not code and asked[0] in _VAGUE_WORDS and card.answer_reason != "emphasis":
             found.append(Finding(Cause.FILLER, 0.5, f"'{asked[0]}' makes the blank vague"))
         # What a sentence names ("also known as having {{linear time}}") is its term.

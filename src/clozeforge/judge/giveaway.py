@@ -186,6 +186,12 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
         if any(_spelt_acronym(word, rest) for word in answer.strip().strip("`*_=").split()):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+        camel = _CAMEL_RE.findall(answer.strip().strip("`*_="))
+        if len(camel) >= 2 and "".join(camel) == answer.strip().strip("`*_="):
+            # "KeyError" under "... avoid a missing key error?": its words, joined.
+            parts = [part.casefold() for part in camel]
+            if all(p in rest_words or p in context_words for p in parts):
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{' '.join(parts)}' is on the card")]
         twin = _prefixed_twin(asked, rest_words)
         if twin:
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
@@ -193,6 +199,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     return []
 
 
+_CAMEL_RE = re.compile(r"[A-Z][a-z]+")
+"""The words a CamelCase name joins ("KeyError": "Key", "Error")."""
 _TWIN_PREFIXES = frozenset(
     {"un", "non", "in", "im", "ir", "il", "dis", "de", "a", "uni", "bi", "multi", "n", "co"}
     | {"anti", "sub", "semi", "self", "counter", "inter", "intra", "pseudo", "quasi"}
