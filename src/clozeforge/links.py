@@ -169,20 +169,16 @@ class RecordingLinkIndex(LinkIndex):
             asked: list[tuple[str, str | None]] = []
             for word in words:
                 # A word's question is one object, shared by every phrase holding it.
-                question = answers.get(_WORD_KEY + word)
-                if question is None:
-                    key = _WORD_KEY + _key(word)
-                    question = answers[_WORD_KEY + word] = (key, LinkIndex.recorded(self, key))
+                question = self._question(answers, _WORD_KEY, word)
                 asked.append(question)
                 if question[1] is None:
                     break  # as all() stops at the first word no term has
             else:
-                key = _TERM_KEY + _key(phrase)
-                asked.append((key, LinkIndex.recorded(self, key)))
+                asked.append(self._question(answers, _TERM_KEY, phrase))
             found = phrases[phrase] = tuple(asked)
-        setdefault = self.lookups.setdefault
-        for key, recorded in found:
-            setdefault(key, recorded)
+        # As setdefault each: a key recorded already has this same answer, and keeps its
+        # place (one call, not a loop: asked of every window of every phrase).
+        self.lookups.update(found)
         return found[-1][1] is not None  # the last question's answer is the phrase's
 
     def _ask(self, prefix: str, text: str) -> bool:
@@ -191,15 +187,20 @@ class RecordingLinkIndex(LinkIndex):
         if answer is None:
             # Each note asks mostly words no earlier question of it asked, but other notes
             # did: their key and answer come from the vault's table, recorded as before.
-            answers = _vault_answers(self)
-            found = answers.get(asked)
-            if found is None:
-                key = prefix + _key(text)
-                found = answers[asked] = (key, LinkIndex.recorded(self, key))
-            key, recorded = found
+            key, recorded = self._question(_vault_answers(self), prefix, text)
             self.lookups.setdefault(key, recorded)
             answer = self.asked[asked] = recorded is not None
         return answer
+
+    def _question(self, answers: _Answers, prefix: str, text: str) -> tuple[str, str | None]:
+        """The key and answer recorded for asking ``text`` (``prefix``: a word or term
+        question), kept in the vault's ``answers``: found again by the text as asked."""
+        asked = prefix + text
+        found = answers.get(asked)
+        if found is None:
+            key = prefix + _key(text)
+            found = answers[asked] = (key, LinkIndex.recorded(self, key))
+        return found
 
 
 _Answers = dict[str, tuple[str, str | None]]

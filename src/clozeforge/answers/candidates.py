@@ -101,7 +101,9 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
         late = 1.0 * token.end / length
         if token.kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + _code_place(tokens, index, late), "code")
-        elif _is_number(token) and not _is_list_marker(tokens, index):
+        elif (
+            token.kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index)
+        ):
             found.add(token.start, token.end, 2.0 + late, "number")
             numbers.append(token)
         elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
@@ -128,6 +130,10 @@ _DIRECTION_RE = re.compile(
 """An order a sentence states: "from top to bottom", "from left to right"."""
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
+
+
+_NUMBER_KINDS = ("number", "math")
+"""The kinds of token ``_is_number`` can say yes to (asked first: most tokens are words)."""
 
 
 def _is_number(token: Token) -> bool:
@@ -218,15 +224,17 @@ def _add_vault_terms(
 ) -> bool:
     """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
     vault_term = False
+    sentence = found.sentence
     # Terms of up to four words (a title longer than that is a sentence, not a term).
     for size in range(min(len(phrase), 4), 0, -1):
         for offset in range(len(phrase) - size + 1):
-            part = phrase[offset : offset + size]
-            if not known_term(found.sentence[part[0].start : part[-1].end]):
+            # The part's ends, not the part: a window is asked of every phrase.
+            first, last = phrase[offset], phrase[offset + size - 1]
+            if not known_term(sentence[first.start : last.end]):
                 continue
             vault_term = True
             # A single everyday word is no answer even when a note has it as its
             # title ("model", "attention"): the sentence may not use it as the term.
-            if size > 1 or not is_common(part[0]):
-                found.add(part[0].start, part[-1].end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+            if size > 1 or not is_common(first):
+                found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
     return vault_term

@@ -77,7 +77,8 @@ def _is_prose(text: str) -> bool:
         and text.count("[") == text.count("]")
         and text.count("(") == text.count(")")
         and not TEMPLATE_RE.search(text)
-        and sum(w.startswith("#") for w in text.split()) * 2 < word_count(text)
+        # Tags are rare: their words are counted only where a "#" stands.
+        and ("#" not in text or sum(w.startswith("#") for w in text.split()) * 2 < word_count(text))
     )
 
 
