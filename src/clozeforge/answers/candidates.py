@@ -198,6 +198,13 @@ def add_phrase(
     vault_term = known_term is not None and _add_vault_terms(found, phrase, known_term)
     words = [t for t in phrase if t.kind == "word"]
     names = [t for t in words if t.text[:1].isupper() and t.start > 0]
+    # Before its score: about a third of the phrases are one word, most of them everyday.
+    if len(phrase) == 1 and phrase[0].kind == "word":
+        token = phrase[0]
+        if word_class(token, token.start == 0) != "noun":
+            return
+        if is_common(token) and not names:
+            return  # a single everyday word says nothing alone
     score = 1.0 + 1.2 * rarity(phrase)
     if len(phrase) > 1:
         score += 0.35  # a compound term is more specific than any of its words
@@ -210,12 +217,6 @@ def add_phrase(
     # English puts the new information at the end: later phrases are likelier answers.
     score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
     reason = "name" if names else "phrase"
-    if len(phrase) == 1 and phrase[0].kind == "word":
-        token = phrase[0]
-        if word_class(token, token.start == 0) != "noun":
-            return
-        if is_common(token) and not names:
-            return  # a single everyday word says nothing alone
     found.add(phrase[0].start, phrase[-1].end, score, reason)
 
 

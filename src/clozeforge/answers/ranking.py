@@ -100,7 +100,8 @@ def _penalty(
     # Not outside: the span's tokens and any it cuts into (``before`` up to ``after``).
     between = tokens[before:after]
     stems, shown = counted
-    if shown == sum(t.kind != "punct" for t in between):
+    kinds = [t.kind for t in between]
+    if shown == len(kinds) - kinds.count("punct"):
         return 10.0  # the whole sentence
     answer = {
         t.stem
