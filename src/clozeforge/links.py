@@ -128,6 +128,8 @@ class RecordingLinkIndex(LinkIndex):
     """Word or phrase as asked (``_WORD_KEY`` or ``_TERM_KEY`` before it) -> the answer
     recorded for it: the same words are asked of every phrase of a note, and finding
     their key again was most of the lookups' time."""
+    tables: tuple[_Answers, _Phrases] | None = field(default=None, repr=False, compare=False)
+    """The vault's answers and phrases (``_vault_tables``), found once for the note."""
 
     @classmethod
     def watching(cls, links: LinkIndex) -> RecordingLinkIndex:
@@ -163,7 +165,7 @@ class RecordingLinkIndex(LinkIndex):
         """As ``LinkIndex.is_term_of_words``, its questions recorded as ``has_term_word``
         and ``is_term`` record them. Each phrase's questions and answers are kept for the
         vault: the same phrases are asked of note after note."""
-        answers, phrases = _vault_tables(self)
+        answers, phrases = self.tables or self._tables()
         found = phrases.get(phrase)
         if found is None:
             asked: list[tuple[str, str | None]] = []
@@ -187,10 +189,16 @@ class RecordingLinkIndex(LinkIndex):
         if answer is None:
             # Each note asks mostly words no earlier question of it asked, but other notes
             # did: their key and answer come from the vault's table, recorded as before.
-            key, recorded = self._question(_vault_answers(self), prefix, text)
+            key, recorded = self._question((self.tables or self._tables())[0], prefix, text)
             self.lookups.setdefault(key, recorded)
             answer = self.asked[asked] = recorded is not None
         return answer
+
+    def _tables(self) -> tuple[_Answers, _Phrases]:
+        # Asked of every window of every phrase: the vault's tables are found once a note
+        # (``watching`` makes a view for each), and kept on the view.
+        self.tables = _vault_tables(self)
+        return self.tables
 
     def _question(self, answers: _Answers, prefix: str, text: str) -> tuple[str, str | None]:
         """The key and answer recorded for asking ``text`` (``prefix``: a word or term
@@ -210,11 +218,6 @@ _answers: list[tuple[frozenset[str], frozenset[str], _Answers, _Phrases]] = []
 word or phrase as asked -> its recorded key and answer; and phrase -> the questions
 ``is_term_of_words`` records for it, the last one's answer its own. A build asks of one
 index."""
-
-
-def _vault_answers(links: LinkIndex) -> _Answers:
-    """The answers kept for the terms of ``links`` (a new table for other terms)."""
-    return _vault_tables(links)[0]
 
 
 def _vault_tables(links: LinkIndex) -> tuple[_Answers, _Phrases]:

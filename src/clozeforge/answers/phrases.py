@@ -148,16 +148,19 @@ def _opens_verb_phrase(token: Token, before: Token | None) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
+def _common_adverb(folded: str) -> bool:
+    """Whether the word ``folded`` can be an adverb and is very common (Zipf 5.5 or more):
+    one answer per word, not one per phrase edge."""
+    return "ADV" in lexicon().parts_of_speech(folded) and lexicon().zipf(folded) >= 5.5
+
+
 def _trim_common_adverbs(phrase: list[Token]) -> list[Token]:
     """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
     given parameters first"): they qualify the verb, not the term."""
 
     def adverbial(token: Token) -> bool:
-        return (
-            token.kind == "word"
-            and "ADV" in lexicon().parts_of_speech(token.folded)
-            and lexicon().zipf(token.text) >= 5.5
-        )
+        return token.kind == "word" and _common_adverb(token.folded)
 
     while len(phrase) > 1 and adverbial(phrase[-1]):
         phrase = phrase[:-1]

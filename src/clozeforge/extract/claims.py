@@ -333,6 +333,12 @@ def claim_candidates(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
     return found
 
 
+_KEYS: dict[str, str] = {}
+"""Phrase -> ``normal(phrase)`` for ``keep_claims``' windows: a pure function, kept."""
+_KEYS_KEPT = 100_000
+"""Most phrases ``_KEYS`` holds before it starts again."""
+
+
 def keep_claims(
     candidates: Sequence[FoundFact], note_terms: Sequence[str], links: LinkIndex, title: str
 ) -> list[FoundFact]:
@@ -345,9 +351,11 @@ def keep_claims(
     kept = []
     # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
     in_vault: dict[str, bool] = {}
-    # Phrase -> its key: asked again by each window. (Whether a title has a word is
-    # remembered by the link index itself, ``RecordingLinkIndex``.)
-    keys: dict[str, str] = {}
+    # Phrase -> its key: asked again by each window, of note after note. (Whether a title
+    # has a word is remembered by the link index itself, ``RecordingLinkIndex``.)
+    if len(_KEYS) >= _KEYS_KEPT:
+        _KEYS.clear()
+    keys = _KEYS
 
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}
