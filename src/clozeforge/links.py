@@ -128,6 +128,8 @@ class RecordingLinkIndex(LinkIndex):
     """Word or phrase as asked (``_WORD_KEY`` or ``_TERM_KEY`` before it) -> the answer
     recorded for it: the same words are asked of every phrase of a note, and finding
     their key again was most of the lookups' time."""
+    tables: tuple[_Answers, _Phrases] | None = field(default=None, repr=False, compare=False)
+    """The vault's answers and phrases (``_vault_tables``), found once for the note."""
 
     @classmethod
     def watching(cls, links: LinkIndex) -> RecordingLinkIndex:
@@ -163,26 +165,22 @@ class RecordingLinkIndex(LinkIndex):
         """As ``LinkIndex.is_term_of_words``, its questions recorded as ``has_term_word``
         and ``is_term`` record them. Each phrase's questions and answers are kept for the
         vault: the same phrases are asked of note after note."""
-        answers, phrases = _vault_tables(self)
+        answers, phrases = self.tables or self._tables()
         found = phrases.get(phrase)
         if found is None:
             asked: list[tuple[str, str | None]] = []
             for word in words:
                 # A word's question is one object, shared by every phrase holding it.
-                question = answers.get(_WORD_KEY + word)
-                if question is None:
-                    key = _WORD_KEY + _key(word)
-                    question = answers[_WORD_KEY + word] = (key, LinkIndex.recorded(self, key))
+                question = self._question(answers, _WORD_KEY, word)
                 asked.append(question)
                 if question[1] is None:
                     break  # as all() stops at the first word no term has
             else:
-                key = _TERM_KEY + _key(phrase)
-                asked.append((key, LinkIndex.recorded(self, key)))
+                asked.append(self._question(answers, _TERM_KEY, phrase))
             found = phrases[phrase] = tuple(asked)
-        setdefault = self.lookups.setdefault
-        for key, recorded in found:
-            setdefault(key, recorded)
+        # As setdefault each: a key recorded already has this same answer, and keeps its
+        # place (one call, not a loop: asked of every window of every phrase).
+        self.lookups.update(found)
         return found[-1][1] is not None  # the last question's answer is the phrase's
 
     def _ask(self, prefix: str, text: str) -> bool:
@@ -191,15 +189,26 @@ class RecordingLinkIndex(LinkIndex):
         if answer is None:
             # Each note asks mostly words no earlier question of it asked, but other notes
             # did: their key and answer come from the vault's table, recorded as before.
-            answers = _vault_answers(self)
-            found = answers.get(asked)
-            if found is None:
-                key = prefix + _key(text)
-                found = answers[asked] = (key, LinkIndex.recorded(self, key))
-            key, recorded = found
+            key, recorded = self._question((self.tables or self._tables())[0], prefix, text)
             self.lookups.setdefault(key, recorded)
             answer = self.asked[asked] = recorded is not None
         return answer
+
+    def _tables(self) -> tuple[_Answers, _Phrases]:
+        # Asked of every window of every phrase: the vault's tables are found once a note
+        # (``watching`` makes a view for each), and kept on the view.
+        self.tables = _vault_tables(self)
+        return self.tables
+
+    def _question(self, answers: _Answers, prefix: str, text: str) -> tuple[str, str | None]:
+        """The key and answer recorded for asking ``text`` (``prefix``: a word or term
+        question), kept in the vault's ``answers``: found again by the text as asked."""
+        asked = prefix + text
+        found = answers.get(asked)
+        if found is None:
+            key = prefix + _key(text)
+            found = answers[asked] = (key, LinkIndex.recorded(self, key))
+        return found
 
 
 _Answers = dict[str, tuple[str, str | None]]
@@ -209,11 +218,6 @@ _answers: list[tuple[frozenset[str], frozenset[str], _Answers, _Phrases]] = []
 word or phrase as asked -> its recorded key and answer; and phrase -> the questions
 ``is_term_of_words`` records for it, the last one's answer its own. A build asks of one
 index."""
-
-
-def _vault_answers(links: LinkIndex) -> _Answers:
-    """The answers kept for the terms of ``links`` (a new table for other terms)."""
-    return _vault_tables(links)[0]
 
 
 def _vault_tables(links: LinkIndex) -> tuple[_Answers, _Phrases]:

@@ -106,7 +106,9 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
         late = 1.0 * token.end / length
         if token.kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + _code_place(tokens, index, late), "code")
-        elif _is_number(token) and not _is_list_marker(tokens, index):
+        elif (
+            token.kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index)
+        ):
             found.add(token.start, token.end, 2.0 + late, "number")
             numbers.append(token)
         elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
@@ -141,6 +143,10 @@ _DIRECTION_RE = re.compile(
 _CODE_JOIN_RE = re.compile(r"\s*(?:,|/|and|or)\s*")
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
+
+
+_NUMBER_KINDS = ("number", "math")
+"""The kinds of token ``_is_number`` can say yes to (asked first: most tokens are words)."""
 
 
 def _is_number(token: Token) -> bool:
@@ -198,6 +204,13 @@ def add_phrase(
     vault_term = known_term is not None and _add_vault_terms(found, phrase, known_term)
     words = [t for t in phrase if t.kind == "word"]
     names = [t for t in words if t.text[:1].isupper() and t.start > 0]
+    # Before its score: about a third of the phrases are one word, most of them everyday.
+    if len(phrase) == 1 and phrase[0].kind == "word":
+        token = phrase[0]
+        if word_class(token, token.start == 0) != "noun":
+            return
+        if is_common(token) and not names:
+            return  # a single everyday word says nothing alone
     score = 1.0 + 1.2 * rarity(phrase)
     if len(phrase) > 1:
         score += 0.35  # a compound term is more specific than any of its words
@@ -210,12 +223,6 @@ def add_phrase(
     # English puts the new information at the end: later phrases are likelier answers.
     score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
     reason = "name" if names else "phrase"
-    if len(phrase) == 1 and phrase[0].kind == "word":
-        token = phrase[0]
-        if word_class(token, token.start == 0) != "noun":
-            return
-        if is_common(token) and not names:
-            return  # a single everyday word says nothing alone
     found.add(phrase[0].start, phrase[-1].end, score, reason)
 
 
@@ -224,15 +231,17 @@ def _add_vault_terms(
 ) -> bool:
     """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
     vault_term = False
+    sentence = found.sentence
     # Terms of up to four words (a title longer than that is a sentence, not a term).
     for size in range(min(len(phrase), 4), 0, -1):
         for offset in range(len(phrase) - size + 1):
-            part = phrase[offset : offset + size]
-            if not known_term(found.sentence[part[0].start : part[-1].end]):
+            # The part's ends, not the part: a window is asked of every phrase.
+            first, last = phrase[offset], phrase[offset + size - 1]
+            if not known_term(sentence[first.start : last.end]):
                 continue
             vault_term = True
             # A single everyday word is no answer even when a note has it as its
             # title ("model", "attention"): the sentence may not use it as the term.
-            if size > 1 or not is_common(part[0]):
-                found.add(part[0].start, part[-1].end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+            if size > 1 or not is_common(first):
+                found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
     return vault_term

@@ -120,7 +120,8 @@ def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
     Words``: the expansion is the answer, asked from the acronym."""
     words = [t for t in tokens if t.kind == "word"]
     for index, token in enumerate(tokens):
-        if token.kind != "word" or not ACRONYM_RE.match(token.text):
+        # An acronym's first two characters are capitals or digits: most words stop there.
+        if token.kind != "word" or not token.text[:2].isupper() or not ACRONYM_RE.match(token.text):
             continue
         letters = token.text.rstrip("s").casefold()
         expansion: list[Token] = []

@@ -81,6 +81,13 @@ _VERB_CONTEXT = frozenset(_VERB_CONTEXT_WORDS.split())
 """After these words a word that can be a verb is one ("you can *set*", "to *split*")."""
 
 
+@lru_cache(maxsize=65536)
+def _can_be_verb(folded: str) -> bool:
+    """Whether the word ``folded`` can be a verb (``lexicon``): most words of a sentence
+    cannot, and then no test of how it is used applies."""
+    return "VERB" in lexicon().parts_of_speech(folded)
+
+
 def _acts_as_verb(
     token: Token, before: Token | None, following: Token | None, current: Sequence[Token]
 ) -> bool:
@@ -141,16 +148,19 @@ def _opens_verb_phrase(token: Token, before: Token | None) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
+def _common_adverb(folded: str) -> bool:
+    """Whether the word ``folded`` can be an adverb and is very common (Zipf 5.5 or more):
+    one answer per word, not one per phrase edge."""
+    return "ADV" in lexicon().parts_of_speech(folded) and lexicon().zipf(folded) >= 5.5
+
+
 def _trim_common_adverbs(phrase: list[Token]) -> list[Token]:
     """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
     given parameters first"): they qualify the verb, not the term."""
 
     def adverbial(token: Token) -> bool:
-        return (
-            token.kind == "word"
-            and "ADV" in lexicon().parts_of_speech(token.folded)
-            and lexicon().zipf(token.text) >= 5.5
-        )
+        return token.kind == "word" and _common_adverb(token.folded)
 
     while len(phrase) > 1 and adverbial(phrase[-1]):
         phrase = phrase[:-1]
@@ -166,6 +176,7 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
     phrases: list[list[Token]] = []
     current: list[Token] = []
     previous: Token | None = None
+    count = len(tokens)
     for index, token in enumerate(tokens):
         before, previous = previous, token
         if token.kind in ("punct", "link", "math", "html") and token.text not in ("-", "/", "+"):
@@ -176,18 +187,18 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
             continue
         # ``word_class``, without its call: asked of every token of every sentence.
         kind = _class_of_word(token.text, index == 0) if token.kind == "word" else "noun"
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        # Asked only of a word that could be a noun: for the rest the answer is unused.
+        following = tokens[index + 1] if index + 1 < count else None
+        # Asked only of a word that could be a noun and a verb: for the rest the answer is
+        # unused, or no (each test below needs a word that can be a verb).
+        verb_form = kind == "noun" and _can_be_verb(token.folded)
         acts_as_verb = (
-            kind == "noun"
-            and token.kind == "word"
-            and _acts_as_verb(token, before, following, current)
+            verb_form and token.kind == "word" and _acts_as_verb(token, before, following, current)
         )
         if acts_as_verb:
             kind = "verb"
-        elif kind == "noun" and current and _before_object(token, following):
+        elif verb_form and current and _before_object(token, following):
             kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
-        elif kind == "noun" and not current and _opens_verb_phrase(token, before):
+        elif verb_form and not current and _opens_verb_phrase(token, before):
             kind = "verb"  # "by *adding* a modifier", ", *allowing* anisotropic smoothing"
         if kind in ("function", "verb", "adv") and token.kind == "word":
             phrases.append(current)

@@ -100,8 +100,10 @@ def _penalty(
     # Not outside: the span's tokens and any it cuts into (``before`` up to ``after``).
     between = tokens[before:after]
     stems, shown = counted
-    if shown == sum(t.kind != "punct" for t in between):
+    kinds = [t.kind for t in between]
+    if shown == len(kinds) - kinds.count("punct"):
         return 10.0  # the whole sentence
+    inside_kinds = kinds[first - before : last - before]  # ``inside`` lies in ``between``
     answer = {
         t.stem
         for t in inside
@@ -111,7 +113,7 @@ def _penalty(
         return 10.0  # nothing but function words
     stems_between = [t.stem for t in between if t.kind in ("word", "number")]
     repeated = {w for w in answer if stems[w] > stems_between.count(w)}
-    if any(t.kind in ("code", "math") for t in inside):
+    if "code" in inside_kinds or "math" in inside_kinds:
         outside = [*tokens[:before], *tokens[after:]]
         rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
         if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
@@ -119,7 +121,7 @@ def _penalty(
     if answer and repeated == answer:
         return 10.0  # every word of the answer stands elsewhere in the sentence
     penalty = 0.8 * len(repeated) / max(1, len(answer))
-    words = len([t for t in inside if t.kind != "punct"])
+    words = len(inside_kinds) - inside_kinds.count("punct")
     if words > 3:
         penalty += 0.15 * (words - 3)
     return penalty

@@ -77,7 +77,8 @@ def _is_prose(text: str) -> bool:
         and text.count("[") == text.count("]")
         and text.count("(") == text.count(")")
         and not TEMPLATE_RE.search(text)
-        and sum(w.startswith("#") for w in text.split()) * 2 < word_count(text)
+        # Tags are rare: their words are counted only where a "#" stands.
+        and ("#" not in text or sum(w.startswith("#") for w in text.split()) * 2 < word_count(text))
     )
 
 
@@ -87,8 +88,9 @@ _MARKED_RE = re.compile(r"`[^`]+`|\\\(.+?\\\)|\$[^$]+\$")
 def _shares_a_term(sentence: str, other: str) -> bool:
     """Whether ``other`` names something ``sentence`` names: a word rarer than the
     commonest (zipf < 5), a code span or a formula."""
-    shared = set(answers.content_words(sentence)) & set(answers.content_words(other))
-    if any(len(w) > 2 and lexicon().zipf(w) < _COMMON_ZIPF for w in shared):
+    shared = set(answers.content_words(sentence)).intersection(answers.content_words(other))
+    zipf = lexicon().zipf
+    if any(len(w) > 2 and zipf(w) < _COMMON_ZIPF for w in shared):
         return True
     return not set(_MARKED_RE.findall(sentence)).isdisjoint(_MARKED_RE.findall(other))
 

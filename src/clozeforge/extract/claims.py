@@ -102,16 +102,22 @@ _OPEN_QUESTION_RE = re.compile(
 _MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-z]+://[^>]*>|\b[a-z]+://\S+", re.I)
 
 
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
 def _first_word(sentence: str) -> str:
-    match = re.search(r"[^\W\d_]+", sentence)
+    match = _WORD_RE.search(sentence)
     return match.group(0).casefold() if match else ""
+
+
+_PIECE_RE = re.compile(r"[,;]")
 
 
 def _lists_examples(text: str) -> bool:
     """Whether ``text`` strings together ``EXAMPLE_LIST_PIECES`` or more short pieces
     (at most 30 characters) separated by commas or semicolons."""
     run = 0
-    for piece in re.split(r"[,;]", text)[:-1]:
+    for piece in _PIECE_RE.split(text)[:-1]:
         run = run + 1 if 0 < len(piece) <= 30 else 0
         if run >= EXAMPLE_LIST_PIECES:
             return True
@@ -130,17 +136,21 @@ _UNSTOPPED_MIN_WORDS = 7
 """A sentence that ends without a full stop is one when it is at least this long."""
 
 
+_LAST_WORD_RE = re.compile(r"(\w+)\W*$")
+_STOPPED_END_RE = re.compile(r"[\w`)\]]$")
+
+
 def _unstopped(sentence: str) -> bool:
     """Whether a sentence without its full stop is still one: notes often leave it out
     ("You can enable tracking mode on rotation (press `R` 2 times)"). It starts with a
     capital, ends on a word, code or a closing bracket and is long enough to state
     something; a label or heading-like line ("Learning path:") is no sentence."""
     text = sentence.rstrip()
-    last = re.search(r"(\w+)\W*$", text)
+    last = _LAST_WORD_RE.search(text)
     return (
         text[:1].isupper()
         and _first_word(text) not in _QUESTION_WORDS
-        and re.search(r"[\w`)\]]$", text) is not None
+        and _STOPPED_END_RE.search(text) is not None
         and word_count(text) >= _UNSTOPPED_MIN_WORDS
         # A sentence cut before a code block or formula ends on the word that leads
         # into it ("the for statement calls", "... if and only if", "is to use").
@@ -194,7 +204,7 @@ def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -
     if not balanced_markup(sentence):
         # The sentence split cut through emphasis or code: the card would show the markers.
         return "unbalanced markup"
-    visible = len(sentence) - sum(map(str.isspace, sentence))
+    visible = len("".join(sentence.split()))  # split() drops what str.isspace calls space
     if visible == 0 or link_chars / visible > CLAIM_MAX_LINK_SHARE:
         return "mostly links or math"
     return None
@@ -344,6 +354,12 @@ def claim_candidates(text: Text, headings: tuple[str, ...], title: str = "") -> 
     return found
 
 
+_KEYS: dict[str, str] = {}
+"""Phrase -> ``normal(phrase)`` for ``keep_claims``' windows: a pure function, kept."""
+_KEYS_KEPT = 100_000
+"""Most phrases ``_KEYS`` holds before it starts again."""
+
+
 def keep_claims(
     candidates: Sequence[FoundFact], note_terms: Sequence[str], links: LinkIndex, title: str
 ) -> list[FoundFact]:
@@ -356,9 +372,11 @@ def keep_claims(
     kept = []
     # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
     in_vault: dict[str, bool] = {}
-    # Phrase -> its key: asked again by each window. (Whether a title has a word is
-    # remembered by the link index itself, ``RecordingLinkIndex``.)
-    keys: dict[str, str] = {}
+    # Phrase -> its key: asked again by each window, of note after note. (Whether a title
+    # has a word is remembered by the link index itself, ``RecordingLinkIndex``.)
+    if len(_KEYS) >= _KEYS_KEPT:
+        _KEYS.clear()
+    keys = _KEYS
 
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}
