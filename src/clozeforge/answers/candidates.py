@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ..lexicon import lexicon
 from ..wordforms import KIND_NOUNS, code_twins
 from .phrases import is_common, rarity, word_class
 from .tokens import Token
@@ -181,6 +182,48 @@ def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
 
 
 _NAMED_KIND_BONUS = 1.0
+
+
+PROPERTY_SCORE = 2.8
+"""The property a sentence gives its subject ("isometric spaces are {{topologically
+equivalent}}"): what it says of the thing, ahead of the noun phrases naming the thing."""
+PROPERTY_MAX_ZIPF = 4.6
+"""A property as common as "important", "random" or "alive" says little."""
+_COPULAS = frozenset({"is", "are"})
+_PLAIN_ADVERBS = frozenset({"only", "also", "always", "often", "usually", "still", "then"})
+_CLAUSE_ENDS = frozenset(
+    {"because", "if", "when", "and", "but", "since", "unless", "whereas", "while"}
+)
+
+
+def add_property(found: Candidates, tokens: Sequence[Token]) -> None:
+    """The adjective (an adverb before it allowed) that ends a clause after "is" or "are":
+    "Two metric spaces that are isometric are {{topologically equivalent}}.",
+    "Generators are {{memory-efficient}} because ...". Common ones say nothing."""
+    length = max(1, len(found.sentence))
+    zipf = lexicon().zipf
+    for index, token in enumerate(tokens[:-1]):
+        if token.folded not in _COPULAS:
+            continue
+        first = index + 1
+        while first + 1 < len(tokens) and tokens[first].folded in _PLAIN_ADVERBS:
+            first += 1  # "is only locally compact": "only" stays on the front
+        start = tokens[first].start
+        adverb = tokens[first].folded.endswith("ly") or word_class(tokens[first], False) == "adv"
+        if adverb and tokens[first].kind == "word" and first + 1 < len(tokens):
+            first += 1
+        head = tokens[first]
+        after = tokens[first + 1] if first + 1 < len(tokens) else None
+        if (
+            head.kind != "word"
+            or "ADJ" not in lexicon().parts_of_speech(head.folded.split("-")[-1])
+            or zipf(head.text.split("-")[-1]) >= PROPERTY_MAX_ZIPF
+            or head.folded.endswith(("er", "est"))  # "faster": a comparison needs its other side
+            or (after is not None and after.kind != "punct" and after.folded not in _CLAUSE_ENDS)
+            or (after is not None and after.text in "-(")
+        ):
+            continue
+        found.add(start, head.end, PROPERTY_SCORE + 1.0 * head.end / length, "property")
 
 
 def _names_a_tool(sentence: str, phrase: Sequence[Token], words: Sequence[Token]) -> bool:

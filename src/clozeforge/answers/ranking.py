@@ -12,7 +12,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from ..lexicon import FUNCTION_WORDS
-from .candidates import AnswerSpan, Candidates, add_emphasis, add_exact_tokens, add_phrase
+from .candidates import (
+    AnswerSpan,
+    Candidates,
+    add_emphasis,
+    add_exact_tokens,
+    add_phrase,
+    add_property,
+)
 from .defined import add_acronyms, add_defined_terms
 from .phrases import noun_phrases
 from .tokens import Token, tokenize
@@ -40,6 +47,7 @@ def answer_spans(
     add_defined_terms(found, tokens)
     add_exact_tokens(found, tokens)
     add_acronyms(found, tokens)
+    add_property(found, tokens)
     for phrase in noun_phrases(tokens):
         if phrase[0].kind != "code":
             add_phrase(found, phrase, known_term)

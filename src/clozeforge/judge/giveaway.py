@@ -222,18 +222,24 @@ def _items_name_each_other(answers: Sequence[str]) -> bool:
 def _prefixed_twin(asked: Sequence[str], rest_words: Sequence[str]) -> str:
     """A word of the front that is a word of the answer with a prefix more or less
     ("linear" and "{{nonlinear}}", "n-dimensional" and "{{unidimensional}}", "covariance"
-    and "{{variance}}"): one names the other. Empty when none."""
+    and "{{variance}}") or with "-able" ("call" and "{{callable}}"): one names the other.
+    Empty when none."""
     for word in asked:
         bare = word.replace("-", "")
         for other in rest_words:
             other_bare = other.replace("-", "")
             short, long = sorted((bare, other_bare), key=len)
+            if short == long:
+                continue
             if (
                 len(short) >= _TWIN_MIN_STEM
-                and short != long
                 and long.endswith(short)
                 and long[: len(long) - len(short)] in _TWIN_PREFIXES
             ):
+                return other
+            # "have a call() method, hence are {{callable}}": what can be done, named.
+            able = long[len(short) :] in ("able", "ible")
+            if len(short) >= 4 and long.startswith(short) and able:
                 return other
     return ""
 
