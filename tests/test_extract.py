@@ -388,6 +388,8 @@ def test_a_notes_walk_is_freed_without_waiting_for_the_cycle_collector() -> None
         ("Tool that renders scenes.", "Part 5 - Shading", ""),
         ("Object that groups rows.", "How are rows grouped?", ""),
         ("Object that groups rows.", "Grouping rows of a data frame by key", ""),
+        # The description names the term again: no card asks it.
+        ("Object for storing rectangular coordinates.", "Rectangle", ""),
     ],
 )
 def test_a_phrase_with_no_verb_describes_the_term_above_it(

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from ..lexicon import lexicon
+from ..wordforms import content_words, giveaway_word, words
 from .sentences import strip_emphasis, word_count
 
 TERM_MAX_WORDS = 4
@@ -72,6 +73,8 @@ def described_term(sentence: str, above: str) -> str:
     # "Models that used transformers:" leads a list in; it describes nothing.
     if not term or bare.endswith(":") or not _is_description(bare):
         return ""
+    if giveaway_word(content_words(term.replace("`", "")), words(bare)):
+        return ""  # "Rectangle" over "Object for storing rectangular coordinates"
     return term
 
 

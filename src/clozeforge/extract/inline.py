@@ -71,6 +71,9 @@ _REFERENCE_RE = re.compile(r"[ \t]*\((?:\s*\[\[[^\]|#\n]+\]\][,;]?)+\s*\)")
 it repeats the sentence's words as a file name ("Aggregation (aggregation)")."""
 
 
+_WBR_RE = re.compile(r"<wbr\b[^<>]*>", re.I)
+
+
 def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, list[int]]:
     """The inline token's source text with wikilinks replaced by their display text.
 
@@ -79,6 +82,10 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     code spans and emphasis stay exactly as the user wrote them. Returns the text and
     the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
     raw = inline.content
+    if "<wbr" in raw:
+        # A word-break opportunity shows nothing; vaults use one between a card's prompt
+        # and its answer ("Hide line numbers:<wbr class="f"> `:set nonu`").
+        raw = _WBR_RE.sub("", raw)
     if not ("[" in raw or "$" in raw or "`" in raw or "**" in raw or "__" in raw or "==" in raw):
         # Most paragraphs: no link ("[["), footnote ("[^"), math, code or highlight for a
         # child to mark: the text is the source as it is.
