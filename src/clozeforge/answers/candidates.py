@@ -141,7 +141,7 @@ _DIRECTION_RE = re.compile(
     rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
 )
 """An order a sentence states: "from top to bottom", "from left to right"."""
-_CODE_JOIN_RE = re.compile(r"\s*(?:,|/|and|or)\s*")
+_CODE_JOIN_RE = re.compile(r"\s*(?:,|/|and|or|,\s*and|,\s*or)\s*")
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
 

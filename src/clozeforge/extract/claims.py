@@ -153,7 +153,10 @@ def claim_candidates(text: Text, headings: tuple[str, ...], title: str = "") -> 
                 for h in text.highlights
                 # "**and**", "**or**" stress a word but are no answer worth asking for.
                 if h in sentence
-                and any(len(w) > 2 and w not in cloze.CONNECTIVES for w in cloze.words(h))
+                and (
+                    "`" in h  # code the author asks ("`ESC` or `C-[`"), however short
+                    or any(len(w) > 2 and w not in cloze.CONNECTIVES for w in cloze.words(h))
+                )
             )
         )
         key = " ".join(cloze.words(sentence)[:6])

@@ -72,6 +72,21 @@ it repeats the sentence's words as a file name ("Aggregation (aggregation)")."""
 
 
 _WBR_RE = re.compile(r"<wbr\b[^<>]*>", re.I)
+_ANSWER_END_RE = re.compile(r",\s(?!or\b|and\b)|;\s|\s[(\[]")
+"""Where the answer after a prompt's break stops: an aside after it ("`C-f`, cursor
+position lost", "`ds]` [delete around]")."""
+_ANSWER_MAX_WORDS = 10
+
+
+def _answers_after_breaks(raw: str) -> tuple[str, ...]:
+    """The answer each ``<wbr>`` break introduces: the rest of its line, up to an aside."""
+    found = []
+    for match in _WBR_RE.finditer(raw):
+        rest = raw[match.end() :].split("\n", 1)[0]
+        answer = _ANSWER_END_RE.split(rest, maxsplit=1)[0].strip().rstrip(".").strip()
+        if answer and "<" not in answer and len(answer.split()) <= _ANSWER_MAX_WORDS:
+            found.append(answer)
+    return tuple(found)
 
 
 def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, list[int]]:
@@ -82,14 +97,17 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     code spans and emphasis stay exactly as the user wrote them. Returns the text and
     the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
     raw = inline.content
+    answers: tuple[str, ...] = ()
     if "<wbr" in raw:
         # A word-break opportunity shows nothing; vaults use one between a card's prompt
-        # and its answer ("Hide line numbers:<wbr class="f"> `:set nonu`").
+        # and its answer ("Hide line numbers:<wbr class="f"> `:set nonu`"): what follows
+        # it is what the author asks, as if emphasised.
+        answers = _answers_after_breaks(raw)
         raw = _WBR_RE.sub("", raw)
     if not ("[" in raw or "$" in raw or "`" in raw or "**" in raw or "__" in raw or "==" in raw):
         # Most paragraphs: no link ("[["), footnote ("[^"), math, code or highlight for a
         # child to mark: the text is the source as it is.
-        return Text(raw, line), []
+        return Text(raw, line, highlights=answers), []
     out: list[str] = []
     length = 0  # len("".join(out)), kept incrementally
     copied = 0  # raw[:copied] is in out
@@ -176,7 +194,7 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
             for accumulator in open_highlights:
                 accumulator.append(child.content)
     copy_to(len(raw))
-    text = Text("".join(out), line, tuple(spans), tuple(highlights), tuple(linked))
+    text = Text("".join(out), line, tuple(spans), (*answers, *highlights), tuple(linked))
     return text, stray
 
 
