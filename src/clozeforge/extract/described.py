@@ -38,11 +38,13 @@ _QUESTION_RE = re.compile(
     r"(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>[^?]+?)\s*\??", re.I
 )
 """A question asking what one thing is."""
-_NOT_TERMS = frozenset(
+SECTION_NAMES = frozenset(
     {"overview", "introduction", "summary", "notes", "note", "definition", "definitions"}
     | {"examples", "example", "usage", "properties", "intuition", "syntax", "description"}
     | {"background", "motivation", "history", "basics", "references", "links", "resources"}
     | {"appendix", "idea", "ideas", "tips", "misc", "other", "general", "about", "todo"}
+    | {"contents", "content", "remark", "remarks", "question", "questions", "answer", "tags"}
+    | {"source", "sources"}
 )
 """Section names that are no term a sentence could describe."""
 _NOT_IN_HEAD = frozenset(
@@ -89,7 +91,7 @@ def _term_of(above: str) -> str:
         return ""
     if (
         not text
-        or text.casefold() in _NOT_TERMS
+        or text.casefold() in SECTION_NAMES
         or word_count(text) > TERM_MAX_WORDS
         or re.search(r"\d|[:;,.!\[\]()|/]|\s[-\u2013\u2014]\s", text)
     ):

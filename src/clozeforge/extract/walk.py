@@ -19,6 +19,7 @@ from ..render import IMAGE_EXTENSIONS
 from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
 from .claims import claim_candidates
 from .definitions import definition_fact, unfinished_definition
+from .described import SECTION_NAMES
 from .enumerations import enumeration_fact, is_glossary, lead_in
 from .formulas import block_formula, paragraph_formulas
 from .found import FoundFact
@@ -72,7 +73,9 @@ class NoteWalk:
         """(level, text) of the headings above the current block."""
         self.heading_path: tuple[str, ...] = ()
         self.glossary_lead: tuple[int, str] = (0, "")
-        """(``id`` of a glossary list, its lead-in): the lead-in joins its items' headings."""
+        self.lead_outer: tuple[str, ...] | None = None
+        """(``id`` of a list, its lead-in or the label of the paragraph over it): it joins
+        its items' headings."""
         """The headings above the current block, outermost first, without the note's title
         (also as ``[[id]] - Title``, whose link shows the title again)."""
         self.sections: list[tuple[int, tuple[str, ...]]] = []
@@ -240,7 +243,18 @@ class NoteWalk:
             self.prose(text)
             self.formulas(text)
         if following is not None and following.type in LIST_TYPES:
-            return self.enumeration(text, following)
+            used = self.enumeration(text, following)
+            label = _LABEL_RE.match(text.text)
+            if (
+                not used
+                and label
+                and label.group("label").casefold() not in SECTION_NAMES
+                and self.glossary_lead[0] != id(following)
+            ):
+                # "_E-step_: Compute ..." over "- Update the probabilities ...": the list's
+                # items are steps of what the label names; it joins their headings.
+                self.glossary_lead = (id(following), label.group("label").strip())
+            return used
         return False
 
     def _doubted(self, text: Text, following: Block | None) -> bool:
@@ -275,7 +289,13 @@ class NoteWalk:
                     head.line, f"list item {head.text.strip()!r} has nothing after the colon"
                 )
         if item.lazy is not None:
+            # A line glued to the item by Markdown ("_M-step_: ..." after the E-step's
+            # list) is not under the list's lead-in.
+            path = self.heading_path
+            if self.lead_outer is not None:
+                self.heading_path = self.lead_outer
             self.prose(item.lazy)
+            self.heading_path = path
         self.walk(rest)
 
     def blockquote(self, node: Block) -> None:
@@ -343,12 +363,12 @@ class NoteWalk:
                 if text is not None and self.paragraph(text, following):
                     index += 1
             elif kind in LIST_TYPES and self.glossary_lead[0] == id(node):
-                outer = self.heading_path
+                outer, self.lead_outer = self.heading_path, self.heading_path
                 self.heading_path = (*outer, self.glossary_lead[1])
                 for child in node.children:
                     if child.type == "list_item":
                         self.list_item(child)
-                self.heading_path = outer
+                self.heading_path, self.lead_outer = outer, None
             elif kind in LIST_TYPES:
                 for child in node.children:
                     if child.type == "list_item":
@@ -364,6 +384,12 @@ class NoteWalk:
                 self.walk(node.children)
             previous = (before[0], len(self.found), before[1], len(self.claims))
             index += 1
+
+
+_LABEL_RE = re.compile(
+    r"[*_]{0,2}(?P<label>[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z0-9-]+){0,3}?)[*_]{0,2}:\s"
+)
+"""A paragraph opening on a short label ("_E-step_: Compute ...")."""
 
 
 def _add_figure(facts: list[FoundFact], start: int, end: int, figure: str) -> None:
