@@ -53,6 +53,26 @@ def test_a_sales_pitch_blanking_a_phrase_the_note_does_not_mark_is_left_out() ->
     assert judge(CardView(plain, FactKind.CLAIM, answer_reason="phrase")).kept
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # A sentence about something else that mentions the note's topic: ask the fact.
+        ("The efficiency of {{c1::Bubble sort}} (in terms of Big O) is $O(N^2)$.", False),
+        # A sentence defining or naming the topic asks for it.
+        (
+            "{{c1::Bubble sort}}, sometimes called sinking sort, is a simple sorting algorithm.",
+            True,
+        ),
+        ("The {{c1::bubble sort}} of a list refers to repeatedly swapping adjacent pairs.", True),
+    ],
+)
+def test_a_blank_naming_the_notes_topic_is_asked_only_where_the_sentence_defines_it(
+    text: str, kept: bool
+) -> None:
+    judgement = judge(CardView(text, FactKind.CLAIM, title="Bubble sort"))
+    assert judgement.kept is kept, judgement.summary()
+
+
 def test_a_definition_bullet_stays_a_card_unless_its_text_is_broken() -> None:
     hinted = judge(CardView("{{c1::Release stage}}: make a release ready", FactKind.DEFINITION))
     assert hinted.kept and hinted.findings  # reusing its term's word is shown, not counted

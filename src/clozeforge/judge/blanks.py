@@ -227,9 +227,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if (
             title_words
             and all(any(related(w, t) for t in title_words) for w in asked)
-            and not re.search(
-                r"\b(?:is|are|refers? to|means|called|known as|denotes)\b", rest, re.I
-            )
+            and not _defines_blank(rest)
         ):
             found.append(Finding(Cause.FILLER, 0.6, "the blank only names the note's topic"))
     reason = card.answer_reason
@@ -260,6 +258,36 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if not _anchored(rest) and not _DEFINING_RE.search(rest) and not on_topic:
             found.append(Finding(Cause.AMBIGUOUS, 0.3, "nothing on the front pins it down"))
     return found[:3]
+
+
+_DEFINED_AFTER_RE = re.compile(
+    r"\s*(?:\([^()]*\)\s*)?(?:,[^,.;]{1,50},)?\s*(?:(?:of|in|for)\s+\w+(?:\s+\w+)?\s+)?"
+    r"(?:is|are|refers? to|means|denotes|stands for)\b",
+    re.I,
+)
+"""After a blank it defines: "{{X}} is", "{{X}} (aside), often called Y, is", "{{X}} of
+particles refers to"."""
+_DEFINED_BEFORE_RE = re.compile(
+    r"\b(?:is|are|called|known as|named|termed|denoted(?: by)?)\s+(?:an?\s+|the\s+)?\W*$",
+    re.I,
+)
+
+
+def _defines_blank(rest: str) -> bool:
+    """Whether the sentence defines or names what its blank stands for: the blank is the
+    subject of "is", "means", ... ("{{An annulus}} is ...") or what it is called ("... is
+    called a {{path}}"); not a sentence about something else that mentions it ("The
+    efficiency of {{Bubble Sort}} is ...")."""
+    gap = rest.find("\0")
+    if gap < 0:
+        return False
+    # The subject: nothing but an article before it ("The {{aggregation}} of particles
+    # refers to ..."), not the object of another noun ("The efficiency of {{X}} is").
+    subject = re.fullmatch(r"\W*(?:(?:the|an?)\s+)?\W*", rest[:gap], re.I) is not None
+    return bool(
+        (subject and _DEFINED_AFTER_RE.match(rest, gap + 1))
+        or _DEFINED_BEFORE_RE.search(rest[:gap])
+    )
 
 
 _DEFINING_RE = re.compile(
