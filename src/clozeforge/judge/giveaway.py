@@ -75,6 +75,23 @@ _JOINED_CODE_BEFORE_RE = re.compile(r"`([^`\n]+)`\s*(?:,|/|\band\b|\bor\b)\s*$")
 _JOINED_CODE_AFTER_RE = re.compile(r"\s*(?:,|/|\band\b|\bor\b)\s*`([^`\n]+)`")
 
 
+_ITEM = r"(?:`[^`\n]+`|[A-Za-z_]\w*\(\))"
+_JOIN = r"\s*(?:,\s*(?:or|and)?|or|and)\s*"
+_CALL_OR_CODE_RE = re.compile(_ITEM)
+_RUN_BEFORE_RE = re.compile(rf"(?:{_ITEM}{_JOIN})+$")
+_RUN_AFTER_RE = re.compile(rf"(?:{_JOIN}{_ITEM})+")
+_ITEM_RE = re.compile(_ITEM)
+
+
+def _in_code_run(rest: str, gap: int) -> bool:
+    """Whether the blank stands in a run of three or more names joined by commas, "and"
+    or "or" (the others shown: the blank follows from them)."""
+    before = _RUN_BEFORE_RE.search(rest, max(0, gap - 160), gap)
+    after = _RUN_AFTER_RE.match(rest, gap + 1)
+    shown = sum(len(_ITEM_RE.findall(m.group())) for m in (before, after) if m is not None)
+    return shown >= 2
+
+
 def _code_twin(code: str, rest: str, gap: int) -> bool:
     """Whether code joined to the blank by "and", "or", a comma or a slash is its twin
     (``wordforms.code_twins``: "`sys.ps1` and {{`sys.ps2`}}", "`PgUP`/{{`PgDown`}}")."""
@@ -122,6 +139,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         code = answer.strip().strip("`'\"")
         if CODE_RE.fullmatch(answer.strip()) and code and gap >= 0 and _code_twin(code, rest, gap):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
+        if gap >= 0 and _CALL_OR_CODE_RE.fullmatch(answer.strip()) and _in_code_run(rest, gap):
+            # "one of lt(), gt(), le() or {{ge()}}", "works for `s`, {{`f`}} and `t`"
+            return [Finding(Cause.GIVEAWAY, 0.6, "one of a run of names the front lists")]
         if CODE_RE.fullmatch(answer.strip()) and code:
             codes = [c.strip("`'\"") for c in CODE_RE.findall(rest)]
             others = codes + rest.split()
