@@ -194,6 +194,11 @@ def _others_index(
     )
 
 
+NAME_JOIN = r"\s*(?:,\s*(?:and|or)\b|,|/|\band\b|\bor\b)\s*"
+"""What joins names listed in a sentence ("`a`, `b` or `c`", "`PgUP`/`PgDown`"): a comma,
+a slash, "and", "or", ", and", ", or". The ranking's code pairs and the judge's pairs and
+runs read one pattern."""
+
 _DUNDER_RE = re.compile(r"__\w+__(?:\(\))?")
 
 

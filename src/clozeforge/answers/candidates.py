@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ..lexicon import lexicon
-from ..wordforms import KIND_NOUNS, code_twins
+from ..wordforms import KIND_NOUNS, NAME_JOIN, code_twins
 from .phrases import is_common, rarity, word_class
 from .tokens import Token
 
@@ -141,7 +141,7 @@ _DIRECTION_RE = re.compile(
     rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
 )
 """An order a sentence states: "from top to bottom", "from left to right"."""
-_CODE_JOIN_RE = re.compile(r"\s*(?:,|/|and|or|,\s*and|,\s*or)\s*")
+_CODE_JOIN_RE = re.compile(NAME_JOIN)
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
 
@@ -182,7 +182,7 @@ def _is_list_marker(tokens: Sequence[Token], index: int) -> bool:
 
 
 _NAMED_KIND_BONUS = 1.0
-
+"""A capitalised name with the kind of thing it names ("Solidify modifier") is the term."""
 
 PROPERTY_SCORE = 2.8
 """The property a sentence gives its subject ("isometric spaces are {{topologically
@@ -201,7 +201,7 @@ def add_property(found: Candidates, tokens: Sequence[Token]) -> None:
     "Two metric spaces that are isometric are {{topologically equivalent}}.",
     "Generators are {{memory-efficient}} because ...". Common ones say nothing."""
     length = max(1, len(found.sentence))
-    zipf = lexicon().zipf
+    lex = lexicon()
     for index, token in enumerate(tokens[:-1]):
         if token.folded not in _COPULAS:
             continue
@@ -216,11 +216,11 @@ def add_property(found: Candidates, tokens: Sequence[Token]) -> None:
         after = tokens[first + 1] if first + 1 < len(tokens) else None
         if (
             head.kind != "word"
-            or "ADJ" not in lexicon().parts_of_speech(head.folded.split("-")[-1])
-            or zipf(head.text.split("-")[-1]) >= PROPERTY_MAX_ZIPF
+            or "ADJ" not in lex.parts_of_speech(head.folded.split("-")[-1])
+            or lex.zipf(head.text.split("-")[-1]) >= PROPERTY_MAX_ZIPF
             or head.folded.endswith(("er", "est"))  # "faster": a comparison needs its other side
             or (after is not None and after.kind != "punct" and after.folded not in _CLAUSE_ENDS)
-            or (after is not None and after.text in "-(")
+            or (after is not None and after.text in ("-", "("))
         ):
             continue
         found.add(start, head.end, PROPERTY_SCORE + 1.0 * head.end / length, "property")

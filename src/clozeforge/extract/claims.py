@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .. import answers, cloze
 from ..links import LinkIndex
@@ -182,10 +183,9 @@ def claim_candidates(text: Text, headings: tuple[str, ...], title: str = "") -> 
     return found
 
 
-_KEYS: dict[str, str] = {}
-"""Phrase -> ``normal(phrase)`` for ``keep_claims``' windows: a pure function, kept."""
-_KEYS_KEPT = 100_000
-"""Most phrases ``_KEYS`` holds before it starts again."""
+_key = lru_cache(maxsize=100_000)(normal)
+"""``normal(phrase)`` for ``keep_claims``' windows: the same phrases are asked again by
+each window, of note after note."""
 
 
 def keep_claims(
@@ -200,19 +200,14 @@ def keep_claims(
     kept = []
     # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
     in_vault: dict[str, bool] = {}
-    # Phrase -> its key: asked again by each window, of note after note. (Whether a title
-    # has a word is remembered by the link index itself, ``RecordingLinkIndex``.)
-    if len(_KEYS) >= _KEYS_KEPT:
-        _KEYS.clear()
-    keys = _KEYS
+    # (Whether a title has a word is remembered by the link index itself,
+    # ``RecordingLinkIndex``.)
 
     for claim in candidates:
         known = local | {normal(term) for term in claim.linked}
 
         def known_term(phrase: str, known: set[str] = known) -> bool:
-            key = keys.get(phrase)
-            if key is None:
-                key = keys[phrase] = normal(phrase)
+            key = _key(phrase)
             if key in known:
                 return True
             found = in_vault.get(phrase)

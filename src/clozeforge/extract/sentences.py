@@ -23,6 +23,11 @@ ASIDE_RE = re.compile(
 )
 """A heading or lead-in over what the author keeps beside the note's knowledge (their
 open questions, to-dos, links and sources): nothing under it is a fact to recall."""
+LIST_LABEL_RE = re.compile(
+    r"[*_]{0,2}(?P<label>[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z0-9-]+){0,3}?)[*_]{0,2}:\s"
+)
+"""A paragraph opening on a short label ("_E-step_: Compute ..."): over a list, it says
+what the list's items are steps of."""
 DOUBT_RE = re.compile(
     r"\b(?:TODO|FIXME|XXX)\b\W*(?:need|needs|to)?\s*(?:verify|check|confirm|fix)"
     r"|\bNOT CLEAR\b|\bneeds? (?:to )?verif(?:y|ication)\b|\bunverified\b"

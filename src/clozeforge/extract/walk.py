@@ -27,7 +27,7 @@ from .inline import Text, outside_embeds, resolve_inline
 from .list_items import ListItem, ListItems
 from .long_prose import prose_parts
 from .reading import reading_of
-from .sentences import ASIDE_RE, DOUBT_RE, TASK_RE, normal
+from .sentences import ASIDE_RE, DOUBT_RE, LIST_LABEL_RE, TASK_RE, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
 
@@ -72,12 +72,14 @@ class NoteWalk:
         self.headings: list[tuple[int, str]] = []
         """(level, text) of the headings above the current block."""
         self.heading_path: tuple[str, ...] = ()
-        self.glossary_lead: tuple[int, str] = (0, "")
-        self.lead_outer: tuple[str, ...] | None = None
-        """(``id`` of a list, its lead-in or the label of the paragraph over it): it joins
-        its items' headings."""
         """The headings above the current block, outermost first, without the note's title
         (also as ``[[id]] - Title``, whose link shows the title again)."""
+        self.glossary_lead: tuple[int, str] = (0, "")
+        """(``id`` of a list, its lead-in or the label of the paragraph over it): it joins
+        its items' headings."""
+        self.lead_outer: tuple[str, ...] | None = None
+        """While the items of that list are walked, the headings without its lead-in: a
+        line Markdown glues to an item is prose after the list. None elsewhere."""
         self.sections: list[tuple[int, tuple[str, ...]]] = []
         """(0-based line, ``heading_path`` from it on) of each heading met, in order."""
         self.skip_lines: frozenset[int] = frozenset()
@@ -244,7 +246,7 @@ class NoteWalk:
             self.formulas(text)
         if following is not None and following.type in LIST_TYPES:
             used = self.enumeration(text, following)
-            label = _LABEL_RE.match(text.text)
+            label = LIST_LABEL_RE.match(text.text)
             if (
                 not used
                 and label
@@ -363,12 +365,12 @@ class NoteWalk:
                 if text is not None and self.paragraph(text, following):
                     index += 1
             elif kind in LIST_TYPES and self.glossary_lead[0] == id(node):
-                outer, self.lead_outer = self.heading_path, self.heading_path
-                self.heading_path = (*outer, self.glossary_lead[1])
+                outer, outer_lead = self.heading_path, self.lead_outer
+                self.heading_path, self.lead_outer = (*outer, self.glossary_lead[1]), outer
                 for child in node.children:
                     if child.type == "list_item":
                         self.list_item(child)
-                self.heading_path, self.lead_outer = outer, None
+                self.heading_path, self.lead_outer = outer, outer_lead
             elif kind in LIST_TYPES:
                 for child in node.children:
                     if child.type == "list_item":
@@ -384,12 +386,6 @@ class NoteWalk:
                 self.walk(node.children)
             previous = (before[0], len(self.found), before[1], len(self.claims))
             index += 1
-
-
-_LABEL_RE = re.compile(
-    r"[*_]{0,2}(?P<label>[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z0-9-]+){0,3}?)[*_]{0,2}:\s"
-)
-"""A paragraph opening on a short label ("_E-step_: Compute ...")."""
 
 
 def _add_figure(facts: list[FoundFact], start: int, end: int, figure: str) -> None:

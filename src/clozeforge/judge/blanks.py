@@ -203,7 +203,8 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is an aside in parentheses"))
         code = bool(CODE_RE.search(answer))
         if len(asked) == 1 and not code and asked[0].removesuffix("s") in KIND_NOUNS:
-            before, after = rest[: _gap_of(rest)].rstrip(), rest[_gap_of(rest) + 1 :].lstrip()
+            gap = _gap_of(rest)
+            before, after = rest[:gap].rstrip(), rest[gap + 1 :].lstrip()
             if before.endswith("`") or after.startswith("`") or _NAME_BEFORE_RE.search(before):
                 # "The `array` {{module}} provides ...": the name is the term, the noun
                 # only its kind.

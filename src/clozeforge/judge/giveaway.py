@@ -10,6 +10,7 @@ from ..model import FactKind
 from ..wordforms import (
     CODE_RE,
     EXPANSION_RE,
+    NAME_JOIN,
     code_twins,
     content_words,
     giveaway_word,
@@ -71,16 +72,15 @@ def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
     )
 
 
-_JOINED_CODE_BEFORE_RE = re.compile(r"`([^`\n]+)`\s*(?:,|/|\band\b|\bor\b)\s*$")
-_JOINED_CODE_AFTER_RE = re.compile(r"\s*(?:,|/|\band\b|\bor\b)\s*`([^`\n]+)`")
+_JOINED_CODE_BEFORE_RE = re.compile(rf"`([^`\n]+)`{NAME_JOIN}$")
+_JOINED_CODE_AFTER_RE = re.compile(rf"{NAME_JOIN}`([^`\n]+)`")
 
 
 _ITEM = r"(?:`[^`\n]+`|[A-Za-z_]\w*\(\))"
-_JOIN = r"\s*(?:,\s*(?:or|and)?|or|and)\s*"
-_CALL_OR_CODE_RE = re.compile(_ITEM)
-_RUN_BEFORE_RE = re.compile(rf"(?:{_ITEM}{_JOIN})+$")
-_RUN_AFTER_RE = re.compile(rf"(?:{_JOIN}{_ITEM})+")
+"""A name in a listed run: code, or a function written with its parentheses."""
 _ITEM_RE = re.compile(_ITEM)
+_RUN_BEFORE_RE = re.compile(rf"(?:{_ITEM}{NAME_JOIN})+$")
+_RUN_AFTER_RE = re.compile(rf"(?:{NAME_JOIN}{_ITEM})+")
 
 
 def _in_code_run(rest: str, gap: int) -> bool:
@@ -139,7 +139,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         code = answer.strip().strip("`'\"")
         if CODE_RE.fullmatch(answer.strip()) and code and gap >= 0 and _code_twin(code, rest, gap):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
-        if gap >= 0 and _CALL_OR_CODE_RE.fullmatch(answer.strip()) and _in_code_run(rest, gap):
+        if gap >= 0 and _ITEM_RE.fullmatch(answer.strip()) and _in_code_run(rest, gap):
             # "one of lt(), gt(), le() or {{ge()}}", "works for `s`, {{`f`}} and `t`"
             return [Finding(Cause.GIVEAWAY, 0.6, "one of a run of names the front lists")]
         if CODE_RE.fullmatch(answer.strip()) and code:
