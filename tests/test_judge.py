@@ -54,23 +54,98 @@ def test_a_sales_pitch_blanking_a_phrase_the_note_does_not_mark_is_left_out() ->
 
 
 @pytest.mark.parametrize(
-    ("text", "kept"),
+    ("text", "title", "reason", "kept"),
     [
+        # A sentence of what is usual, or of "some": many phrases fit its blank.
+        (
+            "The parameters are usually hard to estimate from the {{c1::mathematical model}}.",
+            "",
+            "phrase",
+            False,
+        ),
+        (
+            "Would be good to have some {{c1::rollback mechanism}} (depending on tools).",
+            "",
+            "phrase",
+            False,
+        ),
+        # One step of a procedure: its object depends on the steps around it.
+        (
+            "Update the {{c1::probabilities}} of a curve to belong to each cluster.",
+            "",
+            "phrase",
+            False,
+        ),
+        (
+            "Compute the pooled {{c1::within-cluster sum}} of squares distances.",
+            "",
+            "phrase",
+            False,
+        ),
+        # A hedge in an aside, a noun that is also a verb, and "some kind of" leave it a fact.
+        (
+            "Any data that needs to persist must be stored in a {{c1::stateful backing service}}"
+            " (typically a database).",
+            "",
+            "phrase",
+            True,
+        ),
+        (
+            "Class objects support two kinds of operations: {{c1::attribute references}} and"
+            " instantiation.",
+            "",
+            "phrase",
+            True,
+        ),
+        (
+            "Important aspects of I/O are {{c1::throughput}} (using some kind of buffer).",
+            "",
+            "phrase",
+            True,
+        ),
         # A sentence about something else that mentions the note's topic: ask the fact.
-        ("The efficiency of {{c1::Bubble sort}} (in terms of Big O) is $O(N^2)$.", False),
+        (
+            "The efficiency of {{c1::Bubble sort}} (in terms of Big O) is $O(N^2)$.",
+            "Bubble sort",
+            "",
+            False,
+        ),
         # A sentence defining or naming the topic asks for it.
         (
             "{{c1::Bubble sort}}, sometimes called sinking sort, is a simple sorting algorithm.",
+            "Bubble sort",
+            "",
             True,
         ),
-        ("The {{c1::bubble sort}} of a list refers to repeatedly swapping adjacent pairs.", True),
+        (
+            "The {{c1::bubble sort}} of a list refers to repeatedly swapping adjacent pairs.",
+            "Bubble sort",
+            "",
+            True,
+        ),
     ],
 )
-def test_a_blank_naming_the_notes_topic_is_asked_only_where_the_sentence_defines_it(
-    text: str, kept: bool
+def test_a_claim_is_kept_or_left_out_by_what_its_sentence_asks(
+    text: str, title: str, reason: str, kept: bool
 ) -> None:
-    judgement = judge(CardView(text, FactKind.CLAIM, title="Bubble sort"))
+    judgement = judge(CardView(text, FactKind.CLAIM, title=title, answer_reason=reason))
     assert judgement.kept is kept, judgement.summary()
+
+
+def test_a_plain_phrase_asked_where_the_context_line_cannot_show_the_topic_is_left_out() -> None:
+    text = (
+        "Homogeneous Markov chains assume that the {{c1::transition probabilities}} do not"
+        " depend on time."
+    )
+    hidden = CardView(text, FactKind.CLAIM, title="Markov chains", answer_reason="phrase")
+    assert not judge(hidden).kept
+    shown = CardView(
+        text, FactKind.CLAIM, context="Markov chains", title="Markov chains", answer_reason="phrase"
+    )
+    assert judge(shown).kept
+    # A term the note marks still stands without its topic.
+    marked = CardView(text, FactKind.CLAIM, title="Markov chains", answer_reason="defined term")
+    assert judge(marked).kept
 
 
 def test_a_definition_bullet_stays_a_card_unless_its_text_is_broken() -> None:

@@ -95,7 +95,9 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
         score += DEFINITIONAL_BONUS
     if on_topic and on_topic.intersection(cloze.words(plain)):
         score += ON_TOPIC_BONUS
-    if 8 <= word_count(sentence) <= 25:
+    if 8 <= word_count(sentence) <= 25 or (best.reason == "code" and word_count(sentence) >= 5):
+        # A short sentence whose answer is a command ("`:Gwrite` on index file will
+        # checkout file.") says all it needs to.
         score += RECALLABLE_LENGTH_BONUS
     return round(min(score, 1.0), 4)
 

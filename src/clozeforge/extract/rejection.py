@@ -21,6 +21,8 @@ from .sentences import (
 
 CLAIM_MIN_WORDS = 6
 """Shorter sentences are fragments or headings."""
+_SHORT_STATEMENT_RE = re.compile(r"\b(?:is|are|means|returns|will)\b")
+"""The verb that makes five words a statement ("`dp` is hotkey for `:diffput`.")."""
 CLAIM_MAX_WORDS = 40
 """Longer sentences make unreadable cards."""
 CLAIM_MAX_CHARS = 300
@@ -152,7 +154,9 @@ def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -
     if sentence.endswith("..") or not stopped:
         return "fragment"
     count = word_count(sentence)
-    if count < CLAIM_MIN_WORDS:
+    if count < CLAIM_MIN_WORDS - bool("`" in sentence and _SHORT_STATEMENT_RE.search(sentence)):
+        # A five-word sentence naming a command ("`dp` is hotkey for `:diffput`.") is a
+        # whole statement; without code that short it is a fragment or a heading.
         return "fragment"
     if count > CLAIM_MAX_WORDS or len(sentence) > CLAIM_MAX_CHARS:
         return "too long"

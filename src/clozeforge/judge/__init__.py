@@ -16,13 +16,15 @@ learnt from a sample of judged cards. The findings are, by cause:
   line or in the tags; the front spells an acronym's letters;
 * NOCONTEXT: the front points at what it does not show ("this method", "its", "the
   equation", "here", "Example 1.2.5", "in the example", a lead-in such as "Applications:");
+  a plain phrase asked in one step of a procedure ("Compute the ... of ...") or with the
+  note's title hidden from the context line;
 * NOTWORTH: a paper's rhetoric, motivation and data-set trivia rather than its
   contribution, the author's own asides ("I", "maybe"), a setup sentence ("Let X be"), a
   pointer to other notes or sources ("Some notes are placed in ...");
 * UNCLEAN: markup or a word cut by a deletion, leftover HTML, file names, emoji, a
   misspelt answer;
 * AMBIGUOUS: the blank is one example of an open list ("such as", "e.g.", "etc.", "for
-  example");
+  example"); a plain phrase in a sentence of what is usual ("usually", "some");
 * NOTATOMIC: too much to recall in one deletion.
 """
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import pairwise
 
 from ..lexicon import lexicon
@@ -18,6 +17,7 @@ from ..wordforms import (
     related,
     words,
 )
+from .spelling import misspelt_word
 from .verdict import CardView, Cause, Finding
 
 _NAMED_BEFORE_RE = re.compile(
@@ -99,50 +99,6 @@ def _names_bound_symbols(answer: str, rest: str) -> bool:
     return bool(symbols) and all(symbol in shown for symbol in symbols)
 
 
-def _misspelt(asked: Sequence[str]) -> str:
-    """A word of the blank English does not know but one letter from a word it does
-    ("subet", "variane", "bijectives"): the learner would learn the typo. Empty when none."""
-    lex = lexicon()
-    for word in asked:
-        # wordfreq knows common typos, rarely ("sqaure" 1.46 against "square" 4.84).
-        if len(word) < 5 or not word.isalpha() or lex.zipf(word) > _TYPO_ZIPF:
-            continue
-        if _near_known(word):
-            return word
-    return ""
-
-
-_TYPO_ZIPF = 1.7
-"""A word rarer than this may be a typo of a common word one letter away."""
-
-
-@lru_cache(maxsize=4096)
-def _near_known(word: str) -> bool:
-    """Whether a word one letter from ``word`` is one English knows (Zipf 3 or more, and
-    far commoner than ``word``): each unknown word once, not once for each card asking it."""
-    lex = lexicon()
-    known = lex.zipf(word)
-    bar = max(3.0, known + 2.0)
-    # A word wordfreq knows is a typo only by an edit inside it ("sqaure", "contant"):
-    # one letter more at either end names something else ("outliner", "CPython").
-    return any(
-        lex.zipf(near) >= bar and (not known or (near[0] == word[0] and near[-1] == word[-1]))
-        for near in _one_edit(word)
-    )
-
-
-def _one_edit(word: str) -> set[str]:
-    """The words one deletion, insertion, swap or substitution away from ``word``."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    halves = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return {
-        *(a + b[1:] for a, b in halves if b),
-        *(a + b[1] + b[0] + b[2:] for a, b in halves if len(b) > 1),
-        *(a + c + b[1:] for a, b in halves if b for c in letters),
-        *(a + c + b for a, b in halves for c in letters),
-    }
-
-
 _AT_RE = re.compile(r"@\w")
 _NAME_BEFORE_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w-]*$")
 """A capitalised name right before the blank, not a sentence's first word ("the
@@ -185,7 +141,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             elif _names_bound_symbols(bare, rest):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank only names or declares symbols"))
             continue
-        misspelt = _misspelt([part for word in asked for part in word.split("-")])
+        misspelt = misspelt_word([part for word in asked for part in word.split("-")])
         if misspelt:
             found.append(Finding(Cause.UNCLEAN, 0.6, f"'{misspelt}' is misspelt"))
         elif any(
@@ -252,7 +208,13 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         # A technical phrase the note does not mark ("dot product", "bootstrap") is still
         # what the sentence teaches; an everyday one less likely.
         weight = 0.15 if technical and not vague else 0.2
-        found.append(Finding(Cause.FILLER, weight, "the blank is no term the note marks"))
+        loose = _loose_sentence(rest)
+        if loose:
+            # Nothing but the sentence's wording would bring this phrase back, and the
+            # sentence does not force it: one answer of several that fit.
+            found.append(Finding(loose[0], 0.5, f"the blank is no term the note marks, {loose[1]}"))
+        else:
+            found.append(Finding(Cause.FILLER, weight, "the blank is no term the note marks"))
         # A compound term in a sentence about the note's topic is pinned down by it
         # ("A {{finite intersection}} of open sets is open" in "Open sets").
         on_topic = len(asked) > 1 and bool(set(content_words(rest)) & set(title_words))
@@ -289,6 +251,40 @@ def _defines_blank(rest: str) -> bool:
         (subject and _DEFINED_AFTER_RE.match(rest, gap + 1))
         or _DEFINED_BEFORE_RE.search(rest[:gap])
     )
+
+
+_HEDGE_RE = re.compile(
+    r"\b(?:usually|commonly|generally|often|typically|some(?!\s+(?:kind|sort|type)s?\s+of\b))\b",
+    re.I,
+)
+"""A sentence saying what is usual, or what holds of some, rather than what is so."""
+_INSTRUCTION_RE = re.compile(
+    r"\W*([A-Z][a-z]+)\s+(?!(?:is|are|was|were|can|will|has|have)\b)"
+    r"(?P<object>(?:the|an?|all|each|every|its|their|your|this|these)\b)?"
+)
+"""A sentence opening with a capitalised word not followed by a verb: an instruction when
+that word is only a verb ("Compute ...", "Introduce ..."), or a verb's dictionary form
+before its object ("Update the ...", not "Class objects ...")."""
+
+
+def _loose_sentence(rest: str) -> tuple[Cause, str] | None:
+    """Why a sentence leaves a plain phrase blank open, if it does: it hedges ("usually",
+    "some") or it is one step of a procedure ("Compute the {{robustness weights}} ..."),
+    whose object depends on the steps around it."""
+    # An aside may hedge ("(typically a database)") without the sentence doing so.
+    hedge = _HEDGE_RE.search(re.sub(r"\([^()]*\)", " ", rest))
+    if hedge:
+        return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
+    opening = _INSTRUCTION_RE.match(rest)
+    verb = opening.group(1) if opening and opening.group(1) not in ("Let", "Note") else ""
+    lex = lexicon()
+    if (
+        verb
+        and lex.is_base_verb(verb)
+        and (lex.parts_of_speech(verb) == {"VERB"} or (opening and opening.group("object")))
+    ):
+        return Cause.NOCONTEXT, f"in one step of a procedure ('{verb} ...')"
+    return None
 
 
 _DEFINING_RE = re.compile(

@@ -181,7 +181,9 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(Finding(Cause.NOCONTEXT, 0.6, "a step of an argument, not a fact"))
     if card.title and card.title not in card.context:
         # The note's title named the answer: the context line cannot show it.
-        found.append(Finding(Cause.NOCONTEXT, 0.25, "the context line cannot show the title"))
+        # A plain phrase asked without its topic leaves nothing to recall it by.
+        weight = 0.35 if card.answer_reason == "phrase" else 0.25
+        found.append(Finding(Cause.NOCONTEXT, weight, "the context line cannot show the title"))
     if card.kind is FactKind.ENUMERATION:
         lead = first_line.rstrip(":").strip()
         if len(content_words(lead)) <= 1 or lead[:1].islower():
