@@ -32,7 +32,10 @@ THEOREM_MAX_CHARS = 400
 SIDE_MIN_WORDS = 2
 """A side shorter than this is no statement."""
 RESULT_MAX_WORDS = 30
-"""The side to recall has at most this many words: more is not one answer."""
+"""The result has at most this many words: more is not one statement."""
+BLANK_MAX_WORDS = 7
+"""A result in words, without symbols, has at most this many words to blank: more is not
+one answer."""
 
 # Each form captures ``x`` (kept on the card) and ``y`` (the result, blanked).
 _FORMS = (
@@ -131,7 +134,15 @@ def theorem_span(sentence: str) -> tuple[int, int] | None:
         start, end = match.span("y")
         lead = _PRONOUN_VERB_RE.match(y)
         start += lead.end() if lead else 0
-        return _property_of(sentence, start, end)
+        start, end = _property_of(sentence, start, end)
+        result = sentence[start:end]
+        if "$" not in result and word_count(result) > BLANK_MAX_WORDS:
+            # A whole clause of words to recall ("then {{we can expect to see 5 meteors
+            # in that duration}}") is no one answer: the sentence is a claim, asking its
+            # term. (A result in symbols is asked as a whole, or by the part that tells
+            # it from the note's other results: ``distinct_premises``.)
+            return None
+        return start, end
     return None
 
 

@@ -360,6 +360,11 @@ def ambiguous(rest: str) -> list[Finding]:
     return []
 
 
+_ITEM_PAIR_RE = re.compile(r"\S\s+[-\u2013\u2014]\s+\S|\w\\?:\s")
+"""An item that pairs a name with what it is: "`int` - integer", "powerful: isolates code"
+(a colon escaped on the card: "powerful\\: ...")."""
+
+
 def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
     longest = max((len(words(a)) for a in answers), default=0)
     if card.kind is FactKind.CLAIM and longest > 6:
@@ -372,6 +377,13 @@ def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
             lead,
         ):
             return [Finding(Cause.AMBIGUOUS, 0.6, "one example of an open list per blank")]
+        if re.match(r"(?:main |the )?(?:topics|contents|outline|agenda|chapters)\b", lead):
+            return [Finding(Cause.NOTWORTH, 0.6, "a table of contents")]
+        paired = sum(bool(_ITEM_PAIR_RE.search(a)) for a in answers)
+        if paired * 2 >= len(answers) > 0:
+            # "`int` - integer", "powerful: isolates code": each item is a term and what
+            # it is, two things to recall; each is a definition's card, not a list's.
+            return [Finding(Cause.NOTATOMIC, 0.6, "each item pairs a name with what it is")]
         mean = sum(len(words(a)) for a in answers) / max(1, len(answers))
         if longest > 12 or mean > 7:
             # Whole sentences, one a deletion ("There are some drawbacks to iterators:"):
