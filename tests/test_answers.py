@@ -72,6 +72,17 @@ def test_no_answer_is_a_function_word_or_a_single_common_word() -> None:
                 assert lexicon().zipf(words[0].text) < COMMON_ZIPF or words[0].text[0].isupper()
 
 
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_contraction_is_a_function_word_whatever_its_apostrophe(apostrophe: str) -> None:
+    sentence = (
+        f"Any parameter with a default value is listed after the parameters that don{apostrophe}t"
+        " have default values."
+    )
+    assert tokenize(sentence)[12].folded == "don't"
+    for span in answer_spans(sentence):
+        assert "don" not in sentence[span.start : span.end]
+
+
 def test_a_term_the_vault_knows_is_preferred_whole() -> None:
     sentence = "Each step of the optimiser follows the steepest descent direction of the loss."
     plain = answer_spans(sentence)

@@ -27,7 +27,7 @@ class Token(NamedTuple):
     kind: str
     """``word``, ``number``, ``code``, ``math``, ``link``, ``html`` or ``punct``."""
     folded: str
-    """``text`` case-folded."""
+    """``text`` case-folded, a typographic apostrophe made straight."""
     stem: str
     """``_stem(text)``: how repeats of a word are recognised."""
 
@@ -67,8 +67,10 @@ def _tokens(text: str) -> tuple[Token, ...]:
         if kind == "punct" and text in _EMPHASIS_CHARS:
             continue
         start, end = match.span()
+        # A typographic apostrophe ("don\u2019t") reads as a straight one: the same word.
+        folded = text.casefold().replace("\u2019", "'") if "\u2019" in text else text.casefold()
         # tuple.__new__: the named tuple's own __new__ is a Python function, twice as slow.
-        append(_new(Token, (start, end, text, kind, text.casefold(), _stem(text))))
+        append(_new(Token, (start, end, text, kind, folded, _stem(text))))
     return tuple(tokens)
 
 
