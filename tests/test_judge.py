@@ -250,6 +250,12 @@ def test_pointing_regex_finds_what_its_alternatives_find(tmp_path: Path) -> None
         "Such  cases",
         "the same thing again",
         "Here we go",
+        "One solution to this is cost",
+        "It does this.",
+        "If it fails, stop",
+        "Other languages may differ",
+        "Corresponding equation",
+        "The normal way is fine",
     }
     found = 0
     for text in texts:

@@ -115,6 +115,25 @@ _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 symbol is."""
 
 
+_ACRONYM_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
+
+
+def _inner_acronym(answer: str, shown: str) -> str:
+    """An acronym ``shown`` holds that the blank, one acronym, contains ("PCA" of "FPCA"),
+    or that contains the blank ("FPCA" for "PCA"); empty when none."""
+    asked = answer.strip().strip("`*_=")
+    if not _ACRONYM_RE.fullmatch(asked) or len(asked) < 3:
+        return ""
+    return next(
+        (
+            other
+            for other in _ACRONYM_RE.findall(shown)
+            if other != asked and len(other) >= 2 and (other in asked or asked in other)
+        ),
+        "",
+    )
+
+
 def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]:
     gap = rest.find("\0")
     if card.kind is FactKind.CLAIM and gap >= 0:
@@ -172,6 +191,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
             if code.isalpha() and _spelt_acronym(code.upper(), rest):
                 return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+        inner = _inner_acronym(answer, f"{rest} {card.context}")
+        if inner:
+            # "The {{FPCA}} ... is the classical PCA of ...", "PCA of sampled functions":
+            # the acronym shown spells most of the one asked.
+            return [Finding(Cause.GIVEAWAY, 0.5, f"'{inner}' spells most of it")]
         asked = content_words(answer)
         if not asked:
             continue

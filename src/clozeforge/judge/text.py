@@ -88,7 +88,13 @@ _POINTING_RE = re.compile(
     r"|(?:^|[(\[:;,]\s*)see\b|\bsee\s+(?:also|above|below|here|there|chapter|section|figure|fig"
     r"|table|page|the (?:note|section|chapter|figure|table|paper|next|previous))\b"
     r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b"
-    r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b)",
+    r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b"
+    # "this" standing for what came before ("One solution to this is ...", "does this.").
+    r"|\b(?:to|of|for|with|from|on|about|does|do|did) this\b(?!\s+(?!is\b|are\b|was\b)[a-z])"
+    # A clause whose subject came before ("If it fails to find it, ...").
+    r"|^\W*(?:if|when|although|because|since|unless|once|whether)\s+(?:it|they|this)\b"
+    r"|^\W*other\s+[a-z]+|^\W*corresponding\b"
+    r"|^\W*(?:an?|the) (?:special|similar|corresponding|normal|opposite) (?:case|way|one)\b)",
     re.I,
 )
 _pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
