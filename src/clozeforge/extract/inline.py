@@ -78,15 +78,18 @@ position lost", "`ds]` [delete around]")."""
 _ANSWER_MAX_WORDS = 10
 
 
-def _answers_after_breaks(raw: str) -> tuple[str, ...]:
-    """The answer each ``<wbr>`` break introduces: the rest of its line, up to an aside."""
+def _answers_after_breaks(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The answer each ``<wbr>`` break introduces (the rest of its line, up to an aside),
+    and the prompt before it (its line up to the break)."""
     found = []
+    prompts = []
     for match in _WBR_RE.finditer(raw):
         rest = raw[match.end() :].split("\n", 1)[0]
         answer = _ANSWER_END_RE.split(rest, maxsplit=1)[0].strip().rstrip(".").strip()
         if answer and "<" not in answer and len(answer.split()) <= _ANSWER_MAX_WORDS:
             found.append(answer)
-    return tuple(found)
+            prompts.append(raw[raw.rfind("\n", 0, match.start()) + 1 : match.start()])
+    return tuple(found), tuple(prompts)
 
 
 def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, list[int]]:
@@ -98,11 +101,12 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
     the 0-based body lines of the stray ``]]`` (``[[x]]]]``) it dropped."""
     raw = inline.content
     answers: tuple[str, ...] = ()
+    prompts: tuple[str, ...] = ()
     if "<wbr" in raw:
         # A word-break opportunity shows nothing; vaults use one between a card's prompt
         # and its answer ("Hide line numbers:<wbr class="f"> `:set nonu`"): what follows
         # it is what the author asks, as if emphasised.
-        answers = _answers_after_breaks(raw)
+        answers, prompts = _answers_after_breaks(raw)
         raw = _WBR_RE.sub("", raw)
     if not ("[" in raw or "$" in raw or "`" in raw or "**" in raw or "__" in raw or "==" in raw):
         # Most paragraphs: no link ("[["), footnote ("[^"), math, code or highlight for a
@@ -194,6 +198,10 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
             for accumulator in open_highlights:
                 accumulator.append(child.content)
     copy_to(len(raw))
+    if prompts:
+        # What the prompt stresses ("Move the cursor back by a **screen** of text:") only
+        # helps ask; the answer after the break is what the author asks for.
+        highlights = [h for h in highlights if not any(h in prompt for prompt in prompts)]
     text = Text("".join(out), line, tuple(spans), (*answers, *highlights), tuple(linked))
     return text, stray
 
