@@ -79,12 +79,15 @@ def _deletion_html(segment: Segment, ctx: RenderContext) -> str:
 
 def _escape_in_deletion(html: str) -> str:
     """Make ``html`` safe between ``{{cN::`` and ``}}``: no ``{{``, ``::`` or ``}}`` in it,
-    and no last character that would join the closing markup (``a}`` + ``}}``)."""
+    and no last character that would join the closing markup (``a}`` + ``}}``, or a
+    backslash escaping it)."""
     html = html.replace("{{", "{&#123;").replace("}}", "}&#125;").replace("::", ":&#58;")
     if html.endswith("}"):
         html = html[:-1] + "&#125;"
     elif html.endswith(":"):
         html = html[:-1] + "&#58;"
+    elif html.endswith("\\"):
+        html = html[:-1] + "&#92;"  # "\\}}" reads as an escaped brace, not the end
     return html
 
 
