@@ -114,7 +114,7 @@ def _touch(vault: Path) -> None:
 
 def _share_an_id(vault: Path) -> None:
     # Same frontmatter id and same fact: two cards with one identity.
-    text = "---\nid: twin\n---\n# Twin\n\n- Twin fact: said twice in this vault\n"
+    text = "---\nid: twin\n---\n# Twin\n\n- Twin fact: said twice in the shared vault\n"
     _write(vault / "twin-a.md", text)
     _write(vault / "twin-b.md", text)
 

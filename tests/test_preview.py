@@ -67,7 +67,7 @@ EXTRA_NOTES = {
     "hostile.md": (
         "---\ntags: [security]\n---\n# Hostile\n\n"
         "* Injection: text like <script>alert(1)</script> that a page must escape\n"
-        "* Reference: see [the docs](https://example.org/docs) for the details\n"
+        "* Reference: [the docs](https://example.org/docs) give the details\n"
     ),
 }
 

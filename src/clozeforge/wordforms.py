@@ -226,3 +226,25 @@ KIND_NOUNS = frozenset(
 )
 """Nouns that say what kind of named thing stands next to them ("Solidify modifier",
 "smooth tool", "`GROUP BY` statement"): the name is the term, the noun only its kind."""
+
+
+_INSTRUCTION_RE = re.compile(
+    r"\W*([A-Z][a-z]+)\s+(?!(?:is|are|was|were|can|will|has|have)\b)"
+    r"(?P<object>(?:the|an?|all|each|every|its|their|your|this|these)\b)?"
+)
+
+
+def instruction_verb(text: str) -> str:
+    """The verb an instruction opens with ("Compute the ...", "Introduce ...", "Update the
+    ..."), else "": a capitalised verb's dictionary form, not followed by a verb, that is
+    only a verb or comes before its object ("Class objects ..." is no instruction)."""
+    opening = _INSTRUCTION_RE.match(text)
+    if opening is None or opening.group(1) in ("Let", "Note"):
+        return ""
+    verb = opening.group(1)
+    lex = lexicon()
+    if lex.is_base_verb(verb) and (
+        lex.parts_of_speech(verb) == {"VERB"} or opening.group("object")
+    ):
+        return verb
+    return ""

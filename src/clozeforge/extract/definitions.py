@@ -80,6 +80,8 @@ def _sane_term(term: str) -> bool:
         and any(ch.isalnum() for ch in plain)
         and balanced(term)
         and not TEMPLATE_RE.search(term)
+        # A line's opening ("And here are few indicators: ...") names nothing to recall.
+        and not re.match(r"(?:and|but|so|or|then)\b", term.strip("*_ "), re.I)
     )
 
 

@@ -37,7 +37,7 @@ from ..context import context_line
 from ..model import Fact, FactKind
 from .blanks import ambiguous, filler, not_atomic
 from .giveaway import giveaway
-from .text import no_context, not_worth, unclean
+from .text import POINTS_AWAY, no_context, not_worth, unclean
 from .verdict import KEEP_BAR, CardView, Cause, Finding, Judgement
 
 __all__ = ["KEEP_BAR", "CardView", "Cause", "Finding", "Judgement", "judge", "judge_card"]
@@ -99,8 +99,13 @@ def judge(card: CardView) -> Judgement:
         # counted).
         # An opinion or an aside in its place ("coverage: you'll wonder how you lived
         # without it") is no definition: that counts too.
+        # So does a definition pointing at what the card lacks ("Complex milling
+        # circuits: Combination of the above.").
         counted = [
-            f for f in findings if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC, Cause.NOTWORTH)
+            f
+            for f in findings
+            if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC, Cause.NOTWORTH)
+            or f.reason.endswith(POINTS_AWAY)
         ]
     score = max(0.0, round(1.0 - sum(f.penalty for f in counted), 3))
     return Judgement(score, tuple(findings))

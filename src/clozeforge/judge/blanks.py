@@ -14,6 +14,7 @@ from ..wordforms import (
     KIND_NOUNS,
     MATH_RE,
     content_words,
+    instruction_verb,
     related,
     words,
 )
@@ -258,13 +259,6 @@ _HEDGE_RE = re.compile(
     re.I,
 )
 """A sentence saying what is usual, or what holds of some, rather than what is so."""
-_INSTRUCTION_RE = re.compile(
-    r"\W*([A-Z][a-z]+)\s+(?!(?:is|are|was|were|can|will|has|have)\b)"
-    r"(?P<object>(?:the|an?|all|each|every|its|their|your|this|these)\b)?"
-)
-"""A sentence opening with a capitalised word not followed by a verb: an instruction when
-that word is only a verb ("Compute ...", "Introduce ..."), or a verb's dictionary form
-before its object ("Update the ...", not "Class objects ...")."""
 
 
 def _loose_sentence(rest: str) -> tuple[Cause, str] | None:
@@ -275,14 +269,8 @@ def _loose_sentence(rest: str) -> tuple[Cause, str] | None:
     hedge = _HEDGE_RE.search(re.sub(r"\([^()]*\)", " ", rest))
     if hedge:
         return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
-    opening = _INSTRUCTION_RE.match(rest)
-    verb = opening.group(1) if opening and opening.group(1) not in ("Let", "Note") else ""
-    lex = lexicon()
-    if (
-        verb
-        and lex.is_base_verb(verb)
-        and (lex.parts_of_speech(verb) == {"VERB"} or (opening and opening.group("object")))
-    ):
+    verb = instruction_verb(rest)
+    if verb:
         return Cause.NOCONTEXT, f"in one step of a procedure ('{verb} ...')"
     return None
 

@@ -115,19 +115,19 @@ _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 symbol is."""
 
 
-_ACRONYM_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
+_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
 
 
 def _inner_acronym(answer: str, shown: str) -> str:
     """An acronym ``shown`` holds that the blank, one acronym, contains ("PCA" of "FPCA"),
     or that contains the blank ("FPCA" for "PCA"); empty when none."""
     asked = answer.strip().strip("`*_=")
-    if not _ACRONYM_RE.fullmatch(asked) or len(asked) < 3:
+    if not _ACRONYM_WORD_RE.fullmatch(asked) or len(asked) < 3:
         return ""
     return next(
         (
             other
-            for other in _ACRONYM_RE.findall(shown)
+            for other in _ACRONYM_WORD_RE.findall(shown)
             if other != asked and len(other) >= 2 and (other in asked or asked in other)
         ),
         "",

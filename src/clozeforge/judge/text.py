@@ -78,7 +78,9 @@ _POINTING_RE = re.compile(
     r"(?=\A|[,;:(\[]|\b[abcdefhilopstw])(?:"
     r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
     r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
-    r"|\b(?:here|hereafter|above|below|previously|aforementioned|former|latter)\b"
+    r"|\b(?:here|hereafter|previously|aforementioned|former|latter)\b"
+    # "the above", "shown below"; not a place ("above the main diagonal", "below $0$").
+    r"|\b(?:above|below)\b(?!\s+(?:the|a|an|its|their|this|that|zero|one|\$|\\\(|\d))"
     r"|\bthe (?:following|two|three|previous|latter|former)\b"
     r"|\bthe (?:first|second|third|last|other) case\b|\b(?:can|could|will|is|are) then\b"
     r"|\bboth (?:algorithms|methods|functions|approaches|cases|versions|examples|solutions)\b"
@@ -98,6 +100,8 @@ _POINTING_RE = re.compile(
     re.I,
 )
 _pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
+POINTS_AWAY = "points at what the card lacks"
+"""The reason a pointer ("the above", "this method") gives: a card of any kind lacks it."""
 """``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
 _ANAPHORIC_NOUNS_TEXT = """
     equation equations function functions method methods approach model models result
@@ -152,9 +156,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     first_line = text.strip().split("\n", 1)[0]
     pointing = _pointing(first_line if card.kind is FactKind.ENUMERATION else text)
     if pointing:
-        found.append(
-            Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
-        )
+        found.append(Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' {POINTS_AWAY}"))
     opening = _THE_OPENING_RE.match(text)
     if (
         opening

@@ -27,7 +27,13 @@ from typing import ClassVar
 from ..answers import answer_spans
 from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
-from ..wordforms import code_and_content_words, content_words, giveaway_word, related
+from ..wordforms import (
+    code_and_content_words,
+    content_words,
+    giveaway_word,
+    instruction_verb,
+    related,
+)
 from .base import Phraser
 from .judging import judge_card
 
@@ -119,6 +125,12 @@ class RulePhraser(Phraser):
         if not term or not definition:
             return None
         value = setting_value(fact, definition)
+        if len(words(term)) >= 3 and instruction_verb(term.strip("*_= ")):
+            # "Remove surround HTML tags: `dst`": an instruction is no term to recall; the
+            # command that does it is.
+            command = _COMMAND_RE.match(definition)
+            if command is not None:
+                value = command.span(1)
         if value is None and spelt_out(term, definition):
             value = _definition_blank(term, definition)
             if value is None and _restates(term, definition):
@@ -168,6 +180,10 @@ _SETTINGS_RE = re.compile(
 _VALUE_OPENING_RE = re.compile(r"(?:default\b|usually\b|the (?:more|less|larger|smaller)\b)", re.I)
 _NUMBER_RE = re.compile(r"\$[^$]*\d[^$]*\$|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _CLAUSE_END_RE = re.compile(r",\s|\.\s|;\s|\s(?:to|as|because|since|which)\s")
+
+
+_COMMAND_RE = re.compile(r"\s*(`[^`\n]+`)")
+"""The command a how-to line gives first ("Remove surround HTML tags: `dst` ...")."""
 
 
 def setting_value(fact: Fact, definition: str) -> tuple[int, int] | None:
