@@ -66,3 +66,23 @@ def test_the_fast_table_gives_lemminflects_answers() -> None:
         (w.casefold(), frequencies[w.casefold()]) for w in WORDS if w.casefold() in frequencies
     )
     assert _table(sample) == {w: _entry(w, f) for w, f in sample.items() if f > 0}
+
+
+def test_the_libraries_files_read_directly_give_their_answers() -> None:
+    import lemminflect
+    import wordfreq
+
+    from clozeforge import word_files
+    from clozeforge.lexicon import _entry
+
+    frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
+    read = word_files.frequencies()
+    assert read == frequencies and list(read) == list(frequencies)
+    lemmas = word_files.Lemmas.load()
+    assert lemmas is not None
+    sample = [w for i, w in enumerate(frequencies) if i % 40 == 0] + [w.casefold() for w in WORDS]
+    sample += ["Leave", "LEAVE", "'d", "itself", "an", "Were", "lemminflect"]
+    for word in sample:
+        assert lemmas.of(word) == lemminflect.getAllLemmas(word), word
+        if frequencies.get(word, 0) > 0:
+            assert _entry(word, frequencies[word], lemmas.of) == _entry(word, frequencies[word])

@@ -13,9 +13,10 @@ time):
   and SPECIALIST lexicon): which parts of speech a word form can be ("leave": noun or verb,
   "arbitrarily": adverb only), used to tell a noun phrase from a lone verb or adverb.
 
-Both load lazily, once per process, on the first question asked (about 0.9 s together), or
-not at all when the build's cache folder holds the table built from them (``Lexicon``): a
-build with no claim to judge never loads anything.
+Both load lazily, once per process, on the first question asked, or not at all when the
+build's cache folder holds the table built from them (``Lexicon``): a build with no claim
+to judge never loads anything. Without a cache folder their files are read directly
+(``word_files``: 0.1 s, not the libraries' 0.3 s), lemminflect's only for the words asked.
 
 The closed-class words (articles, pronouns, prepositions, auxiliaries, conjunctions) are
 listed here rather than looked up: they are a fixed, small set, and a card must never blank
@@ -30,9 +31,12 @@ import math
 import os
 import sys
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from . import word_files
 
 _FUNCTION_WORDS_TEXT = """
     a an the this that these those each every either neither some any no all both few many
@@ -69,11 +73,16 @@ _FORMAT = 1
 """Version of the cached table's layout."""
 
 
-def _entry(word: str, frequency: float) -> tuple[float, int]:
-    """(Zipf frequency, part-of-speech bits) of one wordfreq word, from lemminflect."""
-    import lemminflect
+def _entry(
+    word: str, frequency: float, all_lemmas: Callable[[str], dict[str, Any]] | None = None
+) -> tuple[float, int]:
+    """(Zipf frequency, part-of-speech bits) of one wordfreq word, from lemminflect
+    (``all_lemmas``: its ``getAllLemmas``, or the same read from its files)."""
+    if all_lemmas is None:
+        import lemminflect
 
-    lemmas = lemminflect.getAllLemmas(word)
+        all_lemmas = lemminflect.getAllLemmas
+    lemmas = all_lemmas(word)
     bits = sum(1 << i for i, part in enumerate(_PARTS) if part in lemmas)
     if word in lemmas.get("VERB", ()):
         bits |= _BASE_VERB
@@ -148,11 +157,14 @@ class Lexicon:
     word wordfreq lacks). With a cache folder (``use_cache_dir``) the whole table, built
     once from both libraries (about 2 s), is kept there and read back in about 0.15 s: a
     rebuild after an edit then does not load the libraries at all. Without one, each word
-    is looked up in the libraries as it is asked about; the answers are the same."""
+    is looked up in the libraries' files (``word_files``) as it is asked about; the answers
+    are the same."""
 
     def __init__(self) -> None:
         self._frequencies: dict[str, float] | None = None
         self._table: dict[str, tuple[float, int]] | None = None
+        self._lemmas: word_files.Lemmas | None = None
+        """Without a cache folder: lemminflect's lemmas, read from its files as asked."""
         self._cache_dir: Path | None = None
         self._lock = threading.Lock()
         self._zipfs: dict[str, float] = {}
@@ -232,10 +244,11 @@ class Lexicon:
                     self._table = _read_table(path)
                 if self._table is not None:
                     return
-            import wordfreq
-
-            frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
+            frequencies = _frequencies()
             if path is None:
+                # A few hundred words are asked: their lemmas are read as they are, not
+                # lemminflect's whole table (imported, it is read whole on the first word).
+                self._lemmas = word_files.Lemmas.load()
                 self._frequencies = frequencies
                 return
             self._table = _table(frequencies)
@@ -249,7 +262,9 @@ class Lexicon:
             return self._table.get(folded, (0.0, 0))
         assert self._frequencies is not None
         frequency = self._frequencies.get(folded, 0.0)
-        return _entry(folded, frequency) if frequency > 0 else (0.0, 0)
+        if frequency <= 0:
+            return (0.0, 0)
+        return _entry(folded, frequency, self._lemmas.of if self._lemmas else None)
 
     def zipf(self, word: str) -> float:
         """How common ``word`` is in English, Zipf scale (0 when wordfreq never saw it)."""
@@ -294,15 +309,24 @@ def _start_apart(path: Path) -> tuple[int, int, int] | None:
         status = 1
         try:
             os.close(read_end)
-            import wordfreq
-
-            table = _table(wordfreq.get_frequency_dict("en", wordlist="best"))
+            table = _table(_frequencies())
             _write_atomically(path, marshal.dumps(table))
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
     return pid, read_end, os.getpid()
+
+
+def _frequencies() -> dict[str, float]:
+    """wordfreq's English frequencies, read from its file (``word_files``) or, where that
+    file is not laid out as expected, from wordfreq itself."""
+    found = word_files.frequencies()
+    if found is None:
+        import wordfreq
+
+        found = wordfreq.get_frequency_dict("en", wordlist="best")
+    return found
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..model import FactKind
 from ..wordforms import (
@@ -268,24 +269,37 @@ def _prefixed_twin(asked: Sequence[str], rest_words: Sequence[str]) -> str:
     ("linear" and "{{nonlinear}}", "n-dimensional" and "{{unidimensional}}", "covariance"
     and "{{variance}}") or with "-able" ("call" and "{{callable}}"): one names the other.
     Empty when none."""
+    bare_rest: list[str] | None = None
     for word in asked:
-        bare = word.replace("-", "")
-        for other in rest_words:
-            other_bare = other.replace("-", "")
-            short, long = sorted((bare, other_bare), key=len)
-            if short == long:
-                continue
-            if (
-                len(short) >= _TWIN_MIN_STEM
-                and long.endswith(short)
-                and long[: len(long) - len(short)] in _TWIN_PREFIXES
-            ):
-                return other
-            # "have a call() method, hence are {{callable}}": what can be done, named.
-            able = long[len(short) :] in ("able", "ible")
-            if len(short) >= 4 and long.startswith(short) and able:
-                return other
+        # Each word's twins spelt out once (``_twin_forms``): a set lookup for each word
+        # of the front, not a comparison of every pair.
+        twins = _twin_forms(word.replace("-", ""))
+        if not twins:
+            continue
+        if bare_rest is None:
+            bare_rest = [other.replace("-", "") for other in rest_words]
+        if twins.isdisjoint(bare_rest):
+            continue
+        return next(o for o, bare in zip(rest_words, bare_rest, strict=True) if bare in twins)
     return ""
+
+
+@lru_cache(maxsize=8192)
+def _twin_forms(bare: str) -> frozenset[str]:
+    """The words (hyphens dropped) that ``_prefixed_twin`` finds a twin of ``bare``: it
+    with a prefix more or less (the shorter at least ``_TWIN_MIN_STEM`` letters), or with
+    "-able"/"-ible" more or less (the shorter at least four)."""
+    twins = set()
+    if len(bare) >= _TWIN_MIN_STEM:
+        twins.update(prefix + bare for prefix in _TWIN_PREFIXES)
+    for prefix in _TWIN_PREFIXES:
+        if bare.startswith(prefix) and len(bare) - len(prefix) >= _TWIN_MIN_STEM:
+            twins.add(bare[len(prefix) :])
+    if len(bare) >= 4:
+        twins.update((bare + "able", bare + "ible"))
+    if bare.endswith(("able", "ible")) and len(bare) >= 8:
+        twins.add(bare[:-4])
+    return frozenset(twins)
 
 
 _ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
