@@ -36,7 +36,7 @@ from ..cloze import cloze_answers, split_segments
 from ..context import context_line
 from ..model import Fact, FactKind
 from .blanks import ambiguous, filler, not_atomic
-from .giveaway import giveaway
+from .giveaway import COUNTED_OUT, giveaway
 from .text import POINTS_AWAY, no_context, not_worth, unclean
 from .verdict import KEEP_BAR, CardView, Cause, Finding, Judgement
 
@@ -101,11 +101,15 @@ def judge(card: CardView) -> Judgement:
         # without it") is no definition: that counts too.
         # So does a definition pointing at what the card lacks ("Complex milling
         # circuits: Combination of the above.").
+        # A definition asking part of its text rather than its term is given away by
+        # the numbers around it ("`'quoting'`: {{0}}: As necessary, 1: All, 2: ...").
+        # (Its term standing for it is the question: "`ddt`: {{data driven tests}}".)
         counted = [
             f
             for f in findings
             if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC, Cause.NOTWORTH)
             or f.reason.endswith(POINTS_AWAY)
+            or f.reason.startswith(COUNTED_OUT)
         ]
     score = max(0.0, round(1.0 - sum(f.penalty for f in counted), 3))
     return Judgement(score, tuple(findings))

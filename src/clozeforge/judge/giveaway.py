@@ -48,7 +48,8 @@ _TWIN_PAIRS = (
     "left right", "open close", "read write", "start stop", "begin end", "first last",
     "client server", "positive negative", "numerator denominator", "row column",
     "rows columns", "encode decode", "serialize deserialize", "import export",
-    "head tail", "prefix suffix", "sender receiver", "lossless lossy",
+    "head tail", "prefix suffix", "sender receiver", "lossless lossy", "best worst",
+    "best-case worst-case", "aware naive",
 )  # fmt: skip
 _TWINS = {
     one: frozenset({other})
@@ -167,7 +168,10 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             others = codes + rest.split()
             # Also the same name as a plain word ("The {{`logging`}} module offers a
             # flexible logging system"); a short one may be English ("in", "or").
-            named = len(code) >= 3 and code.casefold() in rest_words
+            named = (len(code) >= 3 and code.casefold() in rest_words) or (
+                # An operator in capitals is named by them ("{{`IN`}} ... the IN operator").
+                len(code) >= 2 and code.isupper() and re.search(rf"\b{re.escape(code)}\b", rest)
+            )
             # Inside other code ("`gn`" in "`cgn`"); a short one ("in") inside a word
             # ("single") is no repeat of it.
             inside = any(
@@ -179,7 +183,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
             # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
             name = _CODE_NAME_RE.match(code)
-            parts = [p for p in re.split(r"[._ ]+", name.group(1)) if len(p) >= 3] if name else []
+            # Its words, also those a camelCase name joins ("useState": "use", "State").
+            pieces = re.split(r"[._ ]+|(?<=[a-z])(?=[A-Z])", name.group(1)) if name else []
+            parts = [p for p in pieces if len(p) >= 3]
             shown = {o.strip("_").casefold() for o in others} | set(rest_words)
             if parts and all(p.casefold() in shown for p in parts):
                 shown_name = name.group(1).strip("_")
@@ -192,6 +198,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
             if code.isalpha() and _spelt_acronym(code.upper(), rest):
                 return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+        counted = _counted_number(answer, rest)
+        if counted:
+            return [Finding(Cause.GIVEAWAY, 0.6, f"{COUNTED_OUT} '{counted}'")]
         inner = _inner_acronym(answer, f"{rest} {card.context}")
         if inner:
             # "The {{FPCA}} ... is the classical PCA of ...", "PCA of sampled functions":
@@ -203,6 +212,21 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         parts = [part for word in asked for part in word.split("-") if part]
         acronym = "".join(part[0] for part in parts).upper()
         expanded = stated and len(acronym) >= 2 and acronym in rest
+        # What a name on the front stands for: "the `csv` module ... {{Comma-Separated
+        # Value format}}" (its last word may be a kind: "format", "language").
+        names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
+            w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
+        }
+        if (
+            not stated
+            and len(parts) >= 2
+            and any(
+                acronym[:size].casefold() in names
+                for size in (len(acronym), len(acronym) - 1)
+                if size >= 3 or size == len(acronym)
+            )
+        ):
+            return [Finding(Cause.GIVEAWAY, 0.6, "a name on the front stands for it")]
         if card.kind is not FactKind.ENUMERATION and not expanded:
             shared = giveaway_word(asked, rest_words)
             if shared:
@@ -253,6 +277,23 @@ _TWIN_PREFIXES = frozenset(
 """Prefixes that make a word's opposite or its kin ("linear" and "nonlinear",
 "dimensional" and "unidimensional", "variance" and "covariance")."""
 _TWIN_MIN_STEM = 5
+
+
+COUNTED_OUT = "the numbers around it count to"
+"""The reason a number blank the front counts out gives (a card of any kind)."""
+
+
+def _counted_number(answer: str, rest: str) -> str:
+    """The whole number ``answer`` is, when the front counts up to it or on from it ("{{0}}:
+    As necessary, 1: All, 2: ..., 3: None"); else empty."""
+    number = answer.strip().strip("`$*_")
+    if not number.isdigit():
+        return ""
+    value = int(number)
+    shown = set(re.findall(r"(?<![\w.])\d+(?![\w.])", rest))
+    after = {str(value + 1), str(value + 2)} <= shown
+    before = value >= 2 and {str(value - 1), str(value - 2)} <= shown
+    return number if after or before else ""
 
 
 def _items_name_each_other(answers: Sequence[str]) -> bool:
