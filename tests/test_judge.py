@@ -82,6 +82,33 @@ def test_a_sales_pitch_blanking_a_phrase_the_note_does_not_mark_is_left_out() ->
             "phrase",
             False,
         ),
+        # The subject asked back from what one sentence says of it fits many subjects ...
+        (
+            "{{c1::Experimental data}} are needed to test the validity of the breakage model.",
+            "",
+            "phrase",
+            False,
+        ),
+        (
+            "{{c1::Writable attributes}} may also be deleted with the `del` statement.",
+            "",
+            "phrase",
+            False,
+        ),
+        # ... unless the sentence defines it or says what the tool does.
+        (
+            "The {{c1::complement}} of a set $A \\subset S$ is the set of elements of $S$ not"
+            " in $A$.",
+            "",
+            "phrase",
+            True,
+        ),
+        (
+            "{{c1::Mesh filter tool}} can be used to apply inflate or deflate to `faces`.",
+            "",
+            "phrase",
+            True,
+        ),
         # A hedge in an aside, a noun that is also a verb, and "some kind of" leave it a fact.
         (
             "Any data that needs to persist must be stored in a {{c1::stateful backing service}}"

@@ -14,10 +14,10 @@ from ..wordforms import (
     KIND_NOUNS,
     MATH_RE,
     content_words,
-    instruction_verb,
     related,
     words,
 )
+from .sentence_forms import defines_blank, loose_sentence
 from .spelling import misspelt_word
 from .verdict import CardView, Cause, Finding
 
@@ -185,7 +185,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if (
             title_words
             and all(any(related(w, t) for t in title_words) for w in asked)
-            and not _defines_blank(rest)
+            and not defines_blank(rest)
         ):
             found.append(Finding(Cause.FILLER, 0.6, "the blank only names the note's topic"))
     reason = card.answer_reason
@@ -209,7 +209,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         # A technical phrase the note does not mark ("dot product", "bootstrap") is still
         # what the sentence teaches; an everyday one less likely.
         weight = 0.15 if technical and not vague else 0.2
-        loose = _loose_sentence(rest)
+        loose = loose_sentence(rest)
         if loose:
             # Nothing but the sentence's wording would bring this phrase back, and the
             # sentence does not force it: one answer of several that fit.
@@ -222,57 +222,6 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if not _anchored(rest) and not _DEFINING_RE.search(rest) and not on_topic:
             found.append(Finding(Cause.AMBIGUOUS, 0.3, "nothing on the front pins it down"))
     return found[:3]
-
-
-_DEFINED_AFTER_RE = re.compile(
-    r"\s*(?:\([^()]*\)\s*)?(?:,[^,.;]{1,50},)?\s*(?:(?:of|in|for)\s+\w+(?:\s+\w+)?\s+)?"
-    r"(?:is|are|refers? to|means|denotes|stands for)\b",
-    re.I,
-)
-"""After a blank it defines: "{{X}} is", "{{X}} (aside), often called Y, is", "{{X}} of
-particles refers to"."""
-_DEFINED_BEFORE_RE = re.compile(
-    r"\b(?:is|are|called|known as|named|termed|denoted(?: by)?)\s+(?:an?\s+|the\s+)?\W*$",
-    re.I,
-)
-
-
-def _defines_blank(rest: str) -> bool:
-    """Whether the sentence defines or names what its blank stands for: the blank is the
-    subject of "is", "means", ... ("{{An annulus}} is ...") or what it is called ("... is
-    called a {{path}}"); not a sentence about something else that mentions it ("The
-    efficiency of {{Bubble Sort}} is ...")."""
-    gap = rest.find("\0")
-    if gap < 0:
-        return False
-    # The subject: nothing but an article before it ("The {{aggregation}} of particles
-    # refers to ..."), not the object of another noun ("The efficiency of {{X}} is").
-    subject = re.fullmatch(r"\W*(?:(?:the|an?)\s+)?\W*", rest[:gap], re.I) is not None
-    return bool(
-        (subject and _DEFINED_AFTER_RE.match(rest, gap + 1))
-        or _DEFINED_BEFORE_RE.search(rest[:gap])
-    )
-
-
-_HEDGE_RE = re.compile(
-    r"\b(?:usually|commonly|generally|often|typically|some(?!\s+(?:kind|sort|type)s?\s+of\b))\b",
-    re.I,
-)
-"""A sentence saying what is usual, or what holds of some, rather than what is so."""
-
-
-def _loose_sentence(rest: str) -> tuple[Cause, str] | None:
-    """Why a sentence leaves a plain phrase blank open, if it does: it hedges ("usually",
-    "some") or it is one step of a procedure ("Compute the {{robustness weights}} ..."),
-    whose object depends on the steps around it."""
-    # An aside may hedge ("(typically a database)") without the sentence doing so.
-    hedge = _HEDGE_RE.search(re.sub(r"\([^()]*\)", " ", rest))
-    if hedge:
-        return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
-    verb = instruction_verb(rest)
-    if verb:
-        return Cause.NOCONTEXT, f"in one step of a procedure ('{verb} ...')"
-    return None
 
 
 _DEFINING_RE = re.compile(

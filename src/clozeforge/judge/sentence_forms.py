@@ -1,0 +1,79 @@
+"""Takes a card's front with its blank marked; gives what the sentence does with the blank:
+defines or names it, hedges, or is one step of a procedure or asks its subject back."""
+
+from __future__ import annotations
+
+import re
+
+from ..wordforms import instruction_verb
+from .verdict import Cause
+
+_DEFINED_AFTER_RE = re.compile(
+    r"\s*(?:\([^()]*\)\s*)?(?:,[^,.;]{1,50},)?\s*"
+    r"(?:(?:of|in|for)\s+\w+(?:\s+\w+)?(?:\s+(?:\$[^$]{1,30}\$|\\\(.{1,30}?\\\)))?\s+)?"
+    # Not a passive saying what is done with it ("{{X}} are needed to ...").
+    r"(?:(?:is|are)(?!\s+(?:needed|used|required|performed|done|given|made|not)\b)"
+    r"|refers? to|means|denotes|stands for)\b",
+    re.I,
+)
+"""After a blank it defines: "{{X}} is", "{{X}} (aside), often called Y, is", "{{X}} of
+particles refers to", "The {{X}} of a set $A$ is"."""
+_DEFINED_BEFORE_RE = re.compile(
+    r"\b(?:is|are|called|known as|named|termed|denoted(?: by)?)\s+(?:an?\s+|the\s+)?\W*$",
+    re.I,
+)
+
+
+def defines_blank(rest: str) -> bool:
+    """Whether the sentence defines or names what its blank stands for: the blank is the
+    subject of "is", "means", ... ("{{An annulus}} is ...") or what it is called ("... is
+    called a {{path}}"); not a sentence about something else that mentions it ("The
+    efficiency of {{Bubble Sort}} is ...")."""
+    gap = rest.find("\0")
+    if gap < 0:
+        return False
+    # The subject: nothing but an article before it ("The {{aggregation}} of particles
+    # refers to ..."), not the object of another noun ("The efficiency of {{X}} is").
+    subject = re.fullmatch(r"\W*(?:(?:the|an?)\s+)?\W*", rest[:gap], re.I) is not None
+    return bool(
+        (subject and _DEFINED_AFTER_RE.match(rest, gap + 1))
+        or _DEFINED_BEFORE_RE.search(rest[:gap])
+    )
+
+
+_FUNCTION_AFTER_RE = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:(?:can|could)\s+(?:be\s+used|help)|(?:is|are)\s+used"
+    r"|helps?|allows?|lets?|enables?|creates?|converts?|returns?|computes?)\b",
+    re.I,
+)
+"""What a subject does ("{{Mesh filter}} tool can be used to ...", "{{X}} allows ..."):
+the sentence asks a tool back from its use."""
+_HEDGE_RE = re.compile(
+    r"\b(?:usually|commonly|generally|often|typically|some(?!\s+(?:kind|sort|type)s?\s+of\b))\b",
+    re.I,
+)
+"""A sentence saying what is usual, or what holds of some, rather than what is so."""
+
+
+def loose_sentence(rest: str) -> tuple[Cause, str] | None:
+    """Why a sentence leaves a plain phrase blank open, if it does: it hedges ("usually",
+    "some") or it is one step of a procedure ("Compute the {{robustness weights}} ..."),
+    whose object depends on the steps around it."""
+    # An aside may hedge ("(typically a database)") without the sentence doing so.
+    hedge = _HEDGE_RE.search(re.sub(r"\([^()]*\)", " ", rest))
+    if hedge:
+        return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
+    gap = rest.find("\0")
+    if (
+        re.fullmatch(r"\W*(?:(?:the|an?)\s+)?", rest[:gap], re.I)
+        and not defines_blank(rest)
+        and not _FUNCTION_AFTER_RE.match(rest, gap + 1)
+    ):
+        # "{{Experimental data}} are needed to test ...": the subject, asked back from
+        # what one sentence says of it, which fits many subjects. (A tool asked back
+        # from what it does is a card: "{{Mesh filter}} tool can be used to ...".)
+        return Cause.AMBIGUOUS, "asked back from what the sentence says of it"
+    verb = instruction_verb(rest)
+    if verb:
+        return Cause.NOCONTEXT, f"in one step of a procedure ('{verb} ...')"
+    return None
