@@ -236,6 +236,9 @@ def _names_a_tool(sentence: str, phrase: Sequence[Token], words: Sequence[Token]
         and words[-1].folded in KIND_NOUNS
         and any(t.text[:1].isupper() for t in words[:-1])
         and not sentence[phrase[-1].end :].lstrip().startswith("`")
+        # A sentence naming its tool in code ("`sys`, which is built into every Python
+        # interpreter") asks that; the name before a kind is then its setting.
+        and "`" not in sentence
     )
 
 
