@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from ..lexicon import lexicon
@@ -115,6 +116,20 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
         elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
             # A short formula that is the point ("has an efficiency of $O(1)$").
             found.add(token.start, token.end, 1.6 + late, "math")
+        elif token.kind == "word" and token.folded in _FRACTIONS:
+            # "eliminates {{half}} of the elements", "takes {{twice}} as long": how much.
+            found.add(token.start, token.end, 2.0 + late, "number")
+        elif (
+            token.kind == "word"
+            and len(token.text) >= 8
+            and token.folded.endswith("ly")
+            and _rare_manner(token.folded)
+            # After a modal it says how likely, not how ("could {{conceivably}} place").
+            and not (index > 0 and tokens[index - 1].folded in _MODALS)
+        ):
+            # "is carried out {{recursively}}", "stores it more {{compactly}}": how a
+            # thing is done, a rare word the sentence ends on.
+            found.add(token.start, token.end, 1.0 + 1.2 * rarity([token]) + late, "phrase")
         elif token.kind == "word" and token.folded in NUMBERS and index + 1 < len(tokens):
             unit = tokens[index + 1]
             if unit.kind == "word" and word_class(unit, False) == "noun":
@@ -144,6 +159,21 @@ _DIRECTION_RE = re.compile(
 _CODE_JOIN_RE = re.compile(NAME_JOIN)
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
+
+
+_FRACTIONS = frozenset({"half", "twice", "quarter", "thrice"})
+"""Words that say how much ("{{half}} of the elements"): a quantity, as a number is."""
+_MODALS = frozenset({"can", "could", "may", "might", "must", "shall", "should", "will", "would"})
+MANNER_MAX_ZIPF = 3.0
+"""An adverb rarer than this (about one in a million words) says how, technically."""
+
+
+@lru_cache(maxsize=4096)
+def _rare_manner(folded: str) -> bool:
+    """Whether ``folded`` (an "-ly" word) is a rare adverb and only that: "recursively",
+    "compactly", not "early" or "family"."""
+    lex = lexicon()
+    return lex.parts_of_speech(folded) == {"ADV"} and 0 < lex.zipf(folded) < MANNER_MAX_ZIPF
 
 
 _NUMBER_KINDS = ("number", "math")
