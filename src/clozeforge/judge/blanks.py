@@ -43,7 +43,8 @@ _GENERIC_HEADS_TEXT = """
     manner fashion side sides area areas field purpose goal aim idea ideas point points
     fact facts feature features example examples option options place time times lot
     element elements item items version versions detail details set sets group groups
-    approach method methods variables variable operations operation block blocks"""
+    approach method methods variables variable operations operation block blocks object
+    objects"""
 _GENERIC_HEADS = frozenset(_GENERIC_HEADS_TEXT.split())
 """Head nouns that, with everyday words before them, make a phrase that asks nothing
 ("key step", "wide range", "finite number")."""
@@ -64,6 +65,8 @@ def _is_symbol(answer: str) -> bool:
         return True
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
+    if _FUNCTION_SYMBOL_RE.fullmatch(answer.strip("$").removeprefix("\\(").removesuffix("\\)")):
+        return True  # a function named with its variables ("$n(t, u)$", "$f(x)$")
     inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
     if re.fullmatch(r"\s*[A-Za-z][\^_]\{?[A-Za-z0-9]\}?\s*", inner):
         return True  # a letter with an index or a power names a thing ("$I^n$", "$x_i$")
@@ -72,6 +75,8 @@ def _is_symbol(answer: str) -> bool:
     return len(re.findall(r"\\[A-Za-z]+|[A-Za-z0-9]", inner)) <= 2
 
 
+_FUNCTION_SYMBOL_RE = re.compile(r"\s*[a-z](?:_\{?\w+\}?)?\s*\(\s*[a-z](?:\s*,\s*[a-z])*\s*\)\s*")
+"""A function's name with its variables, all lower case ("n(t, u)"; not "O(N)")."""
 _SYMBOL_RE = re.compile(r"\\[A-Za-z]+|[A-Za-z](?:\^?\\prime|')*")
 _ONE_SYMBOL = r"(?:\\math[a-z]+\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z])(?:_\w|\^?\\prime|')?"
 _DECLARATION_RE = re.compile(
