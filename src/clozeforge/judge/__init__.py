@@ -37,7 +37,7 @@ from ..context import context_line
 from ..model import Fact, FactKind
 from .blanks import ambiguous, filler, not_atomic
 from .giveaway import COUNTED_OUT, giveaway
-from .text import POINTS_AWAY, no_context, not_worth, unclean
+from .text import no_context, not_worth, unclean
 from .verdict import KEEP_BAR, CardView, Cause, Finding, Judgement
 
 __all__ = ["KEEP_BAR", "CardView", "Cause", "Finding", "Judgement", "judge", "judge_card"]
@@ -99,16 +99,15 @@ def judge(card: CardView) -> Judgement:
         # counted).
         # An opinion or an aside in its place ("coverage: you'll wonder how you lived
         # without it") is no definition: that counts too.
-        # So does a definition pointing at what the card lacks ("Complex milling
-        # circuits: Combination of the above.").
         # A definition asking part of its text rather than its term is given away by
         # the numbers around it ("`'quoting'`: {{0}}: As necessary, 1: All, 2: ...").
         # (Its term standing for it is the question: "`ddt`: {{data driven tests}}".)
+        # A definition pointing at what the card lacks ("Combination of the above") is
+        # shown, not counted: every definition bullet stays a card.
         counted = [
             f
             for f in findings
             if f.cause in (Cause.UNCLEAN, Cause.NOTATOMIC, Cause.NOTWORTH)
-            or f.reason.endswith(POINTS_AWAY)
             or f.reason.startswith(COUNTED_OUT)
         ]
     score = max(0.0, round(1.0 - sum(f.penalty for f in counted), 3))

@@ -100,8 +100,6 @@ _POINTING_RE = re.compile(
     re.I,
 )
 _pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
-POINTS_AWAY = "points at what the card lacks"
-"""The reason a pointer ("the above", "this method") gives: a card of any kind lacks it."""
 """``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
 _ANAPHORIC_NOUNS_TEXT = """
     equation equations function functions method methods approach model models result
@@ -156,7 +154,9 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     first_line = text.strip().split("\n", 1)[0]
     pointing = _pointing(first_line if card.kind is FactKind.ENUMERATION else text)
     if pointing:
-        found.append(Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' {POINTS_AWAY}"))
+        found.append(
+            Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
+        )
     opening = _THE_OPENING_RE.match(text)
     if (
         opening
