@@ -82,6 +82,20 @@ def test_a_sales_pitch_blanking_a_phrase_the_note_does_not_mark_is_left_out() ->
             "phrase",
             False,
         ),
+        # A contribution with its authors dropped.
+        (
+            "A data-driven spatial decomposition algorithm with {{c1::particle agglomerations}}"
+            " has been proposed.",
+            "",
+            "phrase",
+            False,
+        ),
+        (
+            "Roughly speaking, a set $S$ is an {{c1::ensemble}} of objects.",
+            "",
+            "phrase",
+            False,
+        ),
         # The subject asked back from what one sentence says of it fits many subjects ...
         (
             "{{c1::Experimental data}} are needed to test the validity of the breakage model.",

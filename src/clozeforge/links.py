@@ -7,12 +7,16 @@ linked note's title when the note is in the folder, else the target text as writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .model import Note
 from .notes import NoteHeader, readable_name, resolve_titles
+
+_SLUG_ALIAS_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+"""A link's display text written as a file name: lower-case words joined by underscores."""
 
 
 def _key(name: str) -> str:
@@ -111,7 +115,9 @@ class LinkIndex:
     def display(self, target: str, alias: str | None = None) -> str:
         """What a card shows for ``[[target|alias]]``."""
         if alias:
-            return alias
+            # An alias written as a file name ("[[data_structure|data_structures]]")
+            # shows its words, not the slug.
+            return alias.replace("_", " ") if _SLUG_ALIAS_RE.fullmatch(alias) else alias
         # A note outside the folder: its name as words, never a raw Zettelkasten id.
         return self.title_for(target) or readable_name(target)
 

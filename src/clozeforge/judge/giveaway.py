@@ -49,7 +49,7 @@ _TWIN_PAIRS = (
     "client server", "positive negative", "numerator denominator", "row column",
     "rows columns", "encode decode", "serialize deserialize", "import export",
     "head tail", "prefix suffix", "sender receiver", "lossless lossy", "best worst",
-    "best-case worst-case", "aware naive",
+    "best-case worst-case", "aware naive", "classical quantum",
 )  # fmt: skip
 _TWINS = {
     one: frozenset({other})
@@ -66,7 +66,8 @@ def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
     {{`false`}}")."""
     before = _bare_words(rest[max(0, gap - 40) : gap].replace("/", " / "))[-4:]
     after = _bare_words(rest[gap + 1 : gap + 41].replace("/", " / "))[:4]
-    joins = {"and", "or"}
+    # Also a contrast: "{{quantum physics}} instead of classical physics".
+    joins = {"and", "or", "instead", "rather", "versus", "vs", "unlike"}
     slash = "/" in rest[max(0, gap - 3) : gap + 4]
     return bool(
         (twin & set(before) and (joins & set(before[-3:]) or slash))
@@ -201,6 +202,10 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         counted = _counted_number(answer, rest)
         if counted:
             return [Finding(Cause.GIVEAWAY, 0.6, f"{COUNTED_OUT} '{counted}'")]
+        blend = _blended(answer, rest_words)
+        if blend:
+            # "{{Qubits}} are bits that follow the rules of quantum physics".
+            return [Finding(Cause.GIVEAWAY, 0.6, f"the front's {blend} make it")]
         inner = _inner_acronym(answer, f"{rest} {card.context}")
         if inner:
             # "The {{FPCA}} ... is the classical PCA of ...", "PCA of sampled functions":
@@ -277,6 +282,21 @@ _TWIN_PREFIXES = frozenset(
 """Prefixes that make a word's opposite or its kin ("linear" and "nonlinear",
 "dimensional" and "unidimensional", "variance" and "covariance")."""
 _TWIN_MIN_STEM = 5
+
+
+def _blended(answer: str, rest_words: Sequence[str]) -> str:
+    """Two words of the front that a word of the blank joins, the first cut short, the
+    second whole ("quantum" and "bits": "{{qubits}}"); empty when none."""
+    shown = [w for w in rest_words if len(w) >= 3]
+    for word in content_words(answer):
+        for tail in shown:
+            head = word[: len(word) - len(tail)]
+            if len(word) < 5 or len(head) < 2 or not word.endswith(tail):
+                continue
+            first = next((w for w in shown if w != tail and w.startswith(head) and w != word), "")
+            if first and len(first) > len(head) + 1:
+                return f"'{first}' and '{tail}'"
+    return ""
 
 
 COUNTED_OUT = "the numbers around it count to"

@@ -48,8 +48,12 @@ _FUNCTION_AFTER_RE = re.compile(
 )
 """What a subject does ("{{Mesh filter}} tool can be used to ...", "{{X}} allows ..."):
 the sentence asks a tool back from its use."""
+_PROPOSED_RE = re.compile(r"\b(?:has|have) been (?:proposed|developed|introduced|suggested)\b")
+"""A reading note's contribution with its authors dropped ("an algorithm ... has been
+proposed")."""
 _HEDGE_RE = re.compile(
-    r"\b(?:usually|commonly|generally|often|typically|some(?!\s+(?:kind|sort|type)s?\s+of\b))\b",
+    r"\b(?:usually|commonly|generally|often|typically|some(?!\s+(?:kind|sort|type)s?\s+of\b)"
+    r"|roughly speaking|loosely speaking|basically|essentially)\b",
     re.I,
 )
 """A sentence saying what is usual, or what holds of some, rather than what is so."""
@@ -73,6 +77,9 @@ def loose_sentence(rest: str) -> tuple[Cause, str] | None:
         # what one sentence says of it, which fits many subjects. (A tool asked back
         # from what it does is a card: "{{Mesh filter}} tool can be used to ...".)
         return Cause.AMBIGUOUS, "asked back from what the sentence says of it"
+    proposed = _PROPOSED_RE.search(rest)
+    if proposed and not re.search(r"\bby\b", rest[proposed.end() :]):
+        return Cause.NOCONTEXT, f"'{proposed.group(0)}' without who proposed it"
     verb = instruction_verb(rest)
     if verb:
         return Cause.NOCONTEXT, f"in one step of a procedure ('{verb} ...')"

@@ -101,6 +101,11 @@ _POINTING_RE = re.compile(
 )
 _pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
 """``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
+_PLACEHOLDER_RE = re.compile(
+    r"\b(?:foo|bar|baz|qux|spam|eggs|MyClass|ClassName|DerivedClassName|BaseClassName"
+    r"|my_\w+|some_\w+)\b"
+)
+"""Names that stand for any name in an example code."""
 _ANAPHORIC_NOUNS_TEXT = """
     equation equations function functions method methods approach model models result
     results operator collection coefficients coefficient solution solutions paths path
@@ -157,6 +162,13 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
         found.append(
             Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
         )
+    example = next(
+        (m for code in CODE_RE.findall(card.text) if (m := _PLACEHOLDER_RE.search(code))), None
+    )
+    if example:
+        # "{{`DerivedClassName()`}} creates a new instance", "changed the value of
+        # `MyClass.i`": a sentence about the note's example leans on its code.
+        found.append(Finding(Cause.NOCONTEXT, 0.6, f"'{example.group(0)}' names an example"))
     opening = _THE_OPENING_RE.match(text)
     if (
         opening
