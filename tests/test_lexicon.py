@@ -1,6 +1,5 @@
-"""The word table behind the answer judgement: the same answers whether it is read from the
-cache folder or looked up in wordfreq and lemminflect, and a cached table spares loading
-either library."""
+"""The word lists behind the answer judgement: the same answers as wordfreq and lemminflect
+give, read from their files without importing either library, with no table to build or keep."""
 
 from __future__ import annotations
 
@@ -21,51 +20,53 @@ def _answers(lexicon: Lexicon) -> list[tuple[float, frozenset[str], bool]]:
     return [(lexicon.zipf(w), lexicon.parts_of_speech(w), lexicon.is_base_verb(w)) for w in WORDS]
 
 
-def test_cached_table_gives_the_answers_of_the_libraries(tmp_path: Path) -> None:
-    looked_up = Lexicon()
-    first = Lexicon()
-    first.use_cache_dir(tmp_path)
-    expected = _answers(looked_up)
-    assert _answers(first) == expected  # builds and writes the table
-    (cached,) = tmp_path.glob("lexicon-*.marshal")
-    again = Lexicon()
-    again.use_cache_dir(tmp_path)
-    assert _answers(again) == expected  # reads it back
+def _libraries_answers() -> list[tuple[float, frozenset[str], bool]]:
+    """``_answers`` worked out by the libraries themselves."""
+    import wordfreq
+
+    from clozeforge.lexicon import _BASE_VERB, _PARTS, _entry
+
+    frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
+    found = []
+    for word in WORDS:
+        folded = word.casefold()
+        zipf, bits = _entry(folded, frequencies[folded]) if folded in frequencies else (0.0, 0)
+        parts = frozenset(part for i, part in enumerate(_PARTS) if bits >> i & 1)
+        found.append((zipf, parts, bool(bits & _BASE_VERB)))
+    return found
+
+
+def test_the_lexicon_gives_the_answers_of_the_libraries() -> None:
+    expected = _libraries_answers()
+    assert _answers(Lexicon()) == expected
     # What the judgement relies on, as the libraries say it.
     by_word = dict(zip(WORDS, expected, strict=True))
     assert by_word["arbitrarily"][1] == {"ADV"} and by_word["leave"][1] >= {"NOUN", "VERB"}
     assert by_word["select"][2] and not by_word["selects"][2]
     assert by_word["distibution"] == (0.0, frozenset(), False)  # a typo: unknown
     assert by_word["the"][0] > 7 > by_word["homeomorphic"][0] > 0
-    assert cached.stat().st_size > 1_000_000
 
 
-def test_a_cached_table_spares_loading_the_libraries(tmp_path: Path) -> None:
-    warm = Lexicon()
-    warm.use_cache_dir(tmp_path)
-    warm.zipf("warm")
+def test_answers_spare_loading_the_libraries_and_keep_nothing(tmp_path: Path) -> None:
+    # A fresh process, as a build's: the answers come from the libraries' files, neither
+    # library is imported, and nothing is written anywhere (no cache to go stale or be
+    # damaged: a build with or without a cache folder asks the same files).
     script = (
-        "import sys; from pathlib import Path; from clozeforge.lexicon import Lexicon\n"
-        f"lexicon = Lexicon(); lexicon.use_cache_dir(Path({str(tmp_path)!r}))\n"
-        "assert lexicon.parts_of_speech('leave') >= {'NOUN', 'VERB'}\n"
+        "import sys; from clozeforge.lexicon import Lexicon\n"
+        "lexicon = Lexicon()\n"
+        "print(repr([(lexicon.zipf(w), sorted(lexicon.parts_of_speech(w)),"
+        f" lexicon.is_base_verb(w)) for w in {WORDS!r}]))\n"
         "print(sorted(m for m in ('wordfreq', 'lemminflect') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
-
-
-def test_the_fast_table_gives_lemminflects_answers() -> None:
-    import wordfreq
-
-    from clozeforge.lexicon import _entry, _table
-
-    frequencies = wordfreq.get_frequency_dict("en", wordlist="best")
-    sample = {w: f for i, (w, f) in enumerate(frequencies.items()) if i % 40 == 0}
-    sample.update(
-        (w.casefold(), frequencies[w.casefold()]) for w in WORDS if w.casefold() in frequencies
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
     )
-    assert _table(sample) == {w: _entry(w, f) for w, f in sample.items() if f > 0}
+    assert done.returncode == 0, done.stderr
+    answers, imported = done.stdout.strip().split("\n")
+    expected = [(zipf, sorted(parts), verb) for zipf, parts, verb in _libraries_answers()]
+    assert answers == repr(expected)
+    assert imported == "[]"
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_libraries_files_read_directly_give_their_answers() -> None:

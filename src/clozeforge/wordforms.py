@@ -48,7 +48,11 @@ def code_and_content_words(text: str) -> list[str]:
 # by its context line: each text's words once.
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
-    text = CODE_RE.sub(" ", MATH_RE.sub(" ", text))
+    # Most texts hold neither math nor code: the two patterns only where they could match.
+    if "$" in text or "\\" in text:
+        text = MATH_RE.sub(" ", text)
+    if "`" in text:
+        text = CODE_RE.sub(" ", text)
     return tuple(map(str.casefold, WORD_RE.findall(text)))
 
 

@@ -90,10 +90,10 @@ def make_records(session: Session, plan: Plan, before: Made | None = None) -> Ma
     )
     sizes = {path: stat.size if stat else 0 for path, stat in plan.stats.items()}
     jobs = choose_jobs(settings.jobs, len(parse_now))
-    # Every process judges claims against the word table: one not built yet is built in
-    # a child meanwhile (notes are read and parsed while it is); one kept in the cache
-    # folder is read here, so that forked workers share it rather than each reading it.
-    lexicon().prepare(load=jobs > 1)
+    # Every process judges claims against the word lists: read here when workers are to be
+    # forked, so that they share them rather than each reading them.
+    if jobs > 1:
+        lexicon().load()
     pool = NotePool(work, session.media, jobs=jobs, sizes=sizes.__getitem__, progress=on_progress)
     with pool:
         parsed = pool.parse(parse_now)

@@ -36,16 +36,8 @@ if TYPE_CHECKING:
 
 def build(settings: Settings, progress: ProgressCallback | None = None) -> BuildReport:
     """Run the whole build and write the package(s); returns what happened."""
-    from ..lexicon import lexicon
-
-    # The word table (frequencies, parts of speech) is kept beside the build state, so a
-    # rebuild need not load the libraries it comes from; set before workers are forked.
-    lexicon().use_cache_dir(settings.state_dir)
-    try:
-        with _fewer_collections():
-            return _build(settings, progress)
-    finally:
-        lexicon().settle()  # a word table being built apart is not left behind
+    with _fewer_collections():
+        return _build(settings, progress)
 
 
 @contextmanager
