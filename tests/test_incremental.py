@@ -353,6 +353,18 @@ def test_a_cache_folder_that_cannot_be_used_only_costs_speed(
     assert _package(output) and again.cards_by_deck == first.cards_by_deck
 
 
+def test_a_word_table_earlier_builds_cached_is_deleted(small_vault: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / "lexicon-3-wordfreq3.1-lemminflect0.2.marshal"
+    stale.write_bytes(b"\0" * 1024)
+    kept = cache / "phrasings.sqlite.notes"
+    kept.write_text("not ours to delete")
+    report = _build(small_vault, tmp_path / "deck.apkg", cache_dir=cache)
+    assert report.notes_parsed == 3
+    assert not stale.exists() and kept.exists()
+
+
 def test_a_note_replaced_by_a_fifo_is_not_waited_for_and_its_cards_are_orphans(
     small_vault: Path, tmp_path: Path
 ) -> None:

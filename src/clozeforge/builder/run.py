@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -56,6 +57,15 @@ def _fewer_collections() -> Iterator[None]:
             gc.enable()
 
 
+def _drop_old_word_tables(folder: Path) -> None:
+    """Delete the word tables earlier builds cached (``lexicon-*.marshal``,
+    about 8 MB each): nothing reads them now. A file that will not go stays; it costs space,
+    never the build."""
+    for stale in folder.glob("lexicon-*.marshal"):
+        with suppress(OSError):
+            stale.unlink()
+
+
 def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport:
     started_ns = time.time_ns()
     notes_dir = settings.notes_dir
@@ -69,6 +79,8 @@ def _build(settings: Settings, progress: ProgressCallback | None) -> BuildReport
         media = MediaIndex.build(notes_dir, allow_outside=settings.allow_outside)
         prints = fingerprints(settings, phraser, media, tuple(walk_diagnostics))
         state_file = state_path(settings.state_dir, notes_dir) if settings.state_dir else None
+        if settings.state_dir is not None:
+            _drop_old_word_tables(settings.state_dir)
         notices: list[Diagnostic] = []
 
         def waiting() -> None:
