@@ -219,7 +219,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
 # Each of these patterns opens with the letters its phrases can start with (a lookahead):
 # most positions are passed over before the alternatives are tried, 1.5-3x as fast.
 _RHETORIC_RE = re.compile(
-    r"(?=[ahiotrsedpw])"
+    r"(?=[ahiotrsedpwv])"
     r"\b(?:in recent years|has the power|transformative|revolutioni[sz]e|is presented|are "
     r"presented|has been conducted|the (?:goal|aim|objective|purpose) (?:is|was|of)|aims? to"
     r"|aimed to|results? (?:show|showed|suggest|reveal|indicate)|the study (?:found|examined|"
@@ -228,7 +228,10 @@ _RHETORIC_RE = re.compile(
     r"(?:important|key|crucial) role|has been (?:successfully )?applied|in this review|"
     r"overall|in summary|to sum up|important contribution|we focus|the authors?"
     r"|powerful (?:framework|tool|technique|method|approach)|statistically rigou?rous"
-    r"|in a principled (?:way|manner))\b",
+    r"|in a principled (?:way|manner)"
+    # Praise: "very efficient list manager", "simple but powerful language", "the premier".
+    r"|very (?:efficient|powerful|useful|popular)|simple but powerful|(?:the )?premier"
+    r"|powerful (?:language|library|editor|plugin))\b",
     re.I,
 )
 _CONTRIBUTION_RE = re.compile(
