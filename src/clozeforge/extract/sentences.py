@@ -31,9 +31,13 @@ what the list's items are steps of."""
 DOUBT_RE = re.compile(
     r"\b(?:TODO|FIXME|XXX)\b\W*(?:need|needs|to)?\s*(?:verify|check|confirm|fix)"
     r"|\bNOT CLEAR\b|\bneeds? (?:to )?verif(?:y|ication)\b|\bunverified\b"
+    r"|\bthis maybe not actual\b"
 )
 """The author doubting what a paragraph says ("TODO: need verify.", a task "- [ ] NOT
-CLEAR" below it): no card should teach it."""
+CLEAR" below it, "this maybe not actual"): no card should teach it."""
+REVIEW_RE = re.compile(r"\[ \]\s*(?:needs? )?(?:a )?review\b|^\W*review (?:this|it)\b", re.I)
+"""A task asking to review the text it holds ("- [ ] review this" over lines that go on
+the item, "..., - [ ] need review" after them): that text is doubted, not the one above."""
 TASK_RE = re.compile(r"^\[[ xX]\]\s")
 """A task list item's checkbox."""
 MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")

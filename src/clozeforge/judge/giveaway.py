@@ -49,7 +49,7 @@ _TWIN_PAIRS = (
     "client server", "positive negative", "numerator denominator", "row column",
     "rows columns", "encode decode", "serialize deserialize", "import export",
     "head tail", "prefix suffix", "sender receiver", "lossless lossy", "best worst",
-    "best-case worst-case", "aware naive", "classical quantum",
+    "best-case worst-case", "aware naive", "classical quantum", "enter exit",
 )  # fmt: skip
 _TWINS = {
     one: frozenset({other})
