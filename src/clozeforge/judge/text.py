@@ -91,6 +91,9 @@ _POINTING_RE = re.compile(
     r"|table|page|the (?:note|section|chapter|figure|table|paper|next|previous))\b"
     r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b"
     r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b"
+    # A sentence about a figure's or a worked example's setup ("Using the marriage
+    # example, ...", "An example of modeling education (E) on wages (W) ...").
+    r"|\b(?:using|in|from) the \w+ example\b|^\W*an example of\b"
     # "this" standing for what came before ("One solution to this is ...", "does this.").
     r"|\b(?:to|of|for|with|from|on|about|does|do|did) this\b(?!\s+(?!is\b|are\b|was\b)[a-z])"
     # A clause whose subject came before ("If it fails to find it, ...").
@@ -231,6 +234,7 @@ _RHETORIC_RE = re.compile(
     r"|in a principled (?:way|manner)"
     # Praise: "very efficient list manager", "simple but powerful language", "the premier".
     r"|very (?:efficient|powerful|useful|popular)|simple but powerful|(?:the )?premier"
+    r"|full[- ]featured|robust support"
     r"|powerful (?:language|library|editor|plugin))\b",
     re.I,
 )
@@ -243,7 +247,7 @@ _CONTRIBUTION_RE = re.compile(
 _PERSONAL_RE = re.compile(
     r"(?=[imptfnylc<])(?:"
     r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|FIXME|not actual|not clear|you should"
-    r"|looks like|could we)\b|<leader>"
+    r"|looks like|could we|custom (?:hotkey|mapping|keybinding)s?)\b|<leader>"
     r")",
     re.I,
 )
