@@ -18,6 +18,7 @@ from ..wordforms import (
     not_shown,
     words,
 )
+from .twins import TWINS, bare_words, joined_twin, swapped_prefix_twin
 from .verdict import CardView, Cause, Finding
 
 _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
@@ -41,40 +42,6 @@ _PUNCTUATION_NAMES = {
     "~": ("tilde",), "_": ("underscore",), "<": ("angle",), ">": ("angle",),
 }  # fmt: skip
 """Words that name a punctuation character: a blank of only these is given away by them."""
-_TWIN_PAIRS = (
-    "true false", "min max", "minimum maximum", "input output", "inputs outputs",
-    "encoder decoder", "getter setter", "getters setters", "push pop", "upper lower",
-    "uppercase lowercase", "ascending descending", "enable disable", "on off", "yes no",
-    "left right", "open close", "read write", "start stop", "begin end", "first last",
-    "client server", "positive negative", "numerator denominator", "row column",
-    "rows columns", "encode decode", "serialize deserialize", "import export",
-    "head tail", "prefix suffix", "sender receiver", "lossless lossy", "best worst",
-    "best-case worst-case", "aware naive", "classical quantum", "enter exit",
-)  # fmt: skip
-_TWINS = {
-    one: frozenset({other})
-    for first, second in (pair.split() for pair in _TWIN_PAIRS)
-    for one, other in ((first, second), (second, first))
-}
-"""Each word of a pair the other half gives away, -> that other half."""
-
-
-def _joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
-    """Whether the front joins the blank at ``gap`` to a word of ``twin`` by "and", "or"
-    or a slash, at most one word between ("`MIN()` and {{`MAX()`}}", "one encoder and
-    one {{decoder}}"); not a result naming it elsewhere ("`NOT true` ... returns
-    {{`false`}}")."""
-    before = _bare_words(rest[max(0, gap - 40) : gap].replace("/", " / "))[-4:]
-    after = _bare_words(rest[gap + 1 : gap + 41].replace("/", " / "))[:4]
-    # Also a contrast: "{{quantum physics}} instead of classical physics".
-    joins = {"and", "or", "instead", "rather", "versus", "vs", "unlike"}
-    slash = "/" in rest[max(0, gap - 3) : gap + 4]
-    return bool(
-        (twin & set(before) and (joins & set(before[-3:]) or slash))
-        or (twin & set(after) and (joins & set(after[:2]) or slash))
-    )
-
-
 _JOINED_CODE_BEFORE_RE = re.compile(rf"`([^`\n]+)`{NAME_JOIN}$")
 _JOINED_CODE_AFTER_RE = re.compile(rf"{NAME_JOIN}`([^`\n]+)`")
 
@@ -101,14 +68,6 @@ def _code_twin(code: str, rest: str, gap: int) -> bool:
     before = _JOINED_CODE_BEFORE_RE.search(rest, max(0, gap - 60), gap)
     after = _JOINED_CODE_AFTER_RE.match(rest, gap + 1)
     return any(j is not None and code_twins(code, j.group(1)) for j in (before, after))
-
-
-_BARE_WORD_RE = re.compile(r"[a-z]+")
-
-
-def _bare_words(text: str) -> list[str]:
-    """The words of ``text``, code included, case-folded."""
-    return _BARE_WORD_RE.findall(text.casefold())
 
 
 _CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
@@ -155,10 +114,15 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
-        twin = next((_TWINS[w] for w in _bare_words(answer) if w in _TWINS), None)
-        if twin and gap >= 0 and _joined_twin(rest, gap, twin):
+        twin = next((TWINS[w] for w in bare_words(answer) if w in TWINS), None)
+        if twin is None:
+            twin = swapped_prefix_twin(bare_words(answer), rest_words)
+        if twin and gap >= 0 and joined_twin(rest, gap, twin):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         code = answer.strip().strip("`'\"")
+        if CODE_RE.fullmatch(answer.strip()) and code and f"`{code}`" in card.context:
+            # "{{`if`}} as an expression" under "How to use `if` as an expression?".
+            return [Finding(Cause.GIVEAWAY, 0.6, f"the context line shows '{code}'")]
         if CODE_RE.fullmatch(answer.strip()) and code and gap >= 0 and _code_twin(code, rest, gap):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         if gap >= 0 and _ITEM_RE.fullmatch(answer.strip()) and _in_code_run(rest, gap):
