@@ -38,6 +38,14 @@ CLEAR" below it, "this maybe not actual"): no card should teach it."""
 REVIEW_RE = re.compile(r"\[ \]\s*(?:needs? )?(?:a )?review\b|^\W*review (?:this|it)\b", re.I)
 """A task asking to review the text it holds ("- [ ] review this" over lines that go on
 the item, "..., - [ ] need review" after them): that text is doubted, not the one above."""
+
+
+def doubted(text: str) -> bool:
+    """Whether the author doubts ``text`` itself: a doubt ("TODO: need verify") or a task
+    asking to review it ("- [ ] review this")."""
+    return DOUBT_RE.search(text) is not None or REVIEW_RE.search(text) is not None
+
+
 TASK_RE = re.compile(r"^\[[ xX]\]\s")
 """A task list item's checkbox."""
 MATH_RE = re.compile(r"\$\$?[^$]+\$\$?")

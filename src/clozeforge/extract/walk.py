@@ -27,7 +27,7 @@ from .inline import Text, outside_embeds, resolve_inline
 from .list_items import ListItem, ListItems
 from .long_prose import prose_parts
 from .reading import reading_of
-from .sentences import ASIDE_RE, DOUBT_RE, LIST_LABEL_RE, REVIEW_RE, TASK_RE, normal
+from .sentences import ASIDE_RE, DOUBT_RE, LIST_LABEL_RE, TASK_RE, doubted, normal
 from .steps import names_procedure, steps_fact
 from .theorems import states_theorems, theorem_facts
 
@@ -262,7 +262,7 @@ class NoteWalk:
     def _doubted(self, text: Text, following: Block | None) -> bool:
         """Whether the author doubts the paragraph ``text``: a marker in it, or a list
         right after it opening on one ("- [ ] NOT CLEAR")."""
-        if DOUBT_RE.search(text.text) or REVIEW_RE.search(text.text):
+        if doubted(text.text):
             return True
         if following is None or following.type not in LIST_TYPES or not following.children:
             return False
@@ -290,8 +290,7 @@ class NoteWalk:
                 self.diagnose(
                     head.line, f"list item {head.text.strip()!r} has nothing after the colon"
                 )
-        doubted = head is not None and (DOUBT_RE.search(head.text) or REVIEW_RE.search(head.text))
-        if item.lazy is not None and not doubted:
+        if item.lazy is not None and not (head is not None and doubted(head.text)):
             # A line glued to the item by Markdown ("_M-step_: ..." after the E-step's
             # list) is not under the list's lead-in; one glued to "- [ ] review this" is
             # what the author doubts.

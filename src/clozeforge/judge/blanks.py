@@ -59,15 +59,17 @@ _NUMBER_RE = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*")
 def _is_symbol(answer: str) -> bool:
     """Whether ``answer`` is a lone symbol ("$\\emptyset$", "$\\mathcal{C}$", "$x$"):
     a name standing for a thing, not a formula ("$\\mathcal{O}(N)$", "$V \\subset W$")."""
-    if _NUMBER_RE.fullmatch(answer.strip("$").removeprefix("\\(").removesuffix("\\)")):
+    # The math inside its delimiters ("$x$", "\\(x\\)"), worked out once for every test.
+    formula = answer.strip("$").removeprefix("\\(").removesuffix("\\)")
+    if _NUMBER_RE.fullmatch(formula):
         return False  # a number ("{{2}} type parameters", "{{$0.7$}}") names nothing
     if len(answer) <= 2 or re.fullmatch(r"[A-Za-z](?:_[A-Za-z0-9]{1,2}|\d{1,2})", answer):
         return True
     if not MATH_RE.fullmatch(answer) or _RELATION_RE.search(answer):
         return False
-    if _FUNCTION_SYMBOL_RE.fullmatch(answer.strip("$").removeprefix("\\(").removesuffix("\\)")):
+    if _FUNCTION_SYMBOL_RE.fullmatch(formula):
         return True  # a function named with its variables ("$n(t, u)$", "$f(x)$")
-    inner = _TEX_STYLE_RE.sub("", answer.strip("$").removeprefix("\\(").removesuffix("\\)"))
+    inner = _TEX_STYLE_RE.sub("", formula)
     if re.fullmatch(r"\s*[A-Za-z][\^_]\{?[A-Za-z0-9]\}?\s*", inner):
         return True  # a letter with an index or a power names a thing ("$I^n$", "$x_i$")
     if re.search(r"[()\[\]^_+\-*/|,]", inner.replace("\\{", "").replace("\\}", "")):

@@ -253,9 +253,11 @@ def _blended(answer: str, rest_words: Sequence[str]) -> str:
     second whole ("quantum" and "bits": "{{qubits}}"); empty when none."""
     shown = [w for w in rest_words if len(w) >= 3]
     for word in content_words(answer):
+        if len(word) < 5:
+            continue
         for tail in shown:
             head = word[: len(word) - len(tail)]
-            if len(word) < 5 or len(head) < 2 or not word.endswith(tail):
+            if len(head) < 2 or not word.endswith(tail):
                 continue
             first = next((w for w in shown if w != tail and w.startswith(head) and w != word), "")
             if first and len(first) > len(head) + 1:
