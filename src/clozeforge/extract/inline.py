@@ -76,6 +76,7 @@ _ANSWER_END_RE = re.compile(r",\s(?!or\b|and\b)|;\s|\s[(\[]")
 """Where the answer after a prompt's break stops: an aside after it ("`C-f`, cursor
 position lost", "`ds]` [delete around]")."""
 _ANSWER_MAX_WORDS = 10
+_PROMPT_DEBRIS_RE = re.compile(r"(?:\.|\s\*)(?=:<wbr\b)", re.I)
 
 
 def _answers_after_breaks(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -106,6 +107,9 @@ def resolve_inline(inline: Token, line: int, links: LinkIndex) -> tuple[Text, li
         # A word-break opportunity shows nothing; vaults use one between a card's prompt
         # and its answer ("Hide line numbers:<wbr class="f"> `:set nonu`"): what follows
         # it is what the author asks, as if emphasised.
+        # A full stop or a stray marker before the prompt's colon is debris ("... of the
+        # screen.:<wbr> `HML`", "... commands) *:<wbr> `_`").
+        raw = _PROMPT_DEBRIS_RE.sub("", raw)
         answers, prompts = _answers_after_breaks(raw)
         raw = _WBR_RE.sub("", raw)
     if not ("[" in raw or "$" in raw or "`" in raw or "**" in raw or "__" in raw or "==" in raw):

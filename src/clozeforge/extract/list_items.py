@@ -14,6 +14,12 @@ from .blocks import Block
 from .inline import Text
 
 _QUOTE_MARKERS_RE = re.compile(r"^(?:[ \t]*>)*")
+_OPEN_WORDS_TEXT = """
+    a an the of to in on at by for with from into than as and or but nor that which who
+    is are be was were will would can could should may might must has have had"""
+_OPEN_WORDS = frozenset(_OPEN_WORDS_TEXT.split())
+"""Words no sentence ends on: a line ending on one was wrapped by the author's editor."""
+_LAST_WORD_RE = re.compile(r"([A-Za-z]+)\W*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +79,33 @@ class ListItems:
             offset = len(lines[0]) + 1
             for number in range(1, len(lines)):
                 indent = self._indent(para_map[0] + number)
-                if indent is not None and indent <= marker_indent:
+                if (
+                    indent is not None
+                    and indent <= marker_indent
+                    and not _wrapped(lines[number - 1], lines[number], text.text[: offset - 1])
+                ):
                     # A lazy continuation line: Markdown glues it to the item, but the
                     # author wrote it flush left, after the list: it is prose of its own.
                     head, lazy = text.slice(0, offset - 1), text.slice(offset)
                     break
                 offset += len(lines[number]) + 1
         return ListItem(head, lazy, rest)
+
+
+def _wrapped(line: str, following: str, head: str) -> bool:
+    """Whether ``following``, flush left under a list item, continues the item's sentence
+    (an editor's hard wrap: "… `isinstance(obj, int)` will be" / "`True` only if …")
+    rather than starting prose of its own after the list ("… sum of squares" /
+    "$$W_k = …$$", "Some prose.")."""
+    end = line.rstrip()
+    start = following.lstrip()
+    if not end or not start or end[-1] in ".!?:;)>]" or start.startswith(("$$", "<", "\\")):
+        return False
+    if head.count("`") % 2:
+        return True  # a code span the wrap cut in two
+    first = start[0]
+    if first.islower() or first.isdigit() or first in ",.;?)":
+        return True
+    last = _LAST_WORD_RE.search(end)
+    open_ended = last is not None and last.group(1).casefold() in _OPEN_WORDS
+    return open_ended and first in "`*("
