@@ -285,6 +285,9 @@ _CATEGORY_RE = re.compile(
 )
 """A sentence saying only what sort of thing its subject is ("RBF is a numerical method",
 "Qubits are an extension of bits to quantum mechanics"): true of many things."""
+_SOME_OF_KIND_RE = re.compile(r"\W*(?:some|many|several|most|certain)\s+\0", re.I)
+"""A blank that is what "some" of its kind do ("Some {{Python users}} develop ...", "Many
+{{standard modules}} define ..."): a claim true of many things, not what the blank is."""
 _CATEGORY_MAX_TAIL = 6
 """Words after the category that still leave it open ("... tools to describe quantum
 mechanics"); more pin it down."""
@@ -294,6 +297,8 @@ def ambiguous(rest: str) -> list[Finding]:
     category = _CATEGORY_RE.match(rest)
     if category and len(category.group("tail").split()) <= _CATEGORY_MAX_TAIL:
         return [Finding(Cause.AMBIGUOUS, 0.6, "it only says what sort of thing it is")]
+    if _SOME_OF_KIND_RE.match(rest):
+        return [Finding(Cause.AMBIGUOUS, 0.6, "the blank is some of a kind, not what it is")]
     gap = rest.find("\0")
     before = rest[max(0, gap - 50) : gap].casefold()
     after = rest[gap + 1 : gap + 40].casefold()

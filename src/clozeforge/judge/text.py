@@ -26,8 +26,9 @@ _OPENING_DELETION_RE = re.compile(r"\{\{c\d+::")
 _CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
-_JOINED_RE = re.compile(r"[\w)$]-")
-"""The two characters before a deletion that a hyphen joins to it: "$n$-{{cube}}"."""
+_JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019]|(?:^|\s)\.")
+"""The two characters before a deletion that join it to a word: a hyphen ("$n$-{{cube}}"),
+an apostrophe ("scope_test'{{s binding}}"), a file extension's dot (".{{pyc files}}")."""
 _ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """An ordinal's ending at a deletion's start, after a number in math: "$d${{th ...}}"."""
 
@@ -99,6 +100,9 @@ _POINTING_RE = re.compile(
     # A clause whose subject came before ("If it fails to find it, ...").
     r"|^\W*(?:if|when|although|because|since|unless|once|whether)\s+(?:it|they|this)\b"
     r"|^\W*other\s+[a-z]+|^\W*corresponding\b"
+    # What the reader sees in an example's output ("Note how ...", "You can also see that").
+    r"|^\W*(?:note how|notice how|you can (?:also )?see|as you can see)\b"
+    r"|\bthe (?:first|second|third|fourth|fifth|sixth|last) (?:result|output|example)s?\b"
     r"|^\W*(?:an?|the) (?:special|similar|corresponding|normal|opposite) (?:case|way|one)\b)",
     re.I,
 )
@@ -278,13 +282,15 @@ _CLAIM_ASIDE_RE = re.compile(
     r"|^\W*(?:[\w ]{1,30}:\s*)?(?:write|create|make)\s+an?\s+(?:function|program|class|script"
     r"|module)\b|^\W*imagine\b|\bfor more (?:info|information|details)\b"
     r"|^\W*call\s+the\s+function\b|^\W*for\s+now\b|^\W*from\s+@\w|^\W*as\s+an\s+example\b"
-    r"|\buntil\s+(?:the\s+)?(?:convergence|it\s+converges)\b)",
+    r"|\buntil\s+(?:the\s+)?(?:convergence|it\s+converges)\b"
+    r"|^\W*as\s+of\s+(?:\d{4}|(?:\w+\s+)?version)\b)",
     re.I,
 )
 """A claim that teaches nothing: notation declared in passing ("Note $H$ and $V$ two
 hashing types"), a book's exercise ("Write a function called ..."), a dated remark ("For
 now, ..."), a quotation by its citation key ("From @kallianpur ..."), "until convergence"
-(true of every iterative method)."""
+(true of every iterative method), a dated figure ("As of 2023, ...", "As of Unicode version
+16.0, ...": stale within a year)."""
 _VERBS = frozenset({"VERB", "AUX"})
 _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|love it)\b", re.I)
 """What a "Term: ..." line says when it gives an opinion ("only for testing docs!!!",
