@@ -323,7 +323,10 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
         found.append(Finding(Cause.NOTWORTH, 0.6, "an opinion, not a definition"))
     rhetoric = _rhetoric(text)
     if rhetoric:
-        found.append(Finding(Cause.NOTWORTH, 0.4, f"rhetoric ('{rhetoric.group(0)}')"))
+        # Alone it leaves a claim out (judges deleted nearly every such card); a definition
+        # bullet with a word of praise stays a card.
+        weight = 0.5 if card.kind is FactKind.CLAIM else 0.4
+        found.append(Finding(Cause.NOTWORTH, weight, f"rhetoric ('{rhetoric.group(0)}')"))
     if card.paper and card.kind is not FactKind.DEFINITION:
         if not _CONTRIBUTION_RE.search(text):
             found.append(Finding(Cause.NOTWORTH, 0.6, "a paper's summary, not its contribution"))
