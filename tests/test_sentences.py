@@ -44,6 +44,35 @@ from clozeforge.extract.sentences import sentences as split_sentences
             "It costs 5\xa0. Then the next\u2028one. Mr. X\x85. Y is here.",
             ["It costs 5\xa0.", "Then the next\u2028one.", "Mr. X\x85. Y is here."],
         ),
+        (
+            # An editor's hard wrap before code or a quotation: one sentence.
+            "Internationalization is supported by a number of modules including\n"
+            "`gettext`, `locale`, and the `codecs` package.",
+            [
+                "Internationalization is supported by a number of modules including\n"
+                "`gettext`, `locale`, and the `codecs` package."
+            ],
+        ),
+        (
+            "It is useful to have a data type similar to the Pascal \u201crecord\u201d or C\n"
+            "\u201cstruct\u201d, bundling together a few named data items.",
+            [
+                "It is useful to have a data type similar to the Pascal \u201crecord\u201d or C\n"
+                "\u201cstruct\u201d, bundling together a few named data items."
+            ],
+        ),
+        (
+            # A short line, or a long one that ends a statement, is a statement of its own.
+            "Short statement\n`code` opens the next one.\n"
+            "A long statement that ends with its full stop, as the author wrote it.\n"
+            "`x` opens another.",
+            [
+                "Short statement",
+                "`code` opens the next one.",
+                "A long statement that ends with its full stop, as the author wrote it.",
+                "`x` opens another.",
+            ],
+        ),
     ],
     ids=[
         "plain",
@@ -54,6 +83,9 @@ from clozeforge.extract.sentences import sentences as split_sentences
         "emphasis",
         "lines",
         "wide-spaces",
+        "wrapped-before-code",
+        "wrapped-before-quotation",
+        "not-wrapped",
     ],
 )
 def test_sentences(text: str, sentences: list[str]) -> None:

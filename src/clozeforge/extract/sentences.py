@@ -203,7 +203,11 @@ def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
                 if not line[offset:].strip():
                     continue
         first = line[offset:].lstrip()[:1]
-        new_statement = not first.islower() and not _CONTINUATION_END_RE.search(previous)
+        new_statement = (
+            not first.islower()
+            and not _CONTINUATION_END_RE.search(previous)
+            and not _wrapped_before(previous, first)
+        )
         if start is not None and (offset or new_statement):
             yield start, end
             start = None
@@ -213,6 +217,21 @@ def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
         previous = stripped
     if start is not None:
         yield start, end
+
+
+_WRAP_WIDTH = 60
+"""A line this long that ends mid-sentence was wrapped by the author's editor."""
+
+
+def _wrapped_before(previous: str, first: str) -> bool:
+    """Whether a line opening on code or a quotation (``first``) goes on with the long
+    line ``previous``, cut mid-sentence by a hard wrap ("... modules including" /
+    "`gettext`, `locale`, ...", "... Pascal “record” or C" / "“struct”, bundling ...")."""
+    return (
+        first in "`\u201c\"'\u2018("
+        and len(previous) >= _WRAP_WIDTH
+        and previous[-1] not in ".!?:;"
+    )
 
 
 def _one_line(text: str, drop_labels: bool) -> tuple[tuple[int, int], ...]:
