@@ -120,6 +120,9 @@ _LAST_WORD_RE = re.compile(r"(\w+)\W*$")
 _STOPPED_END_RE = re.compile(r"[\w`)\]]$")
 
 
+_COMMAND_LINE_RE = re.compile(r"`[^`\n]+`\s*:\s+\w")
+
+
 def _unstopped(sentence: str) -> bool:
     """Whether a sentence without its full stop is still one: notes often leave it out
     ("You can enable tracking mode on rotation (press `R` 2 times)"). It starts with a
@@ -128,7 +131,8 @@ def _unstopped(sentence: str) -> bool:
     text = sentence.rstrip()
     last = _LAST_WORD_RE.search(text)
     return (
-        text[:1].isupper()
+        # "`yy`: copy the current URL to the clipboard": a command and what it does.
+        (text[:1].isupper() or _COMMAND_LINE_RE.match(text) is not None)
         and _first_word(text) not in _QUESTION_WORDS
         and _STOPPED_END_RE.search(text) is not None
         and word_count(text) >= _UNSTOPPED_MIN_WORDS
