@@ -166,6 +166,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         counted = _counted_number(answer, rest)
         if counted:
             return [Finding(Cause.GIVEAWAY, 0.6, f"{COUNTED_OUT} '{counted}'")]
+        if _binary_twin(answer, rest):
+            return [Finding(Cause.GIVEAWAY, 0.6, "a 0 or 1 the front gives (the other, or O(1))")]
         blend = _blended(answer, rest_words)
         if blend:
             # "{{Qubits}} are bits that follow the rules of quantum physics".
@@ -280,6 +282,18 @@ def _counted_number(answer: str, rest: str) -> str:
     after = {str(value + 1), str(value + 2)} <= shown
     before = value >= 2 and {str(value - 1), str(value - 2)} <= shown
     return number if after or before else ""
+
+
+def _binary_twin(answer: str, rest: str) -> bool:
+    """Whether ``answer`` is 0 or 1 and the front shows the other one as a value ("the bit
+    is at state $0$, ..., at state {{$1$}}": a coin flip) or names it ("takes {{1}} step
+    or $\\mathcal{O}(1)$")."""
+    digit = re.sub(r"^\\\(|\\\)$|[$`*_\s]", "", answer)
+    if digit not in ("0", "1"):
+        return False
+    other = "1" if digit == "0" else "0"
+    shown = rf"(?:\\\(\s*{other}\s*\\\)|\${other}\$|(?<![\w.$(]){other}(?![\w.$)]))"
+    return bool(re.search(shown, rest) or re.search(rf"O\}}?\({digit}\)", rest))
 
 
 def _items_name_each_other(answers: Sequence[str]) -> bool:

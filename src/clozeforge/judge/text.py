@@ -26,6 +26,10 @@ _OPENING_DELETION_RE = re.compile(r"\{\{c\d+::")
 _CLOSING_DELETION_RE = re.compile(r"\}\}")
 
 
+_QUOTED_DELETION_RE = re.compile(
+    r"(?:^|\s)[\"'\u201c\u2018]\{\{c\d+::((?:(?!\}\}).)*)\}\}(.?)", re.S
+)
+_CLOSING_QUOTES = "\"'\u201d\u2019"
 _JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019]|(?:^|\s)\.")
 """The two characters before a deletion that join it to a word: a hyphen ("$n$-{{cube}}"),
 an apostrophe ("scope_test'{{s binding}}"), a file extension's dot (".{{pyc files}}")."""
@@ -54,6 +58,12 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             or (before[-1:] in (")", "$") and _ORDINAL_END_RE.match(text, match.end()))
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
+    for match in _QUOTED_DELETION_RE.finditer(text):
+        # A deletion opening right after a quotation mark closes with it: "“{{struct}}”";
+        # "'{{arrow's pointing}} at" cuts the quotation.
+        if match.group(2)[:1] not in _CLOSING_QUOTES:
+            found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a quotation"))
+            break
     for match in _CLOSING_DELETION_RE.finditer(text):
         after = text[match.end() : match.end() + 2]
         if after[:1].isalnum() or after[:1] == "_" or re.fullmatch(r"-\w", after):
