@@ -155,6 +155,10 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             if parts and all(p.casefold() in shown for p in parts):
                 shown_name = name.group(1).strip("_")
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
+            # A key and its other case side by side: "previous character: {{`x`}}, `X`".
+            if len(code) == 1 and code.isalpha() and f"`{code.swapcase()}`" in rest:
+                pair = code.swapcase()
+                return [Finding(Cause.GIVEAWAY, 0.6, f"'{pair}' on the front is its pair")]
             # Punctuation named in words: "A pair of braces creates an empty dictionary: {{`{}`}}".
             if not any(ch.isalnum() for ch in code) and any(
                 word in rest_words for ch in code for word in _PUNCTUATION_NAMES.get(ch, ())
@@ -198,6 +202,12 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             )
         ):
             return [Finding(Cause.GIVEAWAY, 0.6, "a name on the front stands for it")]
+        if card.kind is FactKind.CLAIM and "`" in rest:
+            # The command on the front names what it does: "`:registers`: {{display the
+            # contents of all registers}}".
+            named = giveaway_word(asked, _code_name_words(rest))
+            if named:
+                return [Finding(Cause.GIVEAWAY, 0.6, f"the code on the front says '{named}'")]
         if card.kind is not FactKind.ENUMERATION and not expanded:
             shared = giveaway_word(asked, rest_words)
             if shared:
@@ -237,6 +247,17 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
             return [Finding(Cause.GIVEAWAY, weight, f"'{twin}' on the front is its other half")]
     return []
+
+
+def _code_name_words(rest: str) -> list[str]:
+    """The words the code spans of ``rest`` are spelt with (``:registers``: "registers";
+    ``visitPreviousTab``: "visit", "previous", "tab"), four letters or more."""
+    found = []
+    for code in CODE_RE.findall(rest):
+        for part in re.split(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])", code):
+            if len(part) >= 4:
+                found.append(part.casefold())
+    return found
 
 
 _CAMEL_RE = re.compile(r"[A-Z][a-z]+")
