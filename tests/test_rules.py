@@ -76,6 +76,20 @@ def test_claim_blanks_the_best_answer_extraction_found() -> None:
     assert grounding_failure(text, fact.source_text) is None
 
 
+def test_claim_about_a_command_asks_the_command_over_a_weaker_phrase() -> None:
+    sentence = "`dir` does not list the names of built-in functions and variables."
+    fact = dataclasses.replace(
+        _claim(sentence, "built-in functions", "`dir`"), answer_reasons=("phrase", "code")
+    )
+    assert cloze_answers(RulePhraser().phrase(fact) or "") == ["`dir`"]
+    # What the command does stays the question: "... will {{checkout hunk}}".
+    sentence = "`:diffget` on working copy will checkout hunk."
+    fact = dataclasses.replace(
+        _claim(sentence, "checkout hunk", "`:diffget`"), answer_reasons=("phrase", "code")
+    )
+    assert cloze_answers(RulePhraser().phrase(fact) or "") == ["checkout hunk"]
+
+
 def test_claim_answer_keeps_its_emphasis_markers_inside_the_deletion() -> None:
     fact = _claim("The blocks are based on **attention layers** in 2017.", "attention layers")
     assert cloze_answers(RulePhraser().phrase(fact) or "") == ["**attention layers**"]

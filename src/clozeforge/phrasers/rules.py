@@ -162,13 +162,32 @@ class RulePhraser(Phraser):
         ``claim_blanks`` (best answer first) whose card a learner would keep
         (``judge.judge_card``), else the one whose card scores best."""
         best: tuple[float, tuple[int, int]] | None = None
+        plain: tuple[float, tuple[int, int]] | None = None
         # Both made lazily: the first blank is mostly kept, the rest never looked at.
         for span in _topic_last(fact, _claim_blanks(fact)):
+            if plain is not None and _reason_of(fact, span) != "code":
+                continue
             judgement = judge_card(fact, blanked(fact.subject, span))
-            if judgement.kept:
+            if not judgement.kept:
+                if best is None or judgement.score > best[0]:
+                    best = (judgement.score, span)
+            elif plain is not None:
+                # A sentence about a command asks the command rather than a weaker plain
+                # phrase beside it ("... attention: {{`sys`}}, which is built into every
+                # Python interpreter", not "... built into every {{Python interpreter}}").
+                return span if judgement.score > plain[0] else plain[1]
+            elif (
+                judgement.score < 1.0
+                and _reason_of(fact, span) in _PLAIN_REASONS
+                and _shows_code(fact.subject, span)
+                # What the command does is its fact: "`:diffget` ... will {{checkout hunk}}".
+                and not _MODAL_BEFORE_RE.search(fact.subject, 0, span[0])
+            ):
+                plain = (judgement.score, span)
+            else:
                 return span
-            if best is None or judgement.score > best[0]:
-                best = (judgement.score, span)
+        if plain is not None:
+            return plain[1]
         return None if best is None else best[1]
 
 
@@ -329,6 +348,25 @@ def claim_blanks(fact: Fact) -> list[tuple[int, int]]:
     return list(_claim_blanks(fact))
 
 
+_MODAL_BEFORE_RE = re.compile(r"\b(?:will|would|can|could|should|must|may|might)\s+$", re.I)
+_PLAIN_REASONS = frozenset({"phrase", "name"})
+"""Blanks extraction offers that the note does not mark (``answers.ranking``)."""
+
+
+def _reason_of(fact: Fact, span: tuple[int, int]) -> str:
+    """The reason extraction gave the answer ``span`` blanks (empty when none matches)."""
+    blank = fact.subject[span[0] : span[1]].strip("*_= ")
+    for (start, end), reason in zip(fact.answers, fact.answer_reasons, strict=False):
+        if fact.subject[start:end].strip("*_= ") == blank:
+            return reason
+    return ""
+
+
+def _shows_code(sentence: str, span: tuple[int, int]) -> bool:
+    """Whether ``sentence`` holds a code span outside ``span``."""
+    return "`" in sentence[: span[0]] + sentence[span[1] :]
+
+
 def _claim_blanks(fact: Fact) -> Iterator[tuple[int, int]]:
     """``claim_blanks``, one at a time."""
     sentence = fact.subject
@@ -337,8 +375,10 @@ def _claim_blanks(fact: Fact) -> Iterator[tuple[int, int]]:
     for start, end in fact.answers:
         if not 0 <= start < end <= len(sentence):
             continue
-        if words(sentence[start:end]) == whole:
-            continue  # blanking the whole sentence asks nothing
+        if words(sentence[start:end]) == whole and "`" not in sentence[:start] + sentence[end:]:
+            # Blanking the whole sentence asks nothing; a command of symbols left shown
+            # is the prompt ("`>>`: {{indent line one column to right}}").
+            continue
         if _cuts_into(sentence, (start, end), protected):
             continue
         yield widen_over_emphasis(sentence, start, end)
