@@ -83,6 +83,18 @@ def test_a_contraction_is_a_function_word_whatever_its_apostrophe(apostrophe: st
         assert "don" not in sentence[span.start : span.end]
 
 
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_no_answer_holds_a_contracted_function_word(apostrophe: str) -> None:
+    sentences = [
+        f"Namespaces are implemented as Python dictionaries, but that{apostrophe}s not noticeable.",
+        f"Private variables that only an object don{apostrophe}t have exist in Python.",
+    ]
+    for sentence in sentences:
+        for span in answer_spans(sentence):
+            answer = sentence[span.start : span.end]
+            assert f"that{apostrophe}s" not in answer and f"don{apostrophe}t" not in answer
+
+
 def test_a_term_the_vault_knows_is_preferred_whole() -> None:
     sentence = "Each step of the optimiser follows the steepest descent direction of the loss."
     plain = answer_spans(sentence)

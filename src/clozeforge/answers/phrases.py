@@ -33,10 +33,19 @@ def word_class(token: Token, first: bool) -> str:
     return _class_of_word(token.text, first)
 
 
+_CONTRACTED = frozenset(
+    {"that", "it", "there", "here", "what", "who", "let", "i", "you", "we", "they", "he"}
+    | {"she", "this", "where", "how", "don", "doesn", "didn", "isn", "aren", "won", "can"}
+)
+"""Words whose contraction is a function word ("that's", "it'll", "don't")."""
+
+
 @lru_cache(maxsize=65536)
 def _class_of_word(text: str, first: bool) -> str:
-    folded = text.casefold()
-    if folded in FUNCTION_WORDS:
+    # A typographic apostrophe reads as a straight one ("don\u2019t" is "don't"); a
+    # contraction of a function word is one ("that's", "it'll").
+    folded = text.casefold().replace("\u2019", "'")
+    if folded in FUNCTION_WORDS or folded.split("'", 1)[0] in _CONTRACTED:
         return "function"
     if not first and text[0].isupper():
         return "noun"  # a name or a capitalised term in mid-sentence
