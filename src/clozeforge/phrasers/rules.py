@@ -24,17 +24,14 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
-from ..answers import answer_spans
 from ..cloze import make_cloze, words
 from ..model import Fact, FactKind
 from ..wordforms import (
-    code_and_content_words,
     content_words,
-    giveaway_word,
-    instruction_verb,
     related,
 )
 from .base import Phraser
+from .definition_blanks import definition_span, gives_itself_away
 from .judging import judge_card
 
 # Spans an answer must not cut into: code, math, embeds and links (their markup would
@@ -124,19 +121,9 @@ class RulePhraser(Phraser):
         definition = " ".join(d.strip() for d in fact.details).strip()
         if not term or not definition:
             return None
-        value = setting_value(fact, definition)
-        if len(words(term)) >= 3 and instruction_verb(term.strip("*_= ")):
-            # "Remove surround HTML tags: `dst`": an instruction is no term to recall; the
-            # command that does it is.
-            command = _COMMAND_RE.match(definition)
-            if command is not None:
-                value = command.span(1)
-        if value is None and spelt_out(term, definition):
-            value = _definition_blank(term, definition)
-            if value is None and _restates(term, definition):
-                # "{{map key command}}: Maps a key to a command" gives itself away, and
-                # "{{N}}: ..." asks for a letter: no card.
-                return None
+        value = definition_span(fact, term, definition)
+        if value is None and gives_itself_away(term, definition):
+            return None
         if value is not None:
             start, end = value
             return f"{term}: {blanked(definition, (start, end))}"
@@ -191,42 +178,6 @@ class RulePhraser(Phraser):
         return None if best is None else best[1]
 
 
-_SETTINGS_RE = re.compile(
-    r"\b(?:choose|choice|choosing|parameters?|settings?|options?|hyper-?parameters?|defaults?"
-    r"|configuration|tuning)\b",
-    re.I,
-)
-_VALUE_OPENING_RE = re.compile(r"(?:default\b|usually\b|the (?:more|less|larger|smaller)\b)", re.I)
-_NUMBER_RE = re.compile(r"\$[^$]*\d[^$]*\$|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
-_CLAUSE_END_RE = re.compile(r",\s|\.\s|;\s|\s(?:to|as|because|since|which)\s")
-
-
-_COMMAND_RE = re.compile(r"\s*(`[^`\n]+`)")
-"""The command a how-to line gives first ("Remove surround HTML tags: `dst` ...")."""
-
-
-def setting_value(fact: Fact, definition: str) -> tuple[int, int] | None:
-    """For a setting listed with its value ("How to choose:" over "- Kernel: tricube kernel",
-    "- Degree of B-splines: default is usually $3$, ..."), the span of ``definition`` to
-    blank: the value a learner recalls, not the setting's name. None for other definitions."""
-    listed_as_settings = bool(fact.headings) and _SETTINGS_RE.search(fact.headings[-1])
-    if not listed_as_settings and not _VALUE_OPENING_RE.match(definition):
-        return None
-    end = _CLAUSE_END_RE.search(definition)
-    clause_end = end.start() if end else len(definition.rstrip("."))
-    number = _NUMBER_RE.search(definition, 0, clause_end)
-    if number is not None:
-        return number.span()
-    term_words = set(words(fact.subject))
-    clause = definition[:clause_end]
-    kept = [m for m in re.finditer(r"\S+", clause) if not set(words(m.group())) <= term_words]
-    while kept and kept[-1].group().endswith(("ed", "ing")):
-        kept.pop()  # "PRESS procedure adapted (to ...)": the value, not what follows it
-    if not kept or len(clause.split()) > 5:
-        return None
-    return kept[0].start(), kept[-1].end()
-
-
 _DEFINES_RE = re.compile(
     r"[*_=]*\s*(?:\([^)]*\)\s*)?(?:,[^,]*,\s*)?(?:is|are)\s+(?!(?:\w+ed|equal|used|not)\b)"
     r"|[*_=]*\s*(?:refers? to|means|stands? for)\b",
@@ -279,60 +230,6 @@ def _topic_last(fact: Fact, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[
         else:
             yield span
     yield from later
-
-
-_EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
-
-
-def _one_letter(term: str) -> bool:
-    """Whether a defined term is one letter (a mnemonic's: "L: linear relationship")."""
-    return len(term.strip("`*_ ")) == 1
-
-
-def spelt_out(term: str, definition: str) -> bool:
-    """Whether ``definition`` gives ``term`` away: it repeats the term's words ("Transition
-    matrix: transition probabilities ...", "k-nearest neighbor graphs: ... the k smallest
-    distances"), spells its initials ("ddt: data driven tests"), or the term is one letter
-    (a mnemonic's: "L: linear relationship")."""
-    definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
-    if giveaway_word(code_and_content_words(term), content_words(definition)):
-        return True
-    if _one_letter(term):
-        return True  # a letter ("L: linear relationship" under LINE) names nothing to recall
-    letters = re.sub(r"[^a-z]", "", term.casefold())
-    initials = "".join(w[0] for w in words(definition))
-    return 2 <= len(letters) <= 6 and term.strip("`*_ ").isalpha() and letters in initials
-
-
-def _restates(term: str, definition: str) -> bool:
-    """Whether ``term`` is one letter, or a command whose ``definition`` opens with a form
-    of its first word ("`map key command`: Maps a key to ..."): a card asking for the
-    term gives it away, and the rest of the definition has no answer."""
-    if _one_letter(term):
-        return True
-    # Only a command's syntax ("`map key command`") is restated as its verb: a term in
-    # words keeps its card ("Bold colon: bold with the colon inside" asks the name).
-    asked, said = code_and_content_words(term), words(definition)
-    return term.strip().startswith("`") and bool(asked and said and related(asked[0], said[0]))
-
-
-def _first_clause(definition: str) -> str:
-    """The first clause of ``definition``: up to its first full stop, semicolon or bracket."""
-    return re.split(r"[.;(]\s", definition + " ", maxsplit=1)[0].rstrip(". ")
-
-
-def _definition_blank(term: str, definition: str) -> tuple[int, int] | None:
-    """The span of ``definition`` to blank instead of a term it gives away: the best answer
-    (``answers.answer_spans``) of its first clause that shares no word with the term, or
-    that clause whole when it is a short expansion ("ddt: data driven tests"); else None."""
-    clause = _first_clause(definition)
-    term_words = set(code_and_content_words(term))
-    for span in answer_spans(clause):
-        if not term_words & set(content_words(clause[span.start : span.end])):
-            return span.start, span.end
-    if 1 <= len(words(clause)) <= 4 and not term_words & set(content_words(clause)):
-        return 0, len(clause)  # a short expansion is the answer whole ("data driven tests")
-    return None
 
 
 def blanked(sentence: str, span: tuple[int, int]) -> str:
