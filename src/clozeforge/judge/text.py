@@ -110,6 +110,8 @@ _POINTING_RE = re.compile(
     # A clause whose subject came before ("If it fails to find it, ...").
     r"|^\W*(?:if|when|although|because|since|unless|once|whether)\s+(?:it|they|this)\b"
     r"|^\W*other\s+[a-z]+|^\W*corresponding\b"
+    # "it" before anything it could stand for ("To use it ...", "You can move it by ...").
+    r"|^\W*(?:to|you\s+(?:can|could|need\s+to|should))\s+[a-z]+\s+(?:it|them)\b"
     # What the reader sees in an example's output ("Note how ...", "You can also see that").
     r"|^\W*(?:note how|notice how|you can (?:also )?see|as you can see)\b"
     r"|\bthe (?:first|second|third|fourth|fifth|sixth|last) (?:result|output|example)s?\b"
