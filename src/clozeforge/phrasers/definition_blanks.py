@@ -34,6 +34,28 @@ def definition_span(fact: Fact, term: str, definition: str) -> tuple[int, int] |
     return value
 
 
+_EXAMPLE_AFTER_RE = re.compile(
+    r"\s*,?\s*(?P<example>`?<b>[^<]*</b>`?|'[^'\n]*'|\*?\w+(?:_\w+)*\*?|`[^`\n]+`)\s*\.?"
+)
+"""What may follow a how-to line's command as its example: the text it acts on, with the
+cursor marked by a star ("`dst` <b>HTML *tags</b>", "`cs'\"`, 'change *quotes'"), a name
+("`ysiw\"`, surround_words") or the example the instruction already shows."""
+
+
+def without_example(term: str, definition: str, command_end: int) -> str:
+    """``definition`` cut after its command (ending at ``command_end``) when what follows
+    is only the example it acts on: debris on a card ("Change single quotes to double:
+    {{`cs'"`}}, 'change *quotes'")."""
+    rest = definition[command_end:]
+    found = _EXAMPLE_AFTER_RE.fullmatch(rest)
+    if found is None:
+        return definition
+    example = found.group("example")
+    if "*" in example or "<b>" in example or "_" in example or example in term:
+        return definition[:command_end]
+    return definition
+
+
 def gives_itself_away(term: str, definition: str) -> bool:
     """Whether no card can ask ``term`` nor a part of ``definition``: "{{map key command}}:
     Maps a key to a command" gives itself away, and "{{N}}: ..." asks for a letter."""

@@ -31,7 +31,7 @@ from ..wordforms import (
     related,
 )
 from .base import Phraser
-from .definition_blanks import definition_span, gives_itself_away
+from .definition_blanks import definition_span, gives_itself_away, without_example
 from .judging import judge_card
 
 # Spans an answer must not cut into: code, math, embeds and links (their markup would
@@ -126,6 +126,8 @@ class RulePhraser(Phraser):
             return None
         if value is not None:
             start, end = value
+            if definition[start:end].startswith("`") and not definition[:start].strip():
+                definition = without_example(term, definition, end)
             return f"{term}: {blanked(definition, (start, end))}"
         return f"{make_cloze(term)}: {definition}"
 
