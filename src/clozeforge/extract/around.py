@@ -24,10 +24,27 @@ def sentences_around(
     sentence = text[spans[index][0] : spans[index][1]]
     earlier = spans[max(0, index - 1) : index] if before else ()
     return [
-        " ".join(text[start:end].split())
+        _without_markers(" ".join(text[start:end].split()))
         for start, end in (*earlier, *spans[index + 1 : index + 2])
         if _is_prose(text[start:end]) and _shares_a_term(sentence, text[start:end])
     ]
+
+
+def _without_markers(sentence: str) -> str:
+    """``sentence`` without emoji used as markers ("a reference \U0001f449 to an array"):
+    debris on a card's back."""
+    if sentence.isascii():
+        return sentence
+    kept = "".join(ch for ch in sentence if ch not in _MARKERS and ch != "\ufe0f")
+    return " ".join(kept.split())
+
+
+_MARKERS = frozenset(
+    "\U0001f446\U0001f447\U0001f448\U0001f449\u261d\u27a1\u2b05\u2b06\u2b07\u2705"
+    "\u2714\u274c\u2757\u26a0\U0001f4dd\U0001f4a1\U0001f525\u2b50\U0001f4cc"
+)
+"""Emoji notes use as markers (pointing hands, arrows, checks, warnings, pins): not the
+symbols a sentence is about ("the emoji for 'family'")."""
 
 
 SETUP_MAX_WORDS = 30
@@ -77,11 +94,19 @@ def _is_prose(text: str) -> bool:
         and text.count("[") == text.count("]")
         and text.count("(") == text.count(")")
         and not TEMPLATE_RE.search(text)
+        # One that introduces what follows it ("The following example shows ...") points
+        # at a block the card does not show.
+        and not _INTRODUCES_RE.search(text)
         # Tags are rare: their words are counted only where a "#" stands.
         and ("#" not in text or sum(w.startswith("#") for w in text.split()) * 2 < word_count(text))
     )
 
 
+_INTRODUCES_RE = re.compile(
+    # Not when the sentence itself goes on to it ("... the following convention: if ...").
+    r"\bthe following\b(?![^:]*:\s*\S)|\b(?:shown|see|as)\s+below\b",
+    re.I,
+)
 _MARKED_RE = re.compile(r"`[^`]+`|\\\(.+?\\\)|\$[^$]+\$")
 
 
