@@ -31,6 +31,8 @@ _JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019]|(?:^|\s)\.")
 an apostrophe ("scope_test'{{s binding}}"), a file extension's dot (".{{pyc files}}")."""
 _ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """An ordinal's ending at a deletion's start, after a number in math: "$d${{th ...}}"."""
+_HYPHEN_WORD_RE = re.compile(r"-\w")
+"""A hyphen and a letter right after a deletion: "{{data}}-driven" cuts one word."""
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -56,7 +58,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     for match in _CLOSING_DELETION_RE.finditer(text):
         after = text[match.end() : match.end() + 2]
-        if after[:1].isalnum() or after[:1] == "_" or re.fullmatch(r"-\w", after):
+        if after[:1].isalnum() or after[:1] == "_" or _HYPHEN_WORD_RE.fullmatch(after):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     # Each pattern below needs its first character in the text: most texts have neither.
     uncoded = CODE_RE.sub("", plain) if "`" in plain else plain
