@@ -38,7 +38,9 @@ _TOKEN_RE = re.compile(
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<html></?[A-Za-z][^<>]*>)"
     # A function named with its call parentheses in prose ("use get() to ...") is code.
-    r"|(?P<call>(?<![\w.])[A-Za-z_][\w.]*\(\))"
+    # Possessive: a name holds no "(", so giving back its letters never finds one; each
+    # word is scanned once here, not once per letter.
+    r"|(?P<call>(?<![\w.])[A-Za-z_][\w.]*+\(\))"
     r"|(?P<number>(?<![\w.])\d+(?:[.,]\d+)*%?(?:[-\u2013/]\d+(?:[.,]\d+)*%?)?(?![\w]))"
     # An apostrophe inside a word ("don't", "model's"), never one closing a quotation.
     r"|(?P<word>[^\W_](?:\w|['\u2019\-\u2013](?=\w))*)"

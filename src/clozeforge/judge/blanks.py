@@ -293,6 +293,11 @@ _CATEGORY_MAX_TAIL = 6
 mechanics"); more pin it down."""
 
 
+_PAIR_BEFORE_RE = re.compile(r"\b(?:and|or)\s*$")
+_PAIR_AFTER_RE = re.compile(r"\s*(?:and|or)\b")
+"""What joins the blank to its pair's other half, before it or after it."""
+
+
 def ambiguous(rest: str) -> list[Finding]:
     category = _CATEGORY_RE.match(rest)
     if category and len(category.group("tail").split()) <= _CATEGORY_MAX_TAIL:
@@ -304,7 +309,7 @@ def ambiguous(rest: str) -> list[Finding]:
     after = rest[gap + 1 : gap + 40].casefold()
     if _EXAMPLES_BEFORE_RE.search(before) or _EXAMPLES_AFTER_RE.match(after):
         return [Finding(Cause.AMBIGUOUS, 0.6, "the blank is one example of an open list")]
-    if re.search(r"\b(?:and|or)\s*$", before) or re.match(r"\s*(?:and|or)\b", after):
+    if _PAIR_BEFORE_RE.search(before) or _PAIR_AFTER_RE.match(after):
         return [Finding(Cause.AMBIGUOUS, 0.2, "the blank is one of a pair")]
     return []
 

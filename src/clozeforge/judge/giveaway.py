@@ -114,9 +114,10 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
-        twin = next((TWINS[w] for w in bare_words(answer) if w in TWINS), None)
+        bare = bare_words(answer)
+        twin = next((TWINS[w] for w in bare if w in TWINS), None)
         if twin is None:
-            twin = swapped_prefix_twin(bare_words(answer), rest_words)
+            twin = swapped_prefix_twin(bare, rest_words)
         if twin and gap >= 0 and joined_twin(rest, gap, twin):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         code = answer.strip().strip("`'\"")
@@ -277,6 +278,10 @@ def _blended(answer: str, rest_words: Sequence[str]) -> str:
     shown = [w for w in rest_words if len(w) >= 3]
     for word in content_words(answer):
         if len(word) < 5:
+            continue
+        # The tails it can end on (a head of two letters or more before them): most
+        # words of the front are none, ruled out together.
+        if {word[cut:] for cut in range(2, len(word) - 2)}.isdisjoint(shown):
             continue
         for tail in shown:
             head = word[: len(word) - len(tail)]

@@ -8,9 +8,10 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..ascii_search import ascii_search
 from ..lexicon import lexicon
 from ..model import FactKind
-from ..wordforms import CODE_RE, MATH_RE, content_words, related, words
+from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, related, words
 from .verdict import CardView, Cause, Finding
 
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
@@ -35,6 +36,8 @@ _JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019]|(?:^|\s)\.")
 an apostrophe ("scope_test'{{s binding}}"), a file extension's dot (".{{pyc files}}")."""
 _ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """An ordinal's ending at a deletion's start, after a number in math: "$d${{th ...}}"."""
+_HYPHEN_WORD_RE = re.compile(r"-\w")
+"""A hyphen and a letter right after a deletion: "{{data}}-driven" cuts one word."""
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -66,7 +69,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             break
     for match in _CLOSING_DELETION_RE.finditer(text):
         after = text[match.end() : match.end() + 2]
-        if after[:1].isalnum() or after[:1] == "_" or re.fullmatch(r"-\w", after):
+        if after[:1].isalnum() or after[:1] == "_" or _HYPHEN_WORD_RE.fullmatch(after):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     # Each pattern below needs its first character in the text: most texts have neither.
     uncoded = CODE_RE.sub("", plain) if "`" in plain else plain
@@ -118,8 +121,9 @@ _POINTING_RE = re.compile(
     r"|^\W*(?:an?|the) (?:special|similar|corresponding|normal|opposite) (?:case|way|one)\b)",
     re.I,
 )
-_pointing = lru_cache(maxsize=1024)(_POINTING_RE.search)
-"""``_POINTING_RE.search``, once per text (the several blanks of one sentence)."""
+_pointing = lru_cache(maxsize=1024)(ascii_search(_POINTING_RE))
+"""``_POINTING_RE.search``, once per text (the several blanks of one sentence), by its
+ASCII twin on ASCII text (``ascii_search``: 1.6x as fast)."""
 _PLACEHOLDER_RE = re.compile(
     r"\b(?:foo|bar|baz|qux|spam|eggs|MyClass|ClassName|DerivedClassName|BaseClassName"
     r"|my_\w+|some_\w+)\b"
@@ -311,7 +315,7 @@ _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|
 # The rule phraser judges several blanks of one sentence: its text is searched once.
 _trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
-_rhetoric = lru_cache(maxsize=1024)(_RHETORIC_RE.search)
+_rhetoric = lru_cache(maxsize=1024)(ascii_search(_RHETORIC_RE))
 _claim_aside = lru_cache(maxsize=1024)(_CLAIM_ASIDE_RE.search)
 
 
@@ -355,4 +359,7 @@ def _verbless(text: str) -> bool:
     if ":" in text or "=" in text or MATH_RE.search(text) or CODE_RE.search(text):
         return False
     table = lexicon()
-    return not any(table.parts_of_speech(w) & _VERBS for w in words(text))
+    # ``words(text)`` one at a time (no math or code to leave out): most sentences show a
+    # verb within their first few words, and the rest need not be split.
+    found = WORD_RE.finditer(text)
+    return not any(table.parts_of_speech(m.group().casefold()) & _VERBS for m in found)

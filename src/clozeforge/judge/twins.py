@@ -41,9 +41,10 @@ def swapped_prefix_twin(asked: Sequence[str], rest_words: Sequence[str]) -> froz
     opposite one ("{{attachable}} and detachable", "inbound" / "outbound"), as a twin set;
     None when none."""
     for word in asked:
-        for prefix in _SWAPPED_PREFIXES:
-            if not word.startswith(prefix) or len(word) - len(prefix) < 5:
-                continue
+        # A word opens with at most one of the prefixes ("down" or two letters): looked
+        # up, not each tried with startswith.
+        prefix = word[:4] if word.startswith("down") else word[:2]
+        if prefix in _SWAPPED_PREFIXES and len(word) - len(prefix) >= 5:
             stem = word[len(prefix) :]
             others = {w for w in rest_words if w != word and w.endswith(stem)}
             others = {w for w in others if w[: len(w) - len(stem)] in _SWAPPED_PREFIXES}
