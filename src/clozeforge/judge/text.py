@@ -31,13 +31,14 @@ _QUOTED_DELETION_RE = re.compile(
     r"(?:^|\s)[\"'\u201c\u2018]\{\{c\d+::((?:(?!\}\}).)*)\}\}(.?)", re.S
 )
 _CLOSING_QUOTES = "\"'\u201d\u2019"
-_JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019]|(?:^|\s)\.")
+_JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019/]|(?:^|\s)\.")
 """The two characters before a deletion that join it to a word: a hyphen ("$n$-{{cube}}"),
-an apostrophe ("scope_test'{{s binding}}"), a file extension's dot (".{{pyc files}}")."""
+an apostrophe ("scope_test'{{s binding}}"), a slash ("I/{{O devices}}"), a file extension's dot
+(".{{pyc files}}")."""
 _ORDINAL_END_RE = re.compile(r"(?:th|st|nd|rd)\b")
 """An ordinal's ending at a deletion's start, after a number in math: "$d${{th ...}}"."""
-_HYPHEN_WORD_RE = re.compile(r"-\w")
-"""A hyphen and a letter right after a deletion: "{{data}}-driven" cuts one word."""
+_HYPHEN_WORD_RE = re.compile(r"[-/]\w")
+"""A hyphen or slash and a letter right after a deletion: "{{data}}-driven", "{{I}}/O"."""
 
 
 def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
