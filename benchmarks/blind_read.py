@@ -119,14 +119,18 @@ def write_sheet(cards: list[SheetCard], seed: int, size: int, path: Path, title:
         "",
         "Source paths are relative to: " + ", ".join(roots),
         "",
+        "In Anki a card asks with its context line and its front; the back, shown after the"
+        " answer, adds the back extra and the source title.",
+        "",
     ]
     for number, card in enumerate(sample, 1):
         lines += [
             f"## Card {number}",
             f"- context: {card.context}",
             f"- front: {card.front}",
-            f"- back extra: {card.extra or '(none)'}",
-            f"- source: {card.source}" + (f" (in {card.root.name})" if len(roots) > 1 else ""),
+            f"- back extra (back only): {card.extra or '(none)'}",
+            f"- source (back only): {card.source}"
+            + (f" (in {card.root.name})" if len(roots) > 1 else ""),
             f"- kind: {card.kind}",
             "",
         ]
