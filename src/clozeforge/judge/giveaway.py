@@ -156,6 +156,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             if parts and all(p.casefold() in shown for p in parts):
                 shown_name = name.group(1).strip("_")
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
+            # A statement's keyword named by its clauses: "{{`try`}} ... an `except` clause".
+            if {c.casefold() for c in codes} & _CLAUSES_OF.get(code.casefold(), frozenset()):
+                return [Finding(Cause.GIVEAWAY, 0.6, f"its clauses on the front name '{code}'")]
             # A key and its other case side by side: "previous character: {{`x`}}, `X`".
             if len(code) == 1 and code.isalpha() and f"`{code.swapcase()}`" in rest:
                 pair = code.swapcase()
@@ -248,6 +251,10 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
             return [Finding(Cause.GIVEAWAY, weight, f"'{twin}' on the front is its other half")]
     return []
+
+
+_CLAUSES_OF = {"try": frozenset({"except", "finally"}), "if": frozenset({"elif"})}
+"""A statement's keyword -> the clauses only it has: they name it."""
 
 
 def _code_name_words(rest: str) -> list[str]:
