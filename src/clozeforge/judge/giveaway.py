@@ -18,6 +18,7 @@ from ..wordforms import (
     not_shown,
     words,
 )
+from .code_names import code_name_words, named_code, spelt_acronym
 from .twins import TWINS, bare_words, joined_twin, swapped_prefix_twin
 from .verdict import CardView, Cause, Finding
 
@@ -31,17 +32,6 @@ _GLOSS_AFTER_RE = re.compile(
 )
 """What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
 (also named rate function)", "the {{boundary}} of $A$, denoted by $Bdry(A)$"."""
-_PUNCTUATION_NAMES = {
-    "{": ("brace", "braces", "curly"), "}": ("brace", "braces", "curly"),
-    "[": ("bracket", "brackets", "square"), "]": ("bracket", "brackets", "square"),
-    "(": ("parenthesis", "parentheses", "paren", "parens"),
-    ")": ("parenthesis", "parentheses", "paren", "parens"),
-    "+": ("plus",), "*": ("asterisk", "star"), ":": ("colon",), ";": ("semicolon",),
-    "#": ("hash", "pound"), "@": ("at",), "|": ("pipe",), "/": ("slash",),
-    "\\": ("backslash",), "%": ("percent",), "&": ("ampersand",), "^": ("caret",),
-    "~": ("tilde",), "_": ("underscore",), "<": ("angle",), ">": ("angle",),
-}  # fmt: skip
-"""Words that name a punctuation character: a blank of only these is given away by them."""
 _JOINED_CODE_BEFORE_RE = re.compile(rf"`([^`\n]+)`{NAME_JOIN}$")
 _JOINED_CODE_AFTER_RE = re.compile(rf"{NAME_JOIN}`([^`\n]+)`")
 
@@ -70,8 +60,6 @@ def _code_twin(code: str, rest: str, gap: int) -> bool:
     return any(j is not None and code_twins(code, j.group(1)) for j in (before, after))
 
 
-_CODE_NAME_RE = re.compile(r"[\W_]*([A-Za-z][\w.]*(?: [A-Za-z][\w.]*)*)")
-"""The name a code answer opens with (``decimal.Decimal`` of ``decimal.Decimal(x)``)."""
 _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 """An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
 symbol is."""
@@ -130,47 +118,9 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             # "one of lt(), gt(), le() or {{ge()}}", "works for `s`, {{`f`}} and `t`"
             return [Finding(Cause.GIVEAWAY, 0.6, "one of a run of names the front lists")]
         if CODE_RE.fullmatch(answer.strip()) and code:
-            codes = [c.strip("`'\"") for c in CODE_RE.findall(rest)]
-            others = codes + rest.split()
-            # Also the same name as a plain word ("The {{`logging`}} module offers a
-            # flexible logging system"); a short one may be English ("in", "or").
-            named = (len(code) >= 3 and code.casefold() in rest_words) or (
-                # An operator in capitals is named by them ("{{`IN`}} ... the IN operator").
-                len(code) >= 2 and code.isupper() and re.search(rf"\b{re.escape(code)}\b", rest)
-            )
-            # Inside other code ("`gn`" in "`cgn`"); a short one ("in") inside a word
-            # ("single") is no repeat of it.
-            inside = any(
-                code != o and code in o and (len(code) >= 3 or index < len(codes))
-                for index, o in enumerate(others)
-            )
-            if named or inside:
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{code}' is part of what the front shows")]
-            # Its name's parts all shown: "The `decimal` module offers a {{`decimal.Decimal`}}
-            # datatype for decimal arithmetic", "Use {{`default=<el>`}} to set the default".
-            name = _CODE_NAME_RE.match(code)
-            # Its words, also those a camelCase name joins ("useState": "use", "State").
-            pieces = re.split(r"[._ ]+|(?<=[a-z])(?=[A-Z])", name.group(1)) if name else []
-            parts = [p for p in pieces if len(p) >= 3]
-            shown = {o.strip("_").casefold() for o in others} | set(rest_words)
-            if parts and all(p.casefold() in shown for p in parts):
-                shown_name = name.group(1).strip("_")
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")]
-            # A statement's keyword named by its clauses: "{{`try`}} ... an `except` clause".
-            if {c.casefold() for c in codes} & _CLAUSES_OF.get(code.casefold(), frozenset()):
-                return [Finding(Cause.GIVEAWAY, 0.6, f"its clauses on the front name '{code}'")]
-            # A key and its other case side by side: "previous character: {{`x`}}, `X`".
-            if len(code) == 1 and code.isalpha() and f"`{code.swapcase()}`" in rest:
-                pair = code.swapcase()
-                return [Finding(Cause.GIVEAWAY, 0.6, f"'{pair}' on the front is its pair")]
-            # Punctuation named in words: "A pair of braces creates an empty dictionary: {{`{}`}}".
-            if not any(ch.isalnum() for ch in code) and any(
-                word in rest_words for ch in code for word in _PUNCTUATION_NAMES.get(ch, ())
-            ):
-                return [Finding(Cause.GIVEAWAY, 0.6, "the front names its characters")]
-            # Code named by its letters too: "the {{`csv`}} module ... Comma-Separated Values".
-            if code.isalpha() and _spelt_acronym(code.upper(), rest):
-                return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
+            found = named_code(code, rest, rest_words)
+            if found is not None:
+                return [found]
         counted = _counted_number(answer, rest)
         if counted:
             return [Finding(Cause.GIVEAWAY, 0.6, f"{COUNTED_OUT} '{counted}'")]
@@ -209,7 +159,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if card.kind is FactKind.CLAIM and "`" in rest:
             # The command on the front names what it does: "`:registers`: {{display the
             # contents of all registers}}".
-            named = giveaway_word(asked, _code_name_words(rest))
+            named = giveaway_word(asked, code_name_words(rest))
             if named:
                 return [Finding(Cause.GIVEAWAY, 0.6, f"the code on the front says '{named}'")]
         if card.kind is not FactKind.ENUMERATION and not expanded:
@@ -238,7 +188,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             and not stated
         ):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
-        if any(_spelt_acronym(word, rest) for word in answer.strip().strip("`*_=").split()):
+        if any(spelt_acronym(word, rest) for word in answer.strip().strip("`*_=").split()):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
         camel = _CAMEL_RE.findall(answer.strip().strip("`*_="))
         if len(camel) >= 2 and "".join(camel) == answer.strip().strip("`*_="):
@@ -251,21 +201,6 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
             return [Finding(Cause.GIVEAWAY, weight, f"'{twin}' on the front is its other half")]
     return []
-
-
-_CLAUSES_OF = {"try": frozenset({"except", "finally"}), "if": frozenset({"elif"})}
-"""A statement's keyword -> the clauses only it has: they name it."""
-
-
-def _code_name_words(rest: str) -> list[str]:
-    """The words the code spans of ``rest`` are spelt with (``:registers``: "registers";
-    ``visitPreviousTab``: "visit", "previous", "tab"), four letters or more."""
-    found = []
-    for code in CODE_RE.findall(rest):
-        for part in re.split(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])", code):
-            if len(part) >= 4:
-                found.append(part.casefold())
-    return found
 
 
 _CAMEL_RE = re.compile(r"[A-Z][a-z]+")
@@ -374,23 +309,3 @@ def _twin_forms(bare: str) -> frozenset[str]:
     if bare.endswith(("able", "ible")) and len(bare) >= 8:
         twins.add(bare[:-4])
     return frozenset(twins)
-
-
-_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
-
-
-def _spelt_acronym(answer: str, rest: str) -> bool:
-    """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
-    in any order ("{{SQL}} is a language of structured queries")."""
-    if not _ACRONYM_RE.fullmatch(answer):
-        return False
-    initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
-    letters = answer.rstrip("s").casefold()
-    # Also all but its first letter: "{{fMRI}} ... uses magnetic resonance imaging".
-    for spelt in (letters, letters[1:] if len(letters) >= 4 else ""):
-        size = len(spelt)
-        if size and any(
-            sorted(initials[i : i + size]) == sorted(spelt) for i in range(len(initials) - size + 1)
-        ):
-            return True
-    return False
