@@ -11,6 +11,7 @@ from ..model import FactKind
 from ..wordforms import (
     CODE_RE,
     EXPANSION_RE,
+    MATH_RE,
     NAME_JOIN,
     code_twins,
     content_words,
@@ -27,7 +28,9 @@ _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
 
 
 _GLOSS_AFTER_RE = re.compile(
-    r"\s*\((?:or|also|aka|a\.k\.a\.|i\.e\.)\s[^()]{1,40}\)|[^.;\0]{0,20}?\bdenoted\s+(?:by\s+)?\S",
+    r"\s*\((?:or|also|aka|a\.k\.a\.|i\.e\.)\s[^()]{1,40}\)|[^.;\0]{0,20}?\bdenoted\s+(?:by\s+)?\S"
+    # A translation in another script: "{{time complexity}} (временная сложность)".
+    r"|\s*\([^()a-zA-Z]*[\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff][^()]*\)",
     re.I,
 )
 """What names the blank again right after it: "{{correspondence}} (or mapping)", "{{beta}}
@@ -63,6 +66,15 @@ def _code_twin(code: str, rest: str, gap: int) -> bool:
 _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 """An aside right after the blank: for a symbol ("{{_}} (underscore)") it says what the
 symbol is."""
+
+
+def _math_inside(text: str) -> str:
+    """The formula ``text`` is, without its delimiters and spaces; empty when it is more."""
+    stripped = text.strip()
+    if not MATH_RE.fullmatch(stripped):
+        return ""
+    inner = stripped[2:-2] if stripped.startswith("\\(") else stripped.strip("$")
+    return "".join(inner.split())
 
 
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
@@ -109,6 +121,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if twin and gap >= 0 and joined_twin(rest, gap, twin):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
         code = answer.strip().strip("`'\"")
+        math = _math_inside(answer)
+        if math and math in {_math_inside(m) for m in MATH_RE.findall(card.context)}:
+            # "{{$\mathcal{O}(N)$}} is less efficient ..." under "Is $\mathcal{O}(N)$ more
+            # efficient than $\mathcal{O}(1)$?".
+            return [Finding(Cause.GIVEAWAY, 0.6, "the context line shows the formula")]
         if CODE_RE.fullmatch(answer.strip()) and code and f"`{code}`" in card.context:
             # "{{`if`}} as an expression" under "How to use `if` as an expression?".
             return [Finding(Cause.GIVEAWAY, 0.6, f"the context line shows '{code}'")]
