@@ -1,11 +1,13 @@
 """A list item's first paragraph -> a definition fact, when it reads ``Term: definition``.
 
 Takes the item's resolved ``Text``; gives a ``FoundFact`` of kind ``DEFINITION`` (the term
-as its subject, the definition as its one detail), or None.
+as its subject, the definition as its one detail), or None; a list's definition made of the
+ones above it names them (``name_items_above``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
@@ -126,3 +128,31 @@ def unfinished_definition(text: str) -> bool:
     """``- Term:`` with nothing after it and no list below: a definition left unfinished."""
     match = re.fullmatch(r"(?P<term>[^:\n]+?)(?::\*\*|:__|:)(?:\*\*|__)?\s*", text.strip())
     return match is not None and _sane_term(strip_emphasis(match.group("term").strip()))
+
+
+_ABOVE_RE = re.compile(r"\b(?:of|all)\s+the\s+(?:above|previous|preceding)(?=\W*$)", re.I)
+"""A definition made of the ones before it ("Complex milling circuits: Combination of the
+above.")."""
+
+
+_MAX_NAMED = 6
+"""More items above than this are too many to name on one card: the card stays as written."""
+
+
+def name_items_above(facts: list[FoundFact], start: int) -> None:
+    """In place: a definition of a list (``facts[start:]``) made of the ones above it names
+    them ("Combination of the above (Motion of particles, Batch mixing, ...).") - the card
+    shows one item, not the list."""
+    for index in range(start, len(facts)):
+        fact = facts[index]
+        if fact.kind is not FactKind.DEFINITION or len(fact.details) != 1:
+            continue
+        text = fact.details[0].rstrip()
+        above = [f.subject for f in facts[start:index] if f.kind is FactKind.DEFINITION]
+        if not 2 <= len(above) <= _MAX_NAMED or not _ABOVE_RE.search(text.rstrip(".")):
+            continue
+        stop = "." if text.endswith(".") else ""
+        named = f"{text.removesuffix('.')} ({', '.join(above)}){stop}"
+        facts[index] = dataclasses.replace(
+            fact, details=(named,), source_text=f"{fact.source_text} {', '.join(above)}"
+        )

@@ -18,7 +18,7 @@ from ..model import Diagnostic, FactKind, Note
 from ..render import IMAGE_EXTENSIONS
 from .blocks import LIST_TYPES, SKIPPED_BLOCKS, Block
 from .claims import claim_candidates
-from .definitions import definition_fact, unfinished_definition
+from .definitions import definition_fact, name_items_above, unfinished_definition
 from .described import SECTION_NAMES
 from .enumerations import enumeration_fact, is_glossary, lead_in
 from .formulas import block_formula, paragraph_formulas
@@ -372,10 +372,12 @@ class NoteWalk:
                     if child.type == "list_item":
                         self.list_item(child)
                 self.heading_path, self.lead_outer = outer, outer_lead
+                name_items_above(self.found, before[0])
             elif kind in LIST_TYPES:
                 for child in node.children:
                     if child.type == "list_item":
                         self.list_item(child)
+                name_items_above(self.found, before[0])
             elif kind == "blockquote":
                 self.blockquote(node)
             elif kind == "heading":
