@@ -119,6 +119,15 @@ def _gap_of(rest: str) -> int:
     return gap if gap >= 0 else len(rest)
 
 
+_ZERO_AND_ONE_RE = re.compile(r"\s*(?:0\s*(?:and|or|,)\s*1|1\s*(?:and|or|,)\s*0)\s*")
+
+
+def _math_digits(match: re.Match[str]) -> str:
+    """A formula's text without its delimiters (``$0$`` -> ``0``)."""
+    text = match.group(0)
+    return text[2:-2] if text.startswith("\\(") else text.strip("$")
+
+
 def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
@@ -143,6 +152,9 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             # "Brouwer {{fixed-point theorem}}: $I^n$ is the unit cube": a label's words.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is the label before a colon"))
         asked = content_words(answer)
+        if _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(_math_digits, bare)):
+            # "any piece of information with {{$0$ and $1$}}": what bits are, no more.
+            found.append(Finding(Cause.FILLER, 0.6, "the blank is 0 and 1"))
         if not asked:
             if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))

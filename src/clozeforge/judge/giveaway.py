@@ -68,6 +68,10 @@ _ASIDE_AFTER_RE = re.compile(r"\s*\([^()]{1,40}\)")
 symbol is."""
 
 
+_CONTRAST = r"\b(?:not|instead\s+of|rather\s+than|unlike)\s+(?:that\s+)?(?:the\s+|an?\s+)?"
+"""What sets a blank against its own head noun shown alone: "not the image"."""
+
+
 def _math_inside(text: str) -> str:
     """The formula ``text`` is, without its delimiters and spaces; empty when it is more."""
     stripped = text.strip()
@@ -213,6 +217,13 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             parts = [part.casefold() for part in camel]
             if all(p in rest_words or p in context_words for p in parts):
                 return [Finding(Cause.GIVEAWAY, 0.6, f"'{' '.join(parts)}' is on the card")]
+        if (
+            card.kind is FactKind.CLAIM
+            and len(asked) >= 2
+            and re.search(rf"{_CONTRAST}{re.escape(asked[-1])}\b", rest, re.I)
+        ):
+            # "the {{inverse image}} of open subsets and not that the image of ...".
+            return [Finding(Cause.GIVEAWAY, 0.6, f"the front sets it against '{asked[-1]}'")]
         twin = _prefixed_twin(asked, rest_words)
         if twin:
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
