@@ -132,7 +132,7 @@ def spelt_out(term: str, definition: str) -> bool:
     distances"), spells its initials ("ddt: data driven tests"), or the term is one letter
     (a mnemonic's: "L: linear relationship")."""
     definition = _EMBED_RE.sub(" ", definition)  # a picture's file name is not shown
-    if giveaway_word(code_and_content_words(term), content_words(definition)):
+    if giveaway_word(code_and_content_words(term), code_and_content_words(definition)):
         return True
     if _one_letter(term):
         return True  # a letter ("L: linear relationship" under LINE) names nothing to recall
@@ -165,7 +165,7 @@ def _definition_blank(term: str, definition: str) -> tuple[int, int] | None:
     clause = _first_clause(definition)
     term_words = set(code_and_content_words(term))
     for span in answer_spans(clause):
-        if not term_words & set(content_words(clause[span.start : span.end])):
+        if not term_words & set(code_and_content_words(clause[span.start : span.end])):
             return span.start, span.end
     if 1 <= len(words(clause)) <= 4 and not term_words & set(content_words(clause)):
         return 0, len(clause)  # a short expansion is the answer whole ("data driven tests")
