@@ -119,6 +119,13 @@ def _gap_of(rest: str) -> int:
     return gap if gap >= 0 else len(rest)
 
 
+_UNIT_WORDS_TEXT = """
+    radian radians degree degrees metre metres meter meters second seconds millisecond
+    milliseconds kilogram kilograms gram grams kilometre kilometres kilometer kilometers
+    celsius kelvin hertz volt volts watt watts joule joules"""
+_UNIT_WORDS = frozenset(_UNIT_WORDS_TEXT.split())
+"""Units of measure: a blank of one asks the unit, not the fact."""
+_DECLARED_RE = re.compile(r"\blet\s+\0\s+be\b", re.I)
 _ZERO_AND_ONE_RE = re.compile(r"\s*(?:0\s*(?:and|or|,)\s*1|1\s*(?:and|or|,)\s*0)\s*")
 
 
@@ -155,6 +162,12 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(_math_digits, bare)):
             # "any piece of information with {{$0$ and $1$}}": what bits are, no more.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is 0 and 1"))
+        if len(asked) == 1 and asked[0] in _UNIT_WORDS:
+            # "an angle of magnitude $\theta$ {{radians}}": the unit, not the fact.
+            found.append(Finding(Cause.FILLER, 0.6, f"'{bare}' is a unit of measure"))
+        if MATH_RE.fullmatch(bare) and _DECLARED_RE.search(rest):
+            # "let {{$(a, b)_\theta$}} be the point ...": the name a sentence gives.
+            found.append(Finding(Cause.FILLER, 0.6, "the blank is the symbol 'let' declares"))
         if not asked:
             if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))
