@@ -296,6 +296,8 @@ _EXAMPLES_AFTER_RE = re.compile(
     # An ellipsis that ends the list ("A, B, ..."), not one between two ends ("input ... output").
     r"[^.;]*(?:\betc\b|(?:\.\.\.|\u2026)(?!\s*\w))"
     r"|[^.;(]{0,12}\b(?:for example|for instance|e\.g\.)"
+    # "letters of the alphabet, {{punctuation}}, or other symbols": the list stays open.
+    r"|[^.;(]{0,3}\b(?:or|and)\s+(?:any\s+)?other\s+[a-z]+"
 )
 
 

@@ -243,13 +243,14 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
 # Each of these patterns opens with the letters its phrases can start with (a lookahead):
 # most positions are passed over before the alternatives are tried, 1.5-3x as fast.
 _RHETORIC_RE = re.compile(
-    r"(?=[ahiotrsedpwv])"
+    r"(?=[ahiotrsedpwvc])"
     r"\b(?:in recent years|has the power|transformative|revolutioni[sz]e|is presented|are "
     r"presented|has been conducted|the (?:goal|aim|objective|purpose) (?:is|was|of)|aims? to"
     r"|aimed to|results? (?:show|showed|suggest|reveal|indicate)|the study (?:found|examined|"
     r"concluded|applies|aimed)|simulation studies|is demonstrated|are demonstrated|"
     r"application to|is illustrated|empirical performance|highlights|discusses|plays? an? "
-    r"(?:important|key|crucial) role|has been (?:successfully )?applied|in this review|"
+    r"(?:important|key|crucial|central) role|central role plays"
+    r"|has been (?:successfully )?applied|in this review|"
     r"overall|in summary|to sum up|important contribution|we focus|the authors?"
     r"|powerful (?:framework|tool|technique|method|approach)|statistically rigou?rous"
     r"|in a principled (?:way|manner)"

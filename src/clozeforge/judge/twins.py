@@ -63,6 +63,16 @@ def joined_twin(rest: str, gap: int, twin: frozenset[str]) -> bool:
     # Also a contrast: "{{quantum physics}} instead of classical physics".
     joins = {"and", "or", "instead", "rather", "versus", "vs", "unlike"}
     slash = "/" in rest[max(0, gap - 3) : gap + 4]
+    # Or says the same of the other half in the next clause: "{{Inputs}} are the signals
+    # ... received by the system and outputs are the signals ... sent from it".
+    opening = rest[:gap].strip().casefold() in ("", "the")
+    if opening and re.search(
+        rf"\b(?:and|while|whereas|but)\s+(?:the\s+)?(?:{'|'.join(map(re.escape, twin))})"
+        r"\s+(?:are|is|was|were)\b",
+        rest[gap + 1 :],
+        re.I,
+    ):
+        return True
     return bool(
         (twin & set(before) and (joins & set(before[-3:]) or slash))
         or (twin & set(after) and (joins & set(after[:2]) or slash))
