@@ -50,6 +50,18 @@ def named_code(code: str, rest: str, rest_words: Sequence[str]) -> Finding | Non
     # A statement's keyword named by its clauses: "{{`try`}} ... an `except` clause".
     if {c.casefold() for c in codes} & _CLAUSES_OF.get(code.casefold(), frozenset()):
         return Finding(Cause.GIVEAWAY, 0.6, f"its clauses on the front name '{code}'")
+    # A key's letter spelt by the word it stands for: "{{`g`}} - global", "{{`o`}} stands
+    # for "obtain"".
+    if (
+        len(code) == 1
+        and code.isalpha()
+        and re.match(
+            rf"\s*(?:[-:\u2013\u2014]|(?:is\s+)?st(?:and|ay)s?\s+for)\s*[\"'\u201c]?{re.escape(code)}\w",
+            rest[rest.find("\0") + 1 :],
+            re.I,
+        )
+    ):
+        return Finding(Cause.GIVEAWAY, 0.6, f"the word after it starts with '{code}'")
     # A key and its other case side by side: "previous character: {{`x`}}, `X`".
     if len(code) == 1 and code.isalpha() and f"`{code.swapcase()}`" in rest:
         pair = code.swapcase()
