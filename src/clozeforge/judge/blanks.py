@@ -119,6 +119,8 @@ def _gap_of(rest: str) -> int:
     return gap if gap >= 0 else len(rest)
 
 
+_CODE_LABEL_RE = re.compile(r"`([A-Za-z]+(?: [A-Za-z]+)+)`")
+"""Code that is words: a menu or panel label ("`Geometry Nodes`")."""
 _UNIT_WORDS_TEXT = """
     radian radians degree degrees metre metres meter meters second seconds millisecond
     milliseconds kilogram kilograms gram grams kilometre kilometres kilometer kilometers
@@ -168,6 +170,10 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
         if MATH_RE.fullmatch(bare) and _DECLARED_RE.search(rest):
             # "let {{$(a, b)_\theta$}} be the point ...": the name a sentence gives.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is the symbol 'let' declares"))
+        # A label in code is spelt too ("`Gometry Nodes`"); a name in code is not English.
+        label = _CODE_LABEL_RE.fullmatch(bare)
+        if label and misspelt_word(label.group(1).casefold().split()):
+            found.append(Finding(Cause.UNCLEAN, 0.6, f"'{label.group(1)}' is misspelt"))
         if not asked:
             if _is_symbol(bare):
                 found.append(Finding(Cause.FILLER, 0.6, "the blank is a symbol"))

@@ -273,11 +273,17 @@ _PERSONAL_RE = re.compile(
     r")",
     re.I,
 )
+_PERSONAL_HEADING_RE = re.compile(r"(?:^|\u203a)[^\u203a?]*\b(?:I|my|My|me)\b[^\u203a?]*$")
+"""The context line's last heading about the author, not a question ("What I handle by
+Neovim"; not "Can I add ...?"): what follows is the author's own list."""
 _TRIVIAL_RE = re.compile(
-    r"(?=[abcfmnopstvw])(?:"
+    r"(?=[abcfmnoprstvw])(?:"
     r"\bby definition\b|\bfrom wikipedia\b|\bwikipedia\b|\bslides?\b|\bchapter \d|\bpage \d"
     r"|\bsee (?:also|here)\b|\bcan be found (?:in|on|at)\b|\b(?:some|more|other|my|a few) notes?\b"
     r"|\bnotes? (?:on|about|placed|in)\b|\b(?:article|blog post|post|video|talk) (?:on|about|by)\b"
+    # "... reefer to documentation for additional information": go and read it.
+    r"|\bre(?:e)?fer to (?:the )?(?:official )?(?:docs|documentation)\b"
+    r"|\bcheck (?:the )?(?:docs|documentation)\b"
     r")",
     re.I,
 )
@@ -327,7 +333,7 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     trivial = _trivial(text)
     if trivial:
         found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
-    if _personal(text):
+    if _personal(text) or _PERSONAL_HEADING_RE.search(card.context):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
     if card.kind is FactKind.CLAIM:
         aside = _claim_aside(plain)
