@@ -35,7 +35,8 @@ from collections.abc import Sequence
 from ..cloze import cloze_answers, split_segments
 from ..context import context_line
 from ..model import Fact, FactKind
-from .blanks import ambiguous, filler, not_atomic
+from .ambiguity import ambiguous
+from .blanks import filler, not_atomic
 from .giveaway import COUNTED_OUT, giveaway
 from .text import no_context, not_worth, unclean
 from .verdict import KEEP_BAR, CardView, Cause, Finding, Judgement

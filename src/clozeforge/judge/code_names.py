@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..lexicon import lexicon
 from ..wordforms import CODE_RE, content_words
 from .verdict import Cause, Finding
 
@@ -44,7 +45,7 @@ def named_code(code: str, rest: str, rest_words: Sequence[str]) -> Finding | Non
         return Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")
     # A module named after what the front calls it: "{{`heapq`}} ... implementing
     # heaps", "{{`sqlite3`}} ... the SQLite database".
-    stem = _spelt_stem(code, rest_words)
+    stem = _spelt_stem(code, rest_words) or _abbreviated(code, rest_words)
     if stem:
         return Finding(Cause.GIVEAWAY, 0.6, f"'{stem}' on the front spells it")
     # A statement's keyword named by its clauses: "{{`try`}} ... an `except` clause".
@@ -109,6 +110,31 @@ def _spelt_stem(code: str, rest_words: Sequence[str]) -> str:
         if shared >= 4 and shared >= 0.7 * len(bare) and shared >= 0.7 * len(word):
             return word
     return ""
+
+
+def _abbreviated(code: str, rest_words: Sequence[str]) -> str:
+    """A word of the front that a short name abbreviates, its letters in order from the
+    first ("average" for ``AVG()``, "length" for ``len()``); else empty."""
+    name = re.fullmatch(r"([A-Za-z]{3,5})(?:\(\))?", code)
+    if name is None:
+        return ""
+    letters = name.group(1).casefold()
+    if lexicon().zipf(letters) >= _WORD_ZIPF:
+        return ""  # a word of its own ("`ALL`", "`max()`"): the same-word tests above
+    for word in rest_words:
+        # Its first two letters open the word, its last soon after ("average" for "avg",
+        # not "inherited" for "int").
+        if len(word) < len(letters) + 2 or not word.startswith(letters[:2]):
+            continue
+        last = word.find(letters[-1], len(letters) - 1)
+        rest = iter(word)
+        if 0 <= last <= len(letters) + 2 and all(letter in rest for letter in letters):
+            return word
+    return ""
+
+
+_WORD_ZIPF = 4.0
+"""A name at least this common in English text is a word, not an abbreviation."""
 
 
 _CLAUSES_OF = {"try": frozenset({"except", "finally"}), "if": frozenset({"elif"})}

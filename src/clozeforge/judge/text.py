@@ -152,6 +152,7 @@ _VARIABLE_RE = re.compile(
 )
 """A variable (``x``, ``\\hat{C}``, ``x_0``, ``n(t,u)``), not a named set (``\\mathbb{R}``)."""
 _SUBJECTLESS_RE = re.compile(
+    r"\W*(?:sort|kind)\s+of\s+[a-z]+ing\b|"
     r"\W*(?:(?!only\b)[A-Za-z]+ly,?\s+)*(?:(?:used|called|returned|passed|defined|added|applied|"
     r"needed|required|performed|done|made|given|taken|known|found|seen|shown)\b(?!\s+(?:by|as)\b)"
     r"|(?:useful|handy|helpful|necessary|needed)\s+(?:if|when|for|to)\b"
@@ -267,9 +268,9 @@ _CONTRIBUTION_RE = re.compile(
     re.I,
 )
 _PERSONAL_RE = re.compile(
-    r"(?=[imptfnylc<])(?:"
+    r"(?=[bimptfnylc<])(?:"
     r"\bI(?=[\s'\u2019])|\b(?:my|me|maybe|perhaps|TODO|FIXME|not actual|not clear|you should"
-    r"|looks like|could we|custom (?:hotkey|mapping|keybinding)s?)\b|<leader>"
+    r"|looks like|could we|custom (?:hotkey|mapping|keybinding)s?|^\W*be careful)\b|<leader>"
     r")",
     re.I,
 )
