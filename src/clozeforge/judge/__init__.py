@@ -41,7 +41,16 @@ from .giveaway import COUNTED_OUT, giveaway
 from .text import no_context, not_worth, unclean
 from .verdict import KEEP_BAR, CardView, Cause, Finding, Judgement
 
-__all__ = ["KEEP_BAR", "CardView", "Cause", "Finding", "Judgement", "judge", "judge_card"]
+__all__ = [
+    "KEEP_BAR",
+    "CardView",
+    "Cause",
+    "Finding",
+    "Judgement",
+    "answer_reason",
+    "judge",
+    "judge_card",
+]
 
 
 def judge_card(fact: Fact, text: str) -> Judgement:
@@ -57,12 +66,12 @@ def judge_card(fact: Fact, text: str) -> Judgement:
             tags=fact.tags,
             title=fact.note_title,
             paper=fact.reading,
-            answer_reason=_answer_reason(fact, answers),
+            answer_reason=answer_reason(fact, answers),
         )
     )
 
 
-def _answer_reason(fact: Fact, answers: Sequence[str]) -> str:
+def answer_reason(fact: Fact, answers: Sequence[str]) -> str:
     """The reason extraction gave the span a claim card blanks (empty when none matches)."""
     if fact.kind is not FactKind.CLAIM or not answers:
         return ""

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..cloze import make_cloze, words
+from ..judge import answer_reason
 from ..model import Fact, FactKind
 from ..wordforms import (
     content_words,
@@ -149,7 +150,9 @@ class RulePhraser(Phraser):
     def claim_answer_span(fact: Fact) -> tuple[int, int] | None:
         """Character span of ``fact.subject`` to blank in a claim card: the first of
         ``claim_blanks`` (best answer first) whose card a learner would keep
-        (``judge.judge_card``), else the one whose card scores best."""
+        (``judge.judge_card``), or in a sentence about a command the command's blank when
+        it scores better than the plain phrase kept first; else the one whose card scores
+        best."""
         best: tuple[float, tuple[int, int]] | None = None
         plain: tuple[float, tuple[int, int]] | None = None
         # Both made lazily: the first blank is mostly kept, the rest never looked at.
@@ -254,11 +257,7 @@ _PLAIN_REASONS = frozenset({"phrase", "name"})
 
 def _reason_of(fact: Fact, span: tuple[int, int]) -> str:
     """The reason extraction gave the answer ``span`` blanks (empty when none matches)."""
-    blank = fact.subject[span[0] : span[1]].strip("*_= ")
-    for (start, end), reason in zip(fact.answers, fact.answer_reasons, strict=False):
-        if fact.subject[start:end].strip("*_= ") == blank:
-            return reason
-    return ""
+    return answer_reason(fact, [fact.subject[span[0] : span[1]]])
 
 
 def _shows_code(sentence: str, span: tuple[int, int]) -> bool:
