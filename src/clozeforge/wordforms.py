@@ -18,6 +18,14 @@ from .lexicon import FUNCTION_WORDS, lexicon
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$]+\$", re.S)
 """Inline and display math, as Markdown (``$x$``) or as rendered TeX (``\\(x\\)``)."""
+
+
+def math_body(math: str) -> str:
+    """A formula ``MATH_RE`` matched, without its delimiters (``\\(x\\)``, ``$x$``,
+    ``$$x$$``: ``x``)."""
+    return math[2:-2] if math.startswith("\\(") else math.strip("$")
+
+
 CODE_RE = re.compile(r"`[^`]*`")
 
 

@@ -14,6 +14,7 @@ from ..wordforms import (
     KIND_NOUNS,
     MATH_RE,
     content_words,
+    math_body,
     related,
     words,
 )
@@ -95,7 +96,7 @@ def _names_bound_symbols(answer: str, rest: str) -> bool:
     neighbourhood" after "$N \\subset N^\\prime$"): it asks for a variable's name, not a fact."""
     if not MATH_RE.fullmatch(answer):
         return False
-    inner = answer.strip("$").removeprefix("\\(").removesuffix("\\)")
+    inner = math_body(answer)
     if _DECLARATION_RE.fullmatch(inner):
         return True  # "x \\in X", "(X, \\mathfrak{S})": which letters, not what holds
     if re.search(
@@ -131,12 +132,6 @@ _DECLARED_RE = re.compile(r"\blet\s+\0\s+be\b", re.I)
 _ZERO_AND_ONE_RE = re.compile(r"\s*(?:0\s*(?:and|or|,)\s*1|1\s*(?:and|or|,)\s*0)\s*")
 
 
-def _math_digits(match: re.Match[str]) -> str:
-    """A formula's text without its delimiters (``$0$`` -> ``0``)."""
-    text = match.group(0)
-    return text[2:-2] if text.startswith("\\(") else text.strip("$")
-
-
 def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> list[Finding]:
     found: list[Finding] = []
     lex = lexicon()
@@ -161,7 +156,7 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             # "Brouwer {{fixed-point theorem}}: $I^n$ is the unit cube": a label's words.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is the label before a colon"))
         asked = content_words(answer)
-        if _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(_math_digits, bare)):
+        if _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(lambda m: math_body(m.group(0)), bare)):
             # "any piece of information with {{$0$ and $1$}}": what bits are, no more.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is 0 and 1"))
         if len(asked) == 1 and asked[0] in _UNIT_WORDS:

@@ -16,6 +16,7 @@ from ..wordforms import (
     code_twins,
     content_words,
     giveaway_word,
+    math_body,
     not_shown,
     words,
 )
@@ -77,8 +78,7 @@ def _math_inside(text: str) -> str:
     stripped = text.strip()
     if not MATH_RE.fullmatch(stripped):
         return ""
-    inner = stripped[2:-2] if stripped.startswith("\\(") else stripped.strip("$")
-    return "".join(inner.split())
+    return "".join(math_body(stripped).split())
 
 
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..ascii_search import ascii_search
 from ..lexicon import lexicon
 from ..model import FactKind
-from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, related, words
+from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, math_body, related, words
 from .verdict import CardView, Cause, Finding
 
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
@@ -173,11 +173,6 @@ _THE_OPENING_RE = re.compile(r"\s*the\s+([a-z]+)\b(?!\s+(?:of|that|which|called|
 """A front opening on "the <noun>", the noun perhaps one set up before (``_ANAPHORIC_NOUNS``)."""
 
 
-def _inside(math: str) -> str:
-    """``math`` without its delimiters (``\\(x\\)``, ``$x$``)."""
-    return math[2:-2] if math.startswith("\\(") else math.strip("$")
-
-
 def no_context(card: CardView, plain: str) -> list[Finding]:
     found: list[Finding] = []
     text = MATH_RE.sub(" X ", plain)
@@ -207,7 +202,7 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     if (
         named
         and card.kind is FactKind.CLAIM
-        and _VARIABLE_RE.match(_inside(named.group("symbol")))
+        and _VARIABLE_RE.match(math_body(named.group("symbol")))
         and not any(named.group("symbol") in m for m in MATH_RE.findall(card.context))
     ):
         found.append(
