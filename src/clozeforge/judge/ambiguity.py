@@ -9,7 +9,8 @@ import re
 from .verdict import Cause, Finding
 
 _EXAMPLES_BEFORE_RE = re.compile(
-    r"(?:\be\.g\.|\b(?:such as|for example|for instance|including)\b"
+    # The letters its phrases start with, looked at before the alternatives are tried.
+    r"(?=[efils])(?:\be\.g\.|\b(?:such as|for example|for instance|including)\b"
     # "X is like {{Y}}" compares; "tools like {{Y}}" lists.
     r"|(?<!\bis\s)(?<!\bits\s)(?<!\bare\s)(?<!\bjust\s)(?<!\bworks\s)\blike\b)[^.;]*$"
 )
@@ -22,6 +23,12 @@ _EXAMPLES_AFTER_RE = re.compile(
 )
 
 
+_EXAMPLES_AFTER_CUES = ("etc", "...", "\u2026", "for ", "e.g.", "other")
+"""What every ``_EXAMPLES_AFTER_RE`` match holds: most blanks are followed by none."""
+
+
+_IS_OR_ARE_RE = re.compile(r"\s(?:is|are)\s", re.I)
+"""What every ``_CATEGORY_RE`` match holds: a front without it (most) says no category."""
 _CATEGORY_RE = re.compile(
     r"\W*(?:(?:an?|the)\s+)?[^.;:]{1,60}?\s(?:is|are)\s+(?:(?:an?|the|one)\s+)?"
     r"(?:[\w\0-]+\s+){0,2}?(?:methods?|techniques?|tools?|framework|basis|extension|type|kind"
@@ -53,7 +60,7 @@ _PAIR_AFTER_RE = re.compile(r"\s*(?:and|or)\b")
 
 
 def ambiguous(rest: str) -> list[Finding]:
-    category = _CATEGORY_RE.match(rest)
+    category = _IS_OR_ARE_RE.search(rest) and _CATEGORY_RE.match(rest)
     if category and len(category.group("tail").split()) <= _CATEGORY_MAX_TAIL:
         return [Finding(Cause.AMBIGUOUS, 0.6, "it only says what sort of thing it is")]
     if _SPECIAL_KIND_RE.match(rest):
@@ -63,7 +70,9 @@ def ambiguous(rest: str) -> list[Finding]:
     gap = rest.find("\0")
     before = rest[max(0, gap - 50) : gap].casefold()
     after = rest[gap + 1 : gap + 40].casefold()
-    if _EXAMPLES_BEFORE_RE.search(before) or _EXAMPLES_AFTER_RE.match(after):
+    if _EXAMPLES_BEFORE_RE.search(before) or (
+        any(cue in after for cue in _EXAMPLES_AFTER_CUES) and _EXAMPLES_AFTER_RE.match(after)
+    ):
         return [Finding(Cause.AMBIGUOUS, 0.6, "the blank is one example of an open list")]
     if _PAIR_BEFORE_RE.search(before) or _PAIR_AFTER_RE.match(after):
         return [Finding(Cause.AMBIGUOUS, 0.2, "the blank is one of a pair")]

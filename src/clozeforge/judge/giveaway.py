@@ -71,6 +71,9 @@ symbol is."""
 
 _CONTRAST = r"\b(?:not|instead\s+of|rather\s+than|unlike)\s+(?:that\s+)?(?:the\s+|an?\s+)?"
 """What sets a blank against its own head noun shown alone: "not the image"."""
+_CONTRAST_RE = re.compile(_CONTRAST, re.I)
+"""``_CONTRAST`` alone: where it stands nowhere on the front (most fronts), no head noun
+after it need be looked for, and no pattern for that noun compiled."""
 
 
 def _math_inside(text: str) -> str:
@@ -220,6 +223,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if (
             card.kind is FactKind.CLAIM
             and len(asked) >= 2
+            and _CONTRAST_RE.search(rest)
             and re.search(rf"{_CONTRAST}{re.escape(asked[-1])}\b", rest, re.I)
         ):
             # "the {{inverse image}} of open subsets and not that the image of ...".
@@ -284,6 +288,8 @@ def _binary_twin(answer: str, rest: str) -> bool:
     """Whether ``answer`` is 0 or 1 and the front shows the other one as a value ("the bit
     is at state $0$, ..., at state {{$1$}}": a coin flip) or names it ("takes {{1}} step
     or $\\mathcal{O}(1)$")."""
+    if "0" not in answer and "1" not in answer:
+        return False  # most blanks: no digit to strip the markup from
     digit = re.sub(r"^\\\(|\\\)$|[$`*_\s]", "", answer)
     if digit not in ("0", "1"):
         return False
