@@ -21,9 +21,12 @@ from ..wordforms import (
     words,
 )
 from .code_names import code_name_words, named_code, spelt_acronym
+from .cues import may_hold
 from .twins import TWINS, bare_words, joined_twin, swapped_prefix_twin
 from .verdict import CardView, Cause, Finding
 
+_EXPANSION_CUES = ("short", "stand", "abbreviat", "acronym")
+"""A word each ``EXPANSION_RE`` match holds ("short name of", "stands for")."""
 _STATED_KINDS = frozenset({FactKind.DEFINITION, FactKind.THEOREM})
 """Kinds whose front restates what the answer is about by design."""
 
@@ -71,6 +74,8 @@ symbol is."""
 
 _CONTRAST = r"\b(?:not|instead\s+of|rather\s+than|unlike)\s+(?:that\s+)?(?:the\s+|an?\s+)?"
 """What sets a blank against its own head noun shown alone: "not the image"."""
+_CONTRAST_CUES = ("not", "instead", "rather", "unlike")
+"""A word each ``_CONTRAST`` match holds."""
 _CONTRAST_RE = re.compile(_CONTRAST, re.I)
 """``_CONTRAST`` alone: where it stands nowhere on the front (most fronts), no head noun
 after it need be looked for, and no pattern for that noun compiled."""
@@ -87,16 +92,17 @@ def _math_inside(text: str) -> str:
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
 
 
-def _inner_acronym(answer: str, shown: str) -> str:
-    """An acronym ``shown`` holds that the blank, one acronym, contains ("PCA" of "FPCA"),
-    or that contains the blank ("FPCA" for "PCA"); empty when none."""
+def _inner_acronym(answer: str, rest: str, context: str) -> str:
+    """An acronym the front (``rest``) or the context line holds that the blank, one
+    acronym, contains ("PCA" of "FPCA"), or that contains the blank ("FPCA" for "PCA");
+    empty when none."""
     asked = answer.strip().strip("`*_=")
     if not _ACRONYM_WORD_RE.fullmatch(asked) or len(asked) < 3:
         return ""
     return next(
         (
             other
-            for other in _ACRONYM_WORD_RE.findall(shown)
+            for other in _ACRONYM_WORD_RE.findall(f"{rest} {context}")
             if other != asked and len(other) >= 2 and (other in asked or asked in other)
         ),
         "",
@@ -117,7 +123,8 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         return [Finding(Cause.GIVEAWAY, 0.6, "its items name each other ('linear', 'nonlinear')")]
     # What an acronym on the front stands for ("DDL is short name of {{Data Definition
     # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
-    stated = EXPANSION_RE.search(rest) is not None
+    stated = may_hold(rest, _EXPANSION_CUES) and EXPANSION_RE.search(rest) is not None
+    names: set[str] | None = None  # the front's code and acronyms, made when first asked
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
@@ -127,21 +134,24 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             twin = swapped_prefix_twin(bare, rest_words)
         if twin and gap >= 0 and joined_twin(rest, gap, twin):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
-        code = answer.strip().strip("`'\"")
+        stripped = answer.strip()
+        # Whether the blank is one code span: four tests below ask.
+        is_code = CODE_RE.fullmatch(stripped) is not None
+        code = stripped.strip("`'\"")
         math = _math_inside(answer)
         if math and math in {_math_inside(m) for m in MATH_RE.findall(card.context)}:
             # "{{$\mathcal{O}(N)$}} is less efficient ..." under "Is $\mathcal{O}(N)$ more
             # efficient than $\mathcal{O}(1)$?".
             return [Finding(Cause.GIVEAWAY, 0.6, "the context line shows the formula")]
-        if CODE_RE.fullmatch(answer.strip()) and code and f"`{code}`" in card.context:
+        if is_code and code and f"`{code}`" in card.context:
             # "{{`if`}} as an expression" under "How to use `if` as an expression?".
             return [Finding(Cause.GIVEAWAY, 0.6, f"the context line shows '{code}'")]
-        if CODE_RE.fullmatch(answer.strip()) and code and gap >= 0 and _code_twin(code, rest, gap):
+        if is_code and code and gap >= 0 and _code_twin(code, rest, gap):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front shows its pair's other half")]
-        if gap >= 0 and _ITEM_RE.fullmatch(answer.strip()) and _in_code_run(rest, gap):
+        if gap >= 0 and _ITEM_RE.fullmatch(stripped) and _in_code_run(rest, gap):
             # "one of lt(), gt(), le() or {{ge()}}", "works for `s`, {{`f`}} and `t`"
             return [Finding(Cause.GIVEAWAY, 0.6, "one of a run of names the front lists")]
-        if CODE_RE.fullmatch(answer.strip()) and code:
+        if is_code and code:
             found = named_code(code, rest, rest_words)
             if found is not None:
                 return [found]
@@ -154,7 +164,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if blend:
             # "{{Qubits}} are bits that follow the rules of quantum physics".
             return [Finding(Cause.GIVEAWAY, 0.6, f"the front's {blend} make it")]
-        inner = _inner_acronym(answer, f"{rest} {card.context}")
+        inner = _inner_acronym(answer, rest, card.context)
         if inner:
             # "The {{FPCA}} ... is the classical PCA of ...", "PCA of sampled functions":
             # the acronym shown spells most of the one asked.
@@ -167,12 +177,14 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         expanded = stated and len(acronym) >= 2 and acronym in rest
         # What a name on the front stands for: "the `csv` module ... {{Comma-Separated
         # Value format}}" (its last word may be a kind: "format", "language").
-        names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
-            w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
-        }
+        if not stated and len(parts) >= 2 and names is None:
+            names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
+                w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
+            }
         if (
             not stated
             and len(parts) >= 2
+            and names is not None
             and any(
                 acronym[:size].casefold() in names
                 for size in (len(acronym), len(acronym) - 1)
@@ -212,10 +224,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             and not stated
         ):
             return [Finding(Cause.GIVEAWAY, 0.6, f"its acronym {acronym} is on the front")]
-        if any(spelt_acronym(word, rest) for word in answer.strip().strip("`*_=").split()):
+        core = stripped.strip("`*_=")
+        if any(spelt_acronym(word, rest) for word in core.split()):
             return [Finding(Cause.GIVEAWAY, 0.6, "the front spells out its letters")]
-        camel = _CAMEL_RE.findall(answer.strip().strip("`*_="))
-        if len(camel) >= 2 and "".join(camel) == answer.strip().strip("`*_="):
+        camel = _CAMEL_RE.findall(core)
+        if len(camel) >= 2 and "".join(camel) == core:
             # "KeyError" under "... avoid a missing key error?": its words, joined.
             parts = [part.casefold() for part in camel]
             if all(p in rest_words or p in context_words for p in parts):
@@ -223,6 +236,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         if (
             card.kind is FactKind.CLAIM
             and len(asked) >= 2
+            and may_hold(rest, _CONTRAST_CUES)
             and _CONTRAST_RE.search(rest)
             and re.search(rf"{_CONTRAST}{re.escape(asked[-1])}\b", rest, re.I)
         ):

@@ -12,6 +12,7 @@ from ..ascii_search import ascii_search
 from ..lexicon import lexicon
 from ..model import FactKind
 from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, math_body, related, words
+from .cues import cued
 from .verdict import CardView, Cause, Finding
 
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
@@ -30,6 +31,9 @@ _CLOSING_DELETION_RE = re.compile(r"\}\}")
 _QUOTED_DELETION_RE = re.compile(
     r"(?:^|\s)[\"'\u201c\u2018]\{\{c\d+::((?:(?!\}\}).)*)\}\}(.?)", re.S
 )
+_OPENING_QUOTES = "\"'\u201c\u2018"
+"""The marks ``_QUOTED_DELETION_RE`` finds right before a deletion: a text without one
+there (most) is not searched."""
 _CLOSING_QUOTES = "\"'\u201d\u2019"
 _JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019/]|(?:^|\s)\.")
 """The two characters before a deletion that join it to a word: a hyphen ("$n$-{{cube}}"),
@@ -62,7 +66,8 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             or (before[-1:] in (")", "$") and _ORDINAL_END_RE.match(text, match.end()))
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
-    for match in _QUOTED_DELETION_RE.finditer(text):
+    quoted = any(f"{mark}{{{{c" in text for mark in _OPENING_QUOTES)
+    for match in _QUOTED_DELETION_RE.finditer(text) if quoted else ():
         # A deletion opening right after a quotation mark closes with it: "“{{struct}}”";
         # "'{{arrow's pointing}} at" cuts the quotation.
         if match.group(2)[:1] not in _CLOSING_QUOTES:
@@ -256,6 +261,14 @@ _RHETORIC_RE = re.compile(
     r"|powerful (?:language|library|editor|plugin))\b",
     re.I,
 )
+_RHETORIC_CUES = (
+    *("recent", "power", "transformative", "revolution", "presented", "conducted", "goal"),
+    *("aim", "objective", "purpose", "result", "stud", "demonstrated", "application"),
+    *("illustrated", "empirical", "highlights", "discusses", "role", "applied", "review"),
+    *("overall", "summary", "sum up", "contribution", "focus", "author", "rigo"),
+    *("principled", "very", "premier", "featured", "robust"),
+)
+"""A word each ``_RHETORIC_RE`` match holds (``cues.may_hold``)."""
 _CONTRIBUTION_RE = re.compile(
     r"(?=[pidenc])"
     r"\b(?:propos\w*|introduc\w*|develop\w*|extension|extends?|novel|new (?:method|model|"
@@ -285,6 +298,11 @@ _TRIVIAL_RE = re.compile(
 )
 """A statement true by definition, or a pointer to a source or to other notes ("Some
 notes placed in Big O notation", "Paul Graham's article on ..."): nothing to recall."""
+_TRIVIAL_CUES = (
+    *("definition", "wikipedia", "slide", "chapter", "page", "see ", "found", "note"),
+    *("article", "post", "video", "talk", "doc"),
+)
+"""A word each ``_TRIVIAL_RE`` match holds (``cues.may_hold``)."""
 
 _SURVEY_RE = re.compile(
     r"^\W*(?:multiple|several|many|various|diverse|numerous|different|some|a\s+(?:lot|number"
@@ -317,9 +335,9 @@ _OPINION_RE = re.compile(r"!{2,}|\byou'll\b|\bwonder how\b|\b(?:awesome|amazing|
 "you'll wonder how you lived without it")."""
 
 # The rule phraser judges several blanks of one sentence: its text is searched once.
-_trivial = lru_cache(maxsize=1024)(_TRIVIAL_RE.search)
+_trivial = lru_cache(maxsize=1024)(cued(_TRIVIAL_RE.search, _TRIVIAL_CUES))
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
-_rhetoric = lru_cache(maxsize=1024)(ascii_search(_RHETORIC_RE))
+_rhetoric = lru_cache(maxsize=1024)(cued(ascii_search(_RHETORIC_RE), _RHETORIC_CUES))
 _claim_aside = lru_cache(maxsize=1024)(_CLAIM_ASIDE_RE.search)
 
 
