@@ -156,7 +156,11 @@ def filler(card: CardView, plain: str, rest: str, answers: Sequence[str]) -> lis
             # "Brouwer {{fixed-point theorem}}: $I^n$ is the unit cube": a label's words.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is the label before a colon"))
         asked = content_words(answer)
-        if _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(lambda m: math_body(m.group(0)), bare)):
+        if (
+            "0" in bare
+            and "1" in bare
+            and _ZERO_AND_ONE_RE.fullmatch(MATH_RE.sub(lambda m: math_body(m.group(0)), bare))
+        ):
             # "any piece of information with {{$0$ and $1$}}": what bits are, no more.
             found.append(Finding(Cause.FILLER, 0.6, "the blank is 0 and 1"))
         if len(asked) == 1 and asked[0] in _UNIT_WORDS:

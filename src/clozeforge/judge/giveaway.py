@@ -124,7 +124,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
     # What an acronym on the front stands for ("DDL is short name of {{Data Definition
     # Language}}, ... the data ..."): its letters are the cue, a word again no giveaway.
     stated = may_hold(rest, _EXPANSION_CUES) and EXPANSION_RE.search(rest) is not None
-    names: set[str] | None = None  # the front's code and acronyms, made when first asked
+    folded: str | None = None  # the front case-folded, made when first asked
     for answer in answers:
         # One of a pair the front shows the other of: "`true` and {{`false`}}", "`MIN()`
         # and {{`MAX()`}}", "inputs and {{outputs}}".
@@ -177,21 +177,20 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         expanded = stated and len(acronym) >= 2 and acronym in rest
         # What a name on the front stands for: "the `csv` module ... {{Comma-Separated
         # Value format}}" (its last word may be a kind: "format", "language").
-        if not stated and len(parts) >= 2 and names is None:
-            names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
-                w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
-            }
-        if (
-            not stated
-            and len(parts) >= 2
-            and names is not None
-            and any(
-                acronym[:size].casefold() in names
+        if not stated and len(parts) >= 2:
+            spelt = [
+                acronym[:size].casefold()
                 for size in (len(acronym), len(acronym) - 1)
                 if size >= 3 or size == len(acronym)
-            )
-        ):
-            return [Finding(Cause.GIVEAWAY, 0.6, "a name on the front stands for it")]
+            ]
+            # A name the front shows is spelt in its letters: most fronts spell none.
+            folded = rest.casefold() if folded is None else folded
+            if any(name in folded for name in spelt):
+                names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
+                    w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
+                }
+                if any(name in names for name in spelt):
+                    return [Finding(Cause.GIVEAWAY, 0.6, "a name on the front stands for it")]
         if card.kind is FactKind.CLAIM and "`" in rest:
             # The command on the front names what it does: "`:registers`: {{display the
             # contents of all registers}}".
@@ -269,7 +268,7 @@ def _blended(answer: str, rest_words: Sequence[str]) -> str:
             continue
         # The tails it can end on (a head of two letters or more before them): most
         # words of the front are none, ruled out together.
-        if {word[cut:] for cut in range(2, len(word) - 2)}.isdisjoint(shown):
+        if _tails(word).isdisjoint(shown):
             continue
         for tail in shown:
             head = word[: len(word) - len(tail)]
@@ -279,6 +278,12 @@ def _blended(answer: str, rest_words: Sequence[str]) -> str:
             if first and len(first) > len(head) + 1:
                 return f"'{first}' and '{tail}'"
     return ""
+
+
+@lru_cache(maxsize=8192)
+def _tails(word: str) -> frozenset[str]:
+    """The tails ``_blended`` finds ``word`` may end on: each word's once, not each card's."""
+    return frozenset(word[cut:] for cut in range(2, len(word) - 2))
 
 
 COUNTED_OUT = "the numbers around it count to"

@@ -269,17 +269,38 @@ def _claim_blanks(fact: Fact) -> Iterator[tuple[int, int]]:
     """``claim_blanks``, one at a time."""
     sentence = fact.subject
     protected = _protected_spans(sentence)
-    whole = words(sentence)
+    # Its words are compared with a span's only past ASCII (``_asks_every_word``).
+    whole = [] if sentence.isascii() else words(sentence)
     for start, end in fact.answers:
         if not 0 <= start < end <= len(sentence):
             continue
-        if words(sentence[start:end]) == whole and "`" not in sentence[:start] + sentence[end:]:
+        if _asks_every_word(sentence, whole, (start, end)) and "`" not in (
+            sentence[:start] + sentence[end:]
+        ):
             # Blanking the whole sentence asks nothing; a command of symbols left shown
             # is the prompt ("`>>`: {{indent line one column to right}}").
             continue
         if _cuts_into(sentence, (start, end), protected):
             continue
         yield widen_over_emphasis(sentence, start, end)
+
+
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+"""A character of a word (``cloze.words``)."""
+
+
+def _asks_every_word(sentence: str, whole: Sequence[str], span: tuple[int, int]) -> bool:
+    """Whether ``span`` of ``sentence`` holds every word of it (``whole``: its ``words``)."""
+    start, end = span
+    if sentence.isascii():
+        # An ASCII word is a run of letters and digits, case-folded to as many: the span
+        # holds all of them when no letter or digit stands outside it (else it holds fewer,
+        # or cuts one short). Most spans are told by the character before them.
+        return (
+            _WORD_CHAR_RE.search(sentence, 0, start) is None
+            and _WORD_CHAR_RE.search(sentence, end) is None
+        )
+    return words(sentence[start:end]) == whole
 
 
 def _cuts_into(sentence: str, span: tuple[int, int], protected: Sequence[tuple[int, int]]) -> bool:
