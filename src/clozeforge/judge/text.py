@@ -31,9 +31,9 @@ _CLOSING_DELETION_RE = re.compile(r"\}\}")
 _QUOTED_DELETION_RE = re.compile(
     r"(?:^|\s)[\"'\u201c\u2018]\{\{c\d+::((?:(?!\}\}).)*)\}\}(.?)", re.S
 )
-_OPENING_QUOTES = "\"'\u201c\u2018"
-"""The marks ``_QUOTED_DELETION_RE`` finds right before a deletion: a text without one
-there (most) is not searched."""
+_QUOTED_OPENINGS = tuple(f"{mark}{{{{c" for mark in "\"'\u201c\u2018")
+"""A quotation mark opening a deletion, as ``_QUOTED_DELETION_RE`` finds it: a text
+without one (most) is not searched."""
 _CLOSING_QUOTES = "\"'\u201d\u2019"
 _JOINED_RE = re.compile(r"[\w)$]-|\w['\u2019/]|(?:^|\s)\.")
 """The two characters before a deletion that join it to a word: a hyphen ("$n$-{{cube}}"),
@@ -66,7 +66,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             or (before[-1:] in (")", "$") and _ORDINAL_END_RE.match(text, match.end()))
         ):
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
-    quoted = any(f"{mark}{{{{c" in text for mark in _OPENING_QUOTES)
+    quoted = any(opening in text for opening in _QUOTED_OPENINGS)
     for match in _QUOTED_DELETION_RE.finditer(text) if quoted else ():
         # A deletion opening right after a quotation mark closes with it: "“{{struct}}”";
         # "'{{arrow's pointing}} at" cuts the quotation.
@@ -339,6 +339,8 @@ _trivial = lru_cache(maxsize=1024)(cued(_TRIVIAL_RE.search, _TRIVIAL_CUES))
 _personal = lru_cache(maxsize=1024)(_PERSONAL_RE.search)
 _rhetoric = lru_cache(maxsize=1024)(cued(ascii_search(_RHETORIC_RE), _RHETORIC_CUES))
 _claim_aside = lru_cache(maxsize=1024)(_CLAIM_ASIDE_RE.search)
+# A note's cards share a few context lines.
+_personal_heading = lru_cache(maxsize=1024)(_PERSONAL_HEADING_RE.search)
 
 
 def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Finding]:
@@ -347,7 +349,7 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     trivial = _trivial(text)
     if trivial:
         found.append(Finding(Cause.NOTWORTH, 0.5, f"nothing to recall ('{trivial.group(0)}')"))
-    if _personal(text) or _PERSONAL_HEADING_RE.search(card.context):
+    if _personal(text) or _personal_heading(card.context):
         found.append(Finding(Cause.NOTWORTH, 0.6, "the author's own aside"))
     if card.kind is FactKind.CLAIM:
         aside = _claim_aside(plain)
@@ -380,8 +382,13 @@ def _verbless(text: str) -> bool:
     say something without one."""
     if ":" in text or "=" in text or MATH_RE.search(text) or CODE_RE.search(text):
         return False
-    table = lexicon()
     # ``words(text)`` one at a time (no math or code to leave out): most sentences show a
     # verb within their first few words, and the rest need not be split.
     found = WORD_RE.finditer(text)
-    return not any(table.parts_of_speech(m.group().casefold()) & _VERBS for m in found)
+    return not any(_may_be_verb(m.group().casefold()) for m in found)
+
+
+@lru_cache(maxsize=16384)
+def _may_be_verb(word: str) -> bool:
+    """Whether ``word`` (case-folded) can be a verb: each word's parts of speech read once."""
+    return bool(lexicon().parts_of_speech(word) & _VERBS)

@@ -195,15 +195,13 @@ def _checked_card(
     output that fails the grounding check, or that a learner would not keep when the rule
     phrasing would be kept, gives way to the rule phrasing."""
     if isinstance(phraser, RulePhraser) or fact.kind not in phraser.kinds:
-        return (
-            _judged(Card(fact, output, rules.name)) if output and not malformation(output) else None
-        )
+        return _judged(fact, output, rules.name) if output and not malformation(output) else None
     # A claim card may name what its sentence is about with the note's title words (a
     # self-contained rewording); definitions and lists have their term in the fact.
     context = title_words(fact.note_title) if fact.kind is FactKind.CLAIM else frozenset()
     reason = "no output" if output is None else grounding_failure(output, fact.source_text, context)
     if reason is None and output is not None:
-        card = _judged(Card(fact, output, phraser.name))
+        card = _judged(fact, output, phraser.name)
         if not card.left_out:
             return card
         # A learner would not keep the model's card: the rule card, if a learner would.
@@ -217,11 +215,12 @@ def _rule_card(fact: Fact, rules: RulePhraser, reason: str | None) -> Card | Non
     text = rules.phrase(fact)
     if text is None or malformation(text):
         return None
-    return _judged(Card(fact, text, rules.name, fallback_reason=reason))
+    return _judged(fact, text, rules.name, reason)
 
 
-def _judged(card: Card) -> Card:
-    """``card`` with the judge's score, and its findings when it is left out."""
-    judgement = judge_card(card.fact, card.text)
+def _judged(fact: Fact, text: str, phrased_by: str, fallback_reason: str | None = None) -> Card:
+    """The card ``text`` makes of ``fact``, with the judge's score, and its findings when
+    it is left out (made once, judged: not made and then copied with them)."""
+    judgement = judge_card(fact, text)
     left_out = "" if judgement.kept else judgement.summary() or "scores too low"
-    return replace(card, score=judgement.score, left_out=left_out)
+    return Card(fact, text, phrased_by, fallback_reason, judgement.score, left_out)
