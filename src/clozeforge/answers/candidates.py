@@ -62,8 +62,9 @@ class Candidates:
 
     sentence: str
     """The sentence the spans are of."""
-    found: dict[tuple[int, int], AnswerSpan] = field(default_factory=dict)
-    """The best candidate of each (start, end), in the order first found."""
+    found: dict[tuple[int, int], tuple[float, str]] = field(default_factory=dict)
+    """The best (score, reason) of each (start, end), in the order first found: plain
+    tuples, made ``AnswerSpan`` values only for the spans ranked (a third are not)."""
 
     def add(self, start: int, end: int, score: float, reason: str) -> None:
         """Offer ``sentence[start:end]`` (trimmed), kept when it beats the same span's score."""
@@ -71,15 +72,19 @@ class Candidates:
         if end <= start:
             return
         old = self.found.get((start, end))
-        if old is None or old.score < score:
-            self.found[(start, end)] = AnswerSpan(start, end, round(score, 4), reason)
+        if old is None or old[0] < score:
+            self.found[(start, end)] = (round(score, 4), reason)
+
+
+_TRIMMED_MARKS = frozenset(",;:.!?")
+"""Punctuation ``_trim`` takes off a span's ends (as it does space)."""
 
 
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding space and unpaired punctuation."""
-    while start < end and (sentence[start].isspace() or sentence[start] in ",;:.!?"):
+    while start < end and (sentence[start].isspace() or sentence[start] in _TRIMMED_MARKS):
         start += 1
-    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in ",;:.!?"):
+    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in _TRIMMED_MARKS):
         end -= 1
     return start, end
 
@@ -104,36 +109,38 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
     length = max(1, len(found.sentence))
     numbers: list[Token] = []
     for index, token in enumerate(tokens):
+        kind = token.kind
+        if kind == "word":
+            folded = token.folded
+            if folded in _FRACTIONS:
+                # "eliminates {{half}} of the elements", "takes {{twice}} as long": how much.
+                found.add(token.start, token.end, 2.0 + 1.0 * token.end / length, "number")
+            elif (
+                len(token.text) >= 8
+                and folded.endswith("ly")
+                and _rare_manner(folded)
+                # After a modal it says how likely, not how ("could {{conceivably}} place").
+                and not (index > 0 and tokens[index - 1].folded in _MODALS)
+            ):
+                # "is carried out {{recursively}}", "stores it more {{compactly}}": how a
+                # thing is done, a rare word the sentence ends on.
+                late = 1.0 * token.end / length
+                found.add(token.start, token.end, 1.0 + 1.2 * rarity([token]) + late, "phrase")
+            elif folded in NUMBERS and index + 1 < len(tokens):
+                unit = tokens[index + 1]
+                if unit.kind == "word" and word_class(unit, False) == "noun":
+                    found.add(token.start, unit.end, 2.0 + 1.0 * token.end / length, "number")
+            continue
         # Later in the sentence is likelier the point of it (see add_phrase).
         late = 1.0 * token.end / length
-        if token.kind == "code" and token.text.strip("` "):
+        if kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + _code_place(tokens, index, late), "code")
-        elif (
-            token.kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index)
-        ):
+        elif kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
             numbers.append(token)
-        elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
+        elif kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
             # A short formula that is the point ("has an efficiency of $O(1)$").
             found.add(token.start, token.end, 1.6 + late, "math")
-        elif token.kind == "word" and token.folded in _FRACTIONS:
-            # "eliminates {{half}} of the elements", "takes {{twice}} as long": how much.
-            found.add(token.start, token.end, 2.0 + late, "number")
-        elif (
-            token.kind == "word"
-            and len(token.text) >= 8
-            and token.folded.endswith("ly")
-            and _rare_manner(token.folded)
-            # After a modal it says how likely, not how ("could {{conceivably}} place").
-            and not (index > 0 and tokens[index - 1].folded in _MODALS)
-        ):
-            # "is carried out {{recursively}}", "stores it more {{compactly}}": how a
-            # thing is done, a rare word the sentence ends on.
-            found.add(token.start, token.end, 1.0 + 1.2 * rarity([token]) + late, "phrase")
-        elif token.kind == "word" and token.folded in NUMBERS and index + 1 < len(tokens):
-            unit = tokens[index + 1]
-            if unit.kind == "word" and word_class(unit, False) == "noun":
-                found.add(token.start, unit.end, 2.0 + late, "number")
     # "work from {{top to bottom}}": a direction or order is the fact, not what follows it.
     for match in _DIRECTION_RE.finditer(found.sentence):
         found.add(match.start(1), match.end(1), DIRECTION_SCORE, "direction")
@@ -278,28 +285,33 @@ def add_phrase(
     """Score a noun phrase, and any part of it the vault knows as a term (``known_term``)."""
     sentence = found.sentence
     vault_term = known_term is not None and _add_vault_terms(found, phrase, known_term)
-    words = [t for t in phrase if t.kind == "word"]
-    names = [t for t in words if t.text[:1].isupper() and t.start > 0]
-    # Before its score: about a third of the phrases are one word, most of them everyday.
-    if len(phrase) == 1 and phrase[0].kind == "word":
-        token = phrase[0]
-        if word_class(token, token.start == 0) != "noun":
-            return
-        if is_common(token) and not names:
-            return  # a single everyday word says nothing alone
-    score = 1.0 + 1.2 * rarity(phrase)
+    last = phrase[-1]
+    if len(phrase) == 1:
+        # Before its score: about a third of the phrases are one word, most of them everyday.
+        if last.kind == "word":
+            if word_class(last, last.start == 0) != "noun":
+                return
+            name = last.text[:1].isupper() and last.start > 0
+            if not name and is_common(last):
+                return  # a single everyday word says nothing alone
+            words: Sequence[Token] = phrase
+        else:
+            name, words = False, ()
+    else:
+        words = [t for t in phrase if t.kind == "word"]
+        name = any(t.text[:1].isupper() and t.start > 0 for t in words)
+    score = 1.0 + 1.2 * rarity(words)
     if len(phrase) > 1:
         score += 0.35  # a compound term is more specific than any of its words
-    if names:
+    if name:
         score += 0.4
     if vault_term:
         score += 0.3  # holds a term the vault has a note about
-    if _names_a_tool(sentence, phrase, words):
+    if len(words) > 1 and _names_a_tool(sentence, phrase, words):
         score += _NAMED_KIND_BONUS  # "Shrink wrap modifier": the named tool is what to recall
     # English puts the new information at the end: later phrases are likelier answers.
-    score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
-    reason = "name" if names else "phrase"
-    found.add(phrase[0].start, phrase[-1].end, score, reason)
+    score += 1.0 * (last.end / max(1, len(sentence)))
+    found.add(phrase[0].start, last.end, score, "name" if name else "phrase")
 
 
 def _add_vault_terms(
@@ -308,16 +320,16 @@ def _add_vault_terms(
     """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
     vault_term = False
     sentence = found.sentence
+    count = len(phrase)
     # Terms of up to four words (a title longer than that is a sentence, not a term).
-    for size in range(min(len(phrase), 4), 0, -1):
-        for offset in range(len(phrase) - size + 1):
+    for size in range(min(count, 4), 0, -1):
+        for offset in range(count - size + 1):
             # The part's ends, not the part: a window is asked of every phrase.
             first, last = phrase[offset], phrase[offset + size - 1]
-            if not known_term(sentence[first.start : last.end]):
-                continue
-            vault_term = True
-            # A single everyday word is no answer even when a note has it as its
-            # title ("model", "attention"): the sentence may not use it as the term.
-            if size > 1 or not is_common(first):
-                found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+            if known_term(sentence[first.start : last.end]):
+                vault_term = True
+                # A single everyday word is no answer even when a note has it as its
+                # title ("model", "attention"): the sentence may not use it as the term.
+                if size > 1 or not is_common(first):
+                    found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
     return vault_term

@@ -33,7 +33,11 @@ class Token(NamedTuple):
 
 
 _TOKEN_RE = re.compile(
-    r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
+    # Most tokens are plain words: one the alternatives below would give as a ``word`` (no
+    # call's "()", no apostrophe, hyphen or other word character after it) is found first,
+    # without trying each of them at it.
+    r"(?P<plain>[A-Za-z]+(?![\w.'\u2019\-\u2013(]))"
+    r"|(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<html></?[A-Za-z][^<>]*>)"
@@ -63,7 +67,9 @@ def _tokens(text: str) -> tuple[Token, ...]:
     append = tokens.append
     for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup or "punct"
-        if kind == "ticks" or kind == "call":
+        if kind == "plain":
+            kind = "word"
+        elif kind == "ticks" or kind == "call":
             kind = "code"
         text = match.group()
         if kind == "punct" and text in _EMPHASIS_CHARS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .. import answers, cloze
@@ -190,6 +190,14 @@ _key = lru_cache(maxsize=100_000)(normal)
 each window, of note after note."""
 
 
+def _linked_first(
+    linked: Sequence[str], known_term: Callable[[str], bool]
+) -> Callable[[str], bool]:
+    """``known_term``, a phrase that is one of the terms ``linked`` known without asking it."""
+    keys = {normal(term) for term in linked}
+    return lambda phrase: _key(phrase) in keys or known_term(phrase)
+
+
 def keep_claims(
     candidates: Sequence[FoundFact], note_terms: Sequence[str], links: LinkIndex, title: str
 ) -> list[FoundFact]:
@@ -200,26 +208,23 @@ def keep_claims(
     local = {normal(term) for term in note_terms if word_count(term) <= 6}
     on_topic = topic_words(title)
     kept = []
-    # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
-    in_vault: dict[str, bool] = {}
-    # (Whether a title has a word is remembered by the link index itself,
+    # Phrase -> whether the note or the vault knows it: the same windows recur in a note's
+    # claims. (Whether a title has a word is remembered by the link index itself,
     # ``RecordingLinkIndex``.)
+    known: dict[str, bool] = {}
+
+    def known_term(phrase: str) -> bool:
+        found = known.get(phrase)
+        if found is None:
+            key = _key(phrase)
+            found = known[phrase] = key in local or links.is_term_of_words(phrase, key.split())
+        return found
 
     for claim in candidates:
-        known = local | {normal(term) for term in claim.linked}
-
-        def known_term(phrase: str, known: set[str] = known) -> bool:
-            key = _key(phrase)
-            if key in known:
-                return True
-            found = in_vault.get(phrase)
-            if found is None:
-                found = links.is_term_of_words(phrase, key.split())
-                in_vault[phrase] = found
-            return found
-
+        # The terms a claim links to are known in it alone (the vault is not asked them).
+        known_here = _linked_first(claim.linked, known_term) if claim.linked else known_term
         spans = answers.answer_spans(
-            claim.subject, highlights=claim.highlights, known_term=known_term
+            claim.subject, highlights=claim.highlights, known_term=known_here
         )
         if not spans:
             continue
