@@ -142,7 +142,8 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
             # A short formula that is the point ("has an efficiency of $O(1)$").
             found.add(token.start, token.end, 1.6 + late, "math")
     # "work from {{top to bottom}}": a direction or order is the fact, not what follows it.
-    for match in _DIRECTION_RE.finditer(found.sentence):
+    directions = _DIRECTION_RE.finditer(found.sentence) if "from" in found.sentence.lower() else ()
+    for match in directions:
         found.add(match.start(1), match.end(1), DIRECTION_SCORE, "direction")
     # "`sys.ps1` and `sys.ps2`": one half names the other, so the pair is the answer.
     codes = [t for t in tokens if t.kind == "code"]
@@ -162,7 +163,8 @@ _DIRECTIONS = "top|bottom|left|right|front|back|start|end|beginning|first|last|i
 _DIRECTION_RE = re.compile(
     rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
 )
-"""An order a sentence states: "from top to bottom", "from left to right"."""
+"""An order a sentence states: "from top to bottom", "from left to right" (only where
+"from" stands, in any case: most sentences are let go before the pattern)."""
 _CODE_JOIN_RE = re.compile(NAME_JOIN)
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")

@@ -53,11 +53,14 @@ ON_TOPIC_BONUS = 0.10
 RECALLABLE_LENGTH_BONUS = 0.10
 """For 8..25 words: long enough to say something, short enough to recall."""
 
-_DEFINITIONAL_RE = re.compile(
+_DEFINITIONAL_WORDS = (
     r"\b(?:is|are|was|were|refers? to|consists? of|means|defined as|called|known as"
-    r"|corresponds? to|denotes?|represents?)\b",
-    re.I,
+    r"|corresponds? to|denotes?|represents?)\b"
 )
+_DEFINITIONAL_RE = re.compile(_DEFINITIONAL_WORDS, re.I)
+_DEFINITIONAL_LOWER_RE = re.compile(_DEFINITIONAL_WORDS)
+"""``_DEFINITIONAL_RE`` minding case, for ASCII text lower-cased: the same matches (in
+ASCII, ignoring case is lower-casing, one character for one), at half the cost."""
 _TITLE_STOPWORDS = frozenset(
     {
         "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "and", "or", "with",
@@ -91,7 +94,11 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
     score = SCORE_BASE
     score += BEST_ANSWER_WEIGHT * max(0.0, min(1.0, (best.score - answers.MIN_SCORE) / 2.5))
     plain = MATH_RE.sub(" ", sentence)
-    if _DEFINITIONAL_RE.search(plain):
+    if (
+        _DEFINITIONAL_LOWER_RE.search(plain.lower())
+        if plain.isascii()
+        else _DEFINITIONAL_RE.search(plain)
+    ):
         score += DEFINITIONAL_BONUS
     if on_topic and on_topic.intersection(cloze.words(plain)):
         score += ON_TOPIC_BONUS

@@ -79,6 +79,44 @@ _OPEN_QUESTION_RE = re.compile(
     r"|(?:i|we) (?:wonder|don't know))\b",
     re.I,
 )
+_OPEN_QUESTION_WORDS = ("open question", "remain", "future work", "clear", "wonder", "don't know")
+"""What each of ``_OPEN_QUESTION_RE``'s alternatives holds, lower-case."""
+_CASED = {
+    pattern: re.compile(pattern.pattern)
+    for pattern in (_CONTEXT_BOUND_RE, _PRONOUN_SUBJECT_RE, _OPEN_QUESTION_RE)
+}
+"""Each pattern above minding case: for ASCII text, lower-cased (ignoring case costs twice
+as much; in ASCII it is lower-casing, one character for one)."""
+
+
+def _depends_on_context(plain: str) -> bool:
+    """Whether ``_CONTEXT_BOUND_RE`` or ``_PRONOUN_SUBJECT_RE`` is found in ``plain``."""
+    if not plain.isascii():
+        return bool(_CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain))
+    lower = plain.lower()
+    return bool(
+        _CASED[_CONTEXT_BOUND_RE].search(lower)
+        # A pronoun subject opens the sentence ("he", "she", "the...", "his") or a clause.
+        or (
+            ("," in lower or ";" in lower or ":" in lower or lower.startswith(_PRONOUN_STARTS))
+            and _CASED[_PRONOUN_SUBJECT_RE].search(lower)
+        )
+    )
+
+
+_PRONOUN_STARTS = ("he", "she", "the", "his")
+
+
+def _asks_open_question(plain: str) -> bool:
+    """Whether ``_OPEN_QUESTION_RE`` is found in ``plain``."""
+    if not plain.isascii():
+        return _OPEN_QUESTION_RE.search(plain) is not None
+    lower = plain.lower()
+    return any(word in lower for word in _OPEN_QUESTION_WORDS) and bool(
+        _CASED[_OPEN_QUESTION_RE].search(lower)
+    )
+
+
 MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-z]+://[^>]*>|\b[a-z]+://\S+", re.I)
 
 
@@ -181,9 +219,9 @@ def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -
     if TASK_RE.match(sentence):
         return "task"
     plain = MATH_RE.sub(" ", sentence)
-    if _CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain):
+    if _depends_on_context(plain):
         return "depends on its context"
-    if _OPEN_QUESTION_RE.search(plain):
+    if _asks_open_question(plain):
         return "open question"
     if _lists_examples(plain):
         return "list of examples"
