@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from ..lexicon import lexicon
 from ..wordforms import KIND_NOUNS, NAME_JOIN, code_twins
-from .phrases import is_common, rarity, word_class
+from .phrases import COMMON_ZIPF, is_common, rarity, rarity_of, word_class
 from .tokens import Token
 
 EMPHASIS_SCORE = 4.0
@@ -239,11 +239,12 @@ def add_property(found: Candidates, tokens: Sequence[Token]) -> None:
     """The adjective (an adverb before it allowed) that ends a clause after "is" or "are":
     "Two metric spaces that are isometric are {{topologically equivalent}}.",
     "Generators are {{memory-efficient}} because ...". Common ones say nothing."""
+    copulas = [index for index, token in enumerate(tokens[:-1]) if token.folded in _COPULAS]
+    if not copulas:
+        return  # most sentences
     length = max(1, len(found.sentence))
     lex = lexicon()
-    for index, token in enumerate(tokens[:-1]):
-        if token.folded not in _COPULAS:
-            continue
+    for index in copulas:
         first = index + 1
         while first + 1 < len(tokens) and tokens[first].folded in _PLAIN_ADVERBS:
             first += 1  # "is only locally compact": "only" stays on the front
@@ -294,15 +295,18 @@ def add_phrase(
             if word_class(last, last.start == 0) != "noun":
                 return
             name = last.text[:1].isupper() and last.start > 0
-            if not name and is_common(last):
+            zipf = lexicon().zipf(last.text)  # once, for ``is_common`` and ``rarity``
+            if not name and zipf >= COMMON_ZIPF:
                 return  # a single everyday word says nothing alone
-            words: Sequence[Token] = phrase
+            score = 1.0 + 1.2 * rarity_of(zipf)
         else:
-            name, words = False, ()
+            name = False
+            score = 1.0 + 1.2 * rarity(())
+        words: Sequence[Token] = ()
     else:
         words = [t for t in phrase if t.kind == "word"]
         name = any(t.text[:1].isupper() and t.start > 0 for t in words)
-    score = 1.0 + 1.2 * rarity(words)
+        score = 1.0 + 1.2 * rarity(words)
     if len(phrase) > 1:
         score += 0.35  # a compound term is more specific than any of its words
     if name:

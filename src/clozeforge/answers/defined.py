@@ -124,11 +124,16 @@ def _initials(words: Sequence[Token]) -> str:
 def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
     """``Expansion Words (EW)``, ``EW (Expansion Words)``, ``EW is short for Expansion
     Words``: the expansion is the answer, asked from the acronym."""
-    words = [t for t in tokens if t.kind == "word"]
-    for index, token in enumerate(tokens):
+    acronyms = [
+        (index, token)
+        for index, token in enumerate(tokens)
         # An acronym's first two characters are capitals or digits: most words stop there.
-        if token.kind != "word" or not token.text[:2].isupper() or not ACRONYM_RE.match(token.text):
-            continue
+        if token.kind == "word" and token.text[:2].isupper() and ACRONYM_RE.match(token.text)
+    ]
+    if not acronyms:
+        return  # most sentences
+    words = [t for t in tokens if t.kind == "word"]
+    for index, token in acronyms:
         letters = token.text.rstrip("s").casefold()
         expansion: list[Token] = []
         if index > 0 and tokens[index - 1].text == "(":

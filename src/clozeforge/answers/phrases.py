@@ -76,10 +76,14 @@ def rarity(tokens: Sequence[Token]) -> float:
     zipfs = [zipf(t.text) for t in tokens if t.kind == "word"]
     if not zipfs:
         return 0.6
-    rarest = min(zipfs)
-    if rarest == 0.0:
+    return rarity_of(min(zipfs))
+
+
+def rarity_of(zipf: float) -> float:
+    """``rarity`` of a phrase whose rarest word has the Zipf frequency ``zipf``."""
+    if zipf == 0.0:
         return 0.7  # unknown to wordfreq: a technical term, a name, or a typo
-    return max(0.0, min(1.0, (6.0 - rarest) / 4.0))
+    return max(0.0, min(1.0, (6.0 - zipf) / 4.0))
 
 
 _VERB_CONTEXT_WORDS = (
