@@ -73,7 +73,13 @@ _CONTEXT_BOUND_RE = re.compile(
 """Words that point at the note's situation (its authors, "the above", "the right hand
 side"): a card taken out of the note would not say what they refer to."""
 
-_PRONOUN_SUBJECT_RE = re.compile(r"(?:^|[,;:]\s+)(?:they|he|she|them|his|her|their)\b", re.I)
+_PRONOUNS = r"(?:they|he|she|them|his|her|their)\b"
+_PRONOUN_SUBJECT_RE = re.compile(rf"(?:^|[,;:]\s+){_PRONOUNS}", re.I)
+_PRONOUN_OPENING_RE = re.compile(_PRONOUNS)
+_PRONOUN_CLAUSE_RE = re.compile(rf"[,;:]\s+{_PRONOUNS}")
+"""``_PRONOUN_SUBJECT_RE``'s two places, minding case, for lower-cased ASCII text: the
+sentence's start (matched there) and a clause's (found by the punctuation first, which
+the pattern's scan skips to; a pattern opening on "^ or" is tried at every character)."""
 _OPEN_QUESTION_RE = re.compile(
     r"\b(?:open question|remains? (?:unclear|unknown|to be seen)|future work|not (?:yet )?clear"
     r"|(?:i|we) (?:wonder|don't know))\b",
@@ -82,8 +88,7 @@ _OPEN_QUESTION_RE = re.compile(
 _OPEN_QUESTION_WORDS = ("open question", "remain", "future work", "clear", "wonder", "don't know")
 """What each of ``_OPEN_QUESTION_RE``'s alternatives holds, lower-case."""
 _CASED = {
-    pattern: re.compile(pattern.pattern)
-    for pattern in (_CONTEXT_BOUND_RE, _PRONOUN_SUBJECT_RE, _OPEN_QUESTION_RE)
+    pattern: re.compile(pattern.pattern) for pattern in (_CONTEXT_BOUND_RE, _OPEN_QUESTION_RE)
 }
 """Each pattern above minding case: for ASCII text, lower-cased (ignoring case costs twice
 as much; in ASCII it is lower-casing, one character for one)."""
@@ -96,15 +101,9 @@ def _depends_on_context(plain: str) -> bool:
     lower = plain.lower()
     return bool(
         _CASED[_CONTEXT_BOUND_RE].search(lower)
-        # A pronoun subject opens the sentence ("he", "she", "the...", "his") or a clause.
-        or (
-            ("," in lower or ";" in lower or ":" in lower or lower.startswith(_PRONOUN_STARTS))
-            and _CASED[_PRONOUN_SUBJECT_RE].search(lower)
-        )
+        or _PRONOUN_OPENING_RE.match(lower)
+        or _PRONOUN_CLAUSE_RE.search(lower)
     )
-
-
-_PRONOUN_STARTS = ("he", "she", "the", "his")
 
 
 def _asks_open_question(plain: str) -> bool:
