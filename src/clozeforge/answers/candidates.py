@@ -324,18 +324,25 @@ def _add_vault_terms(
     found: Candidates, phrase: Sequence[Token], known_term: Callable[[str], bool]
 ) -> bool:
     """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
-    vault_term = False
     sentence = found.sentence
-    count = len(phrase)
+    if len(phrase) == 1:  # a third of the phrases: one window
+        token = phrase[0]
+        if not known_term(sentence[token.start : token.end]):
+            return False
+        # A single everyday word is no answer even when a note has it as its title
+        # ("model", "attention"): the sentence may not use it as the term.
+        if not is_common(token):
+            found.add(token.start, token.end, VAULT_TERM_SCORE + 0.1 * 1, "vault term")
+        return True
+    vault_term = False
+    starts = [t.start for t in phrase]
+    ends = [t.end for t in phrase]
     # Terms of up to four words (a title longer than that is a sentence, not a term).
-    for size in range(min(count, 4), 0, -1):
-        for offset in range(count - size + 1):
-            # The part's ends, not the part: a window is asked of every phrase.
-            first, last = phrase[offset], phrase[offset + size - 1]
-            if known_term(sentence[first.start : last.end]):
+    for size in range(min(len(phrase), 4), 0, -1):
+        # The windows' ends, not the windows: a window is asked of every phrase.
+        for offset, (start, end) in enumerate(zip(starts, ends[size - 1 :], strict=False)):
+            if known_term(sentence[start:end]):
                 vault_term = True
-                # A single everyday word is no answer even when a note has it as its
-                # title ("model", "attention"): the sentence may not use it as the term.
-                if size > 1 or not is_common(first):
-                    found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+                if size > 1 or not is_common(phrase[offset]):
+                    found.add(start, end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
     return vault_term

@@ -171,15 +171,16 @@ def _common_adverb(folded: str) -> bool:
 def _trim_common_adverbs(phrase: list[Token]) -> list[Token]:
     """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
     given parameters first"): they qualify the verb, not the term."""
-
-    def adverbial(token: Token) -> bool:
-        return token.kind == "word" and _common_adverb(token.folded)
-
-    while len(phrase) > 1 and adverbial(phrase[-1]):
+    while len(phrase) > 1 and _adverbial(phrase[-1]):
         phrase = phrase[:-1]
-    while len(phrase) > 1 and adverbial(phrase[0]):
+    while len(phrase) > 1 and _adverbial(phrase[0]):
         phrase = phrase[1:]
     return phrase
+
+
+def _adverbial(token: Token) -> bool:
+    """Whether ``token`` is a very common word that can be an adverb (``_common_adverb``)."""
+    return token.kind == "word" and _common_adverb(token.folded)
 
 
 _SPLITTING_KINDS = frozenset({"punct", "link", "math", "html"})
@@ -239,7 +240,12 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
             continue  # most splits leave nothing between them
         if len(phrase) > 1:
             phrase = _trim_common_adverbs(phrase)
-        while phrase and word_class(phrase[-1], False) != "noun":
+        # ``word_class``, without its call (anything but a word is a noun).
+        while (
+            phrase
+            and phrase[-1].kind == "word"
+            and _class_of_word(phrase[-1].text, False) != "noun"
+        ):
             phrase = phrase[:-1]
         if phrase:
             result.append(phrase[-MAX_ANSWER_WORDS:])
