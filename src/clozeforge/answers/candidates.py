@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from ..lexicon import lexicon
 from ..wordforms import KIND_NOUNS, NAME_JOIN, code_twins
-from .phrases import is_common, rarity, word_class
+from .phrases import COMMON_ZIPF, is_common, rarity, rarity_of, word_class
 from .tokens import Token
 
 EMPHASIS_SCORE = 4.0
@@ -62,8 +62,9 @@ class Candidates:
 
     sentence: str
     """The sentence the spans are of."""
-    found: dict[tuple[int, int], AnswerSpan] = field(default_factory=dict)
-    """The best candidate of each (start, end), in the order first found."""
+    found: dict[tuple[int, int], tuple[float, str]] = field(default_factory=dict)
+    """The best (score, reason) of each (start, end), in the order first found: plain
+    tuples, made ``AnswerSpan`` values only for the spans ranked (a third are not)."""
 
     def add(self, start: int, end: int, score: float, reason: str) -> None:
         """Offer ``sentence[start:end]`` (trimmed), kept when it beats the same span's score."""
@@ -71,15 +72,19 @@ class Candidates:
         if end <= start:
             return
         old = self.found.get((start, end))
-        if old is None or old.score < score:
-            self.found[(start, end)] = AnswerSpan(start, end, round(score, 4), reason)
+        if old is None or old[0] < score:
+            self.found[(start, end)] = (round(score, 4), reason)
+
+
+_TRIMMED_MARKS = frozenset(",;:.!?")
+"""Punctuation ``_trim`` takes off a span's ends (as it does space)."""
 
 
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding space and unpaired punctuation."""
-    while start < end and (sentence[start].isspace() or sentence[start] in ",;:.!?"):
+    while start < end and (sentence[start].isspace() or sentence[start] in _TRIMMED_MARKS):
         start += 1
-    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in ",;:.!?"):
+    while end > start and (sentence[end - 1].isspace() or sentence[end - 1] in _TRIMMED_MARKS):
         end -= 1
     return start, end
 
@@ -104,38 +109,41 @@ def add_exact_tokens(found: Candidates, tokens: Sequence[Token]) -> None:
     length = max(1, len(found.sentence))
     numbers: list[Token] = []
     for index, token in enumerate(tokens):
+        kind = token.kind
+        if kind == "word":
+            folded = token.folded
+            if folded in _FRACTIONS:
+                # "eliminates {{half}} of the elements", "takes {{twice}} as long": how much.
+                found.add(token.start, token.end, 2.0 + 1.0 * token.end / length, "number")
+            elif (
+                len(token.text) >= 8
+                and folded.endswith("ly")
+                and _rare_manner(folded)
+                # After a modal it says how likely, not how ("could {{conceivably}} place").
+                and not (index > 0 and tokens[index - 1].folded in _MODALS)
+            ):
+                # "is carried out {{recursively}}", "stores it more {{compactly}}": how a
+                # thing is done, a rare word the sentence ends on.
+                late = 1.0 * token.end / length
+                found.add(token.start, token.end, 1.0 + 1.2 * rarity([token]) + late, "phrase")
+            elif folded in NUMBERS and index + 1 < len(tokens):
+                unit = tokens[index + 1]
+                if unit.kind == "word" and word_class(unit, False) == "noun":
+                    found.add(token.start, unit.end, 2.0 + 1.0 * token.end / length, "number")
+            continue
         # Later in the sentence is likelier the point of it (see add_phrase).
         late = 1.0 * token.end / length
-        if token.kind == "code" and token.text.strip("` "):
+        if kind == "code" and token.text.strip("` "):
             found.add(token.start, token.end, CODE_SCORE + _code_place(tokens, index, late), "code")
-        elif (
-            token.kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index)
-        ):
+        elif kind in _NUMBER_KINDS and _is_number(token) and not _is_list_marker(tokens, index):
             found.add(token.start, token.end, 2.0 + late, "number")
             numbers.append(token)
-        elif token.kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
+        elif kind == "math" and 3 <= len(token.text.strip("$ ")) <= MAX_MATH_ANSWER:
             # A short formula that is the point ("has an efficiency of $O(1)$").
             found.add(token.start, token.end, 1.6 + late, "math")
-        elif token.kind == "word" and token.folded in _FRACTIONS:
-            # "eliminates {{half}} of the elements", "takes {{twice}} as long": how much.
-            found.add(token.start, token.end, 2.0 + late, "number")
-        elif (
-            token.kind == "word"
-            and len(token.text) >= 8
-            and token.folded.endswith("ly")
-            and _rare_manner(token.folded)
-            # After a modal it says how likely, not how ("could {{conceivably}} place").
-            and not (index > 0 and tokens[index - 1].folded in _MODALS)
-        ):
-            # "is carried out {{recursively}}", "stores it more {{compactly}}": how a
-            # thing is done, a rare word the sentence ends on.
-            found.add(token.start, token.end, 1.0 + 1.2 * rarity([token]) + late, "phrase")
-        elif token.kind == "word" and token.folded in NUMBERS and index + 1 < len(tokens):
-            unit = tokens[index + 1]
-            if unit.kind == "word" and word_class(unit, False) == "noun":
-                found.add(token.start, unit.end, 2.0 + late, "number")
     # "work from {{top to bottom}}": a direction or order is the fact, not what follows it.
-    for match in _DIRECTION_RE.finditer(found.sentence):
+    directions = _DIRECTION_RE.finditer(found.sentence) if "from" in found.sentence.lower() else ()
+    for match in directions:
         found.add(match.start(1), match.end(1), DIRECTION_SCORE, "direction")
     # "`sys.ps1` and `sys.ps2`": one half names the other, so the pair is the answer.
     codes = [t for t in tokens if t.kind == "code"]
@@ -155,7 +163,8 @@ _DIRECTIONS = "top|bottom|left|right|front|back|start|end|beginning|first|last|i
 _DIRECTION_RE = re.compile(
     rf"\bfrom\s+((?:the\s+)?(?:{_DIRECTIONS})\s+to\s+(?:the\s+)?(?:{_DIRECTIONS}))\b", re.I
 )
-"""An order a sentence states: "from top to bottom", "from left to right"."""
+"""An order a sentence states: "from top to bottom", "from left to right" (only where
+"from" stands, in any case: most sentences are let go before the pattern)."""
 _CODE_JOIN_RE = re.compile(NAME_JOIN)
 _NUMBER_JOIN_RE = re.compile(r"\s*(?:or|and|to|-|\u2013)\s*")
 _MATH_NUMBER_RE = re.compile(r"\$\s*\d+(?:[.,]\d+)?\s*\$")
@@ -230,11 +239,12 @@ def add_property(found: Candidates, tokens: Sequence[Token]) -> None:
     """The adjective (an adverb before it allowed) that ends a clause after "is" or "are":
     "Two metric spaces that are isometric are {{topologically equivalent}}.",
     "Generators are {{memory-efficient}} because ...". Common ones say nothing."""
+    copulas = [index for index, token in enumerate(tokens[:-1]) if token.folded in _COPULAS]
+    if not copulas:
+        return  # most sentences
     length = max(1, len(found.sentence))
     lex = lexicon()
-    for index, token in enumerate(tokens[:-1]):
-        if token.folded not in _COPULAS:
-            continue
+    for index in copulas:
         first = index + 1
         while first + 1 < len(tokens) and tokens[first].folded in _PLAIN_ADVERBS:
             first += 1  # "is only locally compact": "only" stays on the front
@@ -278,46 +288,61 @@ def add_phrase(
     """Score a noun phrase, and any part of it the vault knows as a term (``known_term``)."""
     sentence = found.sentence
     vault_term = known_term is not None and _add_vault_terms(found, phrase, known_term)
-    words = [t for t in phrase if t.kind == "word"]
-    names = [t for t in words if t.text[:1].isupper() and t.start > 0]
-    # Before its score: about a third of the phrases are one word, most of them everyday.
-    if len(phrase) == 1 and phrase[0].kind == "word":
-        token = phrase[0]
-        if word_class(token, token.start == 0) != "noun":
-            return
-        if is_common(token) and not names:
-            return  # a single everyday word says nothing alone
-    score = 1.0 + 1.2 * rarity(phrase)
+    last = phrase[-1]
+    if len(phrase) == 1:
+        # Before its score: about a third of the phrases are one word, most of them everyday.
+        if last.kind == "word":
+            if word_class(last, last.start == 0) != "noun":
+                return
+            name = last.text[:1].isupper() and last.start > 0
+            zipf = lexicon().zipf(last.text)  # once, for ``is_common`` and ``rarity``
+            if not name and zipf >= COMMON_ZIPF:
+                return  # a single everyday word says nothing alone
+            score = 1.0 + 1.2 * rarity_of(zipf)
+        else:
+            name = False
+            score = 1.0 + 1.2 * rarity(())
+        words: Sequence[Token] = ()
+    else:
+        words = [t for t in phrase if t.kind == "word"]
+        name = any(t.text[:1].isupper() and t.start > 0 for t in words)
+        score = 1.0 + 1.2 * rarity(words)
     if len(phrase) > 1:
         score += 0.35  # a compound term is more specific than any of its words
-    if names:
+    if name:
         score += 0.4
     if vault_term:
         score += 0.3  # holds a term the vault has a note about
-    if _names_a_tool(sentence, phrase, words):
+    if len(words) > 1 and _names_a_tool(sentence, phrase, words):
         score += _NAMED_KIND_BONUS  # "Shrink wrap modifier": the named tool is what to recall
     # English puts the new information at the end: later phrases are likelier answers.
-    score += 1.0 * (phrase[-1].end / max(1, len(sentence)))
-    reason = "name" if names else "phrase"
-    found.add(phrase[0].start, phrase[-1].end, score, reason)
+    score += 1.0 * (last.end / max(1, len(sentence)))
+    found.add(phrase[0].start, last.end, score, "name" if name else "phrase")
 
 
 def _add_vault_terms(
     found: Candidates, phrase: Sequence[Token], known_term: Callable[[str], bool]
 ) -> bool:
     """Offer the parts of ``phrase`` the vault knows as terms; True when it holds one."""
-    vault_term = False
     sentence = found.sentence
+    if len(phrase) == 1:  # a third of the phrases: one window
+        token = phrase[0]
+        if not known_term(sentence[token.start : token.end]):
+            return False
+        # A single everyday word is no answer even when a note has it as its title
+        # ("model", "attention"): the sentence may not use it as the term.
+        if not is_common(token):
+            found.add(token.start, token.end, VAULT_TERM_SCORE + 0.1 * 1, "vault term")
+        return True
+    vault_term = False
+    starts = [t.start for t in phrase]
+    ends = [t.end for t in phrase]
     # Terms of up to four words (a title longer than that is a sentence, not a term).
     for size in range(min(len(phrase), 4), 0, -1):
-        for offset in range(len(phrase) - size + 1):
-            # The part's ends, not the part: a window is asked of every phrase.
-            first, last = phrase[offset], phrase[offset + size - 1]
-            if not known_term(sentence[first.start : last.end]):
-                continue
-            vault_term = True
-            # A single everyday word is no answer even when a note has it as its
-            # title ("model", "attention"): the sentence may not use it as the term.
-            if size > 1 or not is_common(first):
-                found.add(first.start, last.end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
+        # The windows' ends, not the windows: a window is asked of every phrase.
+        for offset, (start, end) in enumerate(zip(starts, ends[size - 1 :], strict=False)):
+            if known_term(sentence[start:end]):
+                vault_term = True
+                if size > 1 or not is_common(phrase[offset]):
+                    found.add(start, end, VAULT_TERM_SCORE + 0.1 * size, "vault term")
     return vault_term

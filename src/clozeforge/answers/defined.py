@@ -34,6 +34,8 @@ _PROPERTY_RE = re.compile(
     r"\s+(?:if|iff|when|whenever)\b"
 )
 """``X is P if ...``: a condition that defines the property P."""
+_NAMING_WORDS = ("called", "known", "termed", "named", "referred", "dubbed")
+"""What ``_NAMING_RE`` needs, case-folded (no letter its ignored case widens: no i or s)."""
 _EVENT_RE = re.compile(r"\w+(?:ed|en)\s+(?:when|whenever)\b")
 """``X is created when ...``: a participle and "when" tell when something happens to X,
 no property of it."""
@@ -69,7 +71,9 @@ def add_defined_terms(found: Candidates, tokens: Sequence[Token]) -> None:
             and not any(t.folded in FUNCTION_WORDS for t in words)
         ):
             found.add(subject[0].start, subject[-1].end, DEFINED_TERM_SCORE, "defined term")
-    for condition in _PROPERTY_RE.finditer(sentence):
+    # Most sentences hold neither pattern's words: a substring test rules them out.
+    conditions = _PROPERTY_RE.finditer(sentence) if "if" in sentence or "when" in sentence else ()
+    for condition in conditions:
         # "An estimator is *consistent* if it converges in probability": the property the
         # condition defines.
         words = [t for t in _span_tokens(tokens, *condition.span("property")) if t.kind == "word"]
@@ -77,7 +81,9 @@ def add_defined_terms(found: Candidates, tokens: Sequence[Token]) -> None:
             continue
         if words and not any(t.folded in FUNCTION_WORDS for t in words):
             found.add(words[0].start, words[-1].end, DEFINED_TERM_SCORE, "defined term")
-    for naming in _NAMING_RE.finditer(sentence):
+    folded = sentence.casefold()
+    namings = _NAMING_RE.finditer(sentence) if any(w in folded for w in _NAMING_WORDS) else ()
+    for naming in namings:
         rest = _span_tokens(tokens, naming.end(), len(sentence))
         term: list[Token] = []
         for token in rest:
@@ -118,11 +124,16 @@ def _initials(words: Sequence[Token]) -> str:
 def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
     """``Expansion Words (EW)``, ``EW (Expansion Words)``, ``EW is short for Expansion
     Words``: the expansion is the answer, asked from the acronym."""
-    words = [t for t in tokens if t.kind == "word"]
-    for index, token in enumerate(tokens):
+    acronyms = [
+        (index, token)
+        for index, token in enumerate(tokens)
         # An acronym's first two characters are capitals or digits: most words stop there.
-        if token.kind != "word" or not token.text[:2].isupper() or not ACRONYM_RE.match(token.text):
-            continue
+        if token.kind == "word" and token.text[:2].isupper() and ACRONYM_RE.match(token.text)
+    ]
+    if not acronyms:
+        return  # most sentences
+    words = [t for t in tokens if t.kind == "word"]
+    for index, token in acronyms:
         letters = token.text.rstrip("s").casefold()
         expansion: list[Token] = []
         if index > 0 and tokens[index - 1].text == "(":

@@ -76,10 +76,14 @@ def rarity(tokens: Sequence[Token]) -> float:
     zipfs = [zipf(t.text) for t in tokens if t.kind == "word"]
     if not zipfs:
         return 0.6
-    rarest = min(zipfs)
-    if rarest == 0.0:
+    return rarity_of(min(zipfs))
+
+
+def rarity_of(zipf: float) -> float:
+    """``rarity`` of a phrase whose rarest word has the Zipf frequency ``zipf``."""
+    if zipf == 0.0:
         return 0.7  # unknown to wordfreq: a technical term, a name, or a typo
-    return max(0.0, min(1.0, (6.0 - rarest) / 4.0))
+    return max(0.0, min(1.0, (6.0 - zipf) / 4.0))
 
 
 _VERB_CONTEXT_WORDS = (
@@ -167,15 +171,23 @@ def _common_adverb(folded: str) -> bool:
 def _trim_common_adverbs(phrase: list[Token]) -> list[Token]:
     """Drop very common words that can be adverbs from a phrase's edges ("first" in "the
     given parameters first"): they qualify the verb, not the term."""
-
-    def adverbial(token: Token) -> bool:
-        return token.kind == "word" and _common_adverb(token.folded)
-
-    while len(phrase) > 1 and adverbial(phrase[-1]):
+    while len(phrase) > 1 and _adverbial(phrase[-1]):
         phrase = phrase[:-1]
-    while len(phrase) > 1 and adverbial(phrase[0]):
+    while len(phrase) > 1 and _adverbial(phrase[0]):
         phrase = phrase[1:]
     return phrase
+
+
+def _adverbial(token: Token) -> bool:
+    """Whether ``token`` is a very common word that can be an adverb (``_common_adverb``)."""
+    return token.kind == "word" and _common_adverb(token.folded)
+
+
+_SPLITTING_KINDS = frozenset({"punct", "link", "math", "html"})
+"""Tokens that end a phrase (but the joining marks ``_JOINING``)."""
+_JOINING = frozenset({"-", "/", "+"})
+"""Punctuation inside a term ("input/output", "C++"): skipped, the phrase goes on."""
+_SPLITTING_CLASSES = frozenset({"function", "verb", "adv"})
 
 
 def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -188,45 +200,52 @@ def noun_phrases(tokens: Sequence[Token]) -> list[list[Token]]:
     count = len(tokens)
     for index, token in enumerate(tokens):
         before, previous = previous, token
-        if token.kind in ("punct", "link", "math", "html") and token.text not in ("-", "/", "+"):
-            phrases.append(current)
-            current = []
+        kind = token.kind
+        if kind == "word":
+            # ``word_class``, without its call: asked of every word of every sentence.
+            word_kind = _class_of_word(token.text, index == 0)
+            # Only a word that could be a noun and a verb is asked how it is used here
+            # (each test below needs a word that can be a verb).
+            if word_kind == "noun" and _can_be_verb(token.folded):
+                following = tokens[index + 1] if index + 1 < count else None
+                if (
+                    _acts_as_verb(token, before, following, current)
+                    # "Usage *shows* the heading": a noun is not followed by "the"
+                    or (current and _before_object(token, following))
+                    # "by *adding* a modifier", ", *allowing* anisotropic smoothing"
+                    or (not current and _opens_verb_phrase(token, before))
+                ):
+                    word_kind = "verb"
+            if word_kind in _SPLITTING_CLASSES:
+                phrases.append(current)
+                current = []
+                continue
+        elif kind in _SPLITTING_KINDS:
+            if kind != "punct" or token.text not in _JOINING:
+                phrases.append(current)
+                current = []
             continue
-        if token.kind == "punct":
-            continue
-        # ``word_class``, without its call: asked of every token of every sentence.
-        kind = _class_of_word(token.text, index == 0) if token.kind == "word" else "noun"
-        following = tokens[index + 1] if index + 1 < count else None
-        # Asked only of a word that could be a noun and a verb: for the rest the answer is
-        # unused, or no (each test below needs a word that can be a verb).
-        verb_form = kind == "noun" and _can_be_verb(token.folded)
-        acts_as_verb = (
-            verb_form and token.kind == "word" and _acts_as_verb(token, before, following, current)
-        )
-        if acts_as_verb:
-            kind = "verb"
-        elif verb_form and current and _before_object(token, following):
-            kind = "verb"  # "Usage *shows* the heading": a noun is not followed by "the"
-        elif verb_form and not current and _opens_verb_phrase(token, before):
-            kind = "verb"  # "by *adding* a modifier", ", *allowing* anisotropic smoothing"
-        if kind in ("function", "verb", "adv") and token.kind == "word":
-            phrases.append(current)
-            current = []
-            continue
-        if token.kind == "code":
+        elif kind == "code":
             # Code is its own answer, never a piece of a phrase.
             phrases.append(current)
             phrases.append([token])
             current = []
             continue
+        # Numbers (and what else is no word) are nouns: part of the phrase.
         current.append(token)
     phrases.append(current)
     result = []
     for phrase in phrases:
         if not phrase:
             continue  # most splits leave nothing between them
-        phrase = _trim_common_adverbs(phrase)
-        while phrase and word_class(phrase[-1], False) != "noun":
+        if len(phrase) > 1:
+            phrase = _trim_common_adverbs(phrase)
+        # ``word_class``, without its call (anything but a word is a noun).
+        while (
+            phrase
+            and phrase[-1].kind == "word"
+            and _class_of_word(phrase[-1].text, False) != "noun"
+        ):
             phrase = phrase[:-1]
         if phrase:
             result.append(phrase[-MAX_ANSWER_WORDS:])

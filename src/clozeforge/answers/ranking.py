@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 from ..lexicon import FUNCTION_WORDS
 from .candidates import (
@@ -52,22 +52,22 @@ def answer_spans(
         if phrase[0].kind != "code":
             add_phrase(found, phrase, known_term)
     ranked = []
-    # Tokens follow each other: those inside or outside a span are runs, found by offset.
-    starts = [t.start for t in tokens]
-    ends = [t.end for t in tokens]
-    # The sentence's stems and words counted once: a span's outside is them less its own.
-    stems = Counter(t.stem for t in tokens if t.kind in ("word", "number"))
-    shown = sum(t.kind != "punct" for t in tokens)
+    counted = _counted(tokens)
     # No marker in the sentence: no span can cut one (asked once, not of every span).
     marked = not _UNMARKED_RE.fullmatch(sentence)
-    for span in found.found.values():
-        if marked and _cuts_markup(sentence, span.start, span.end):
+    for (start, end), (score, reason) in found.found.items():
+        if marked and _cuts_markup(sentence, start, end):
             continue
-        score = span.score - _penalty(span, tokens, starts, ends, (stems, shown))
+        score -= _penalty(start, end, tokens, counted)
         if score >= MIN_SCORE:
-            ranked.append(AnswerSpan(span.start, span.end, round(score, 4), span.reason))
-    ranked.sort(key=lambda s: (-s.score, s.start, s.end))
+            ranked.append(AnswerSpan(start, end, round(score, 4), reason))
+    ranked.sort(key=_rank)
     return ranked
+
+
+def _rank(span: AnswerSpan) -> tuple[float, int, int]:
+    """Best first; of equal scores, the earlier, then the shorter."""
+    return (-span.score, span.start, span.end)
 
 
 _PAIRED_MARKERS = ("**", "__", "==", "`")
@@ -92,44 +92,76 @@ def _cuts_markup(sentence: str, start: int, end: int) -> bool:
     return len(_SINGLE_EMPHASIS_RE.findall(bare)) % 2 == 1
 
 
-def _penalty(
-    span: AnswerSpan,
-    tokens: Sequence[Token],
-    starts: Sequence[int],
-    ends: Sequence[int],
-    counted: tuple[Counter[str], int],
-) -> float:
-    """What speaks against a candidate: it gives itself away, or asks for the whole sentence.
-    ``starts`` and ``ends``: the tokens' offsets, in order; ``counted``: the stems of the
-    sentence's words and numbers, and how many of its tokens are no punctuation."""
-    first, last = bisect_left(starts, span.start), bisect_right(ends, span.end)
-    inside = tokens[first:last]
-    before, after = bisect_right(ends, span.start), bisect_left(starts, span.end)
+class _Counted(NamedTuple):
+    """What ``_penalty`` asks of a sentence's tokens, worked out once for all its spans
+    (about three a sentence), by ``_counted``."""
+
+    starts: list[int]
+    """Each token's start: tokens follow each other, so those inside or outside a span
+    are runs, found by offset."""
+    ends: list[int]
+    """Each token's end."""
+    stems: list[str | None]
+    """The stem of each word or number, None for other tokens."""
+    first_shown: int
+    """The index of the first token that is no punctuation (the count when none is)."""
+    last_shown: int
+    """The index of the last token that is no punctuation (-1 when none is)."""
+
+
+def _counted(tokens: Sequence[Token]) -> _Counted:
+    shown = [i for i, t in enumerate(tokens) if t.kind != "punct"]
+    return _Counted(
+        [t.start for t in tokens],
+        [t.end for t in tokens],
+        [t.stem if t.kind in _COUNTED_KINDS else None for t in tokens],
+        shown[0] if shown else len(tokens),
+        shown[-1] if shown else -1,
+    )
+
+
+_COUNTED_KINDS = ("word", "number")
+_MARKED_KINDS = ("code", "math")
+
+
+def _penalty(start: int, end: int, tokens: Sequence[Token], counted: _Counted) -> float:
+    """What speaks against the candidate ``start``..``end``: it gives itself away, or asks
+    for the whole sentence. ``counted``: the sentence's tokens, counted once."""
+    starts, ends = counted.starts, counted.ends
     # Not outside: the span's tokens and any it cuts into (``before`` up to ``after``).
-    between = tokens[before:after]
-    stems, shown = counted
-    kinds = [t.kind for t in between]
-    if shown == len(kinds) - kinds.count("punct"):
+    before, after = bisect_right(ends, start), bisect_left(starts, end)
+    if before <= counted.first_shown and counted.last_shown < after:
         return 10.0  # the whole sentence
-    inside_kinds = kinds[first - before : last - before]  # ``inside`` lies in ``between``
-    answer = {
-        t.stem
-        for t in inside
-        if t.kind in ("word", "number") and t.folded not in FUNCTION_WORDS and len(t.text) > 2
-    }
-    if not answer and not any(t.kind in ("code", "math", "number") for t in inside):
+    inside = tokens[bisect_left(starts, start) : bisect_right(ends, end)]
+    answer: set[str] = set()
+    exact = marked = False
+    words = 0
+    for t in inside:
+        kind = t.kind
+        if kind == "punct":
+            continue
+        words += 1
+        if kind in _COUNTED_KINDS:
+            if t.folded not in FUNCTION_WORDS and len(t.text) > 2:
+                answer.add(t.stem)
+            exact = exact or kind == "number"
+        elif kind in _MARKED_KINDS:
+            exact = marked = True
+    if not answer and not exact:
         return 10.0  # nothing but function words
-    stems_between = [t.stem for t in between if t.kind in ("word", "number")]
-    repeated = {w for w in answer if stems[w] > stems_between.count(w)}
-    if "code" in inside_kinds or "math" in inside_kinds:
+    stems = counted.stems
+    stems_between = stems[before:after]
+    # A word of the answer stands elsewhere when the sentence has it more often than the
+    # tokens the span covers do.
+    repeated = {w for w in answer if stems.count(w) > stems_between.count(w)}
+    if marked:
         outside = [*tokens[:before], *tokens[after:]]
-        rest_text = " ".join(t.text for t in outside if t.kind in ("code", "math"))
-        if any(t.kind in ("code", "math") and t.text in rest_text for t in inside):
+        rest_text = " ".join(t.text for t in outside if t.kind in _MARKED_KINDS)
+        if any(t.kind in _MARKED_KINDS and t.text in rest_text for t in inside):
             return 10.0
     if answer and repeated == answer:
         return 10.0  # every word of the answer stands elsewhere in the sentence
     penalty = 0.8 * len(repeated) / max(1, len(answer))
-    words = len(inside_kinds) - inside_kinds.count("punct")
     if words > 3:
         penalty += 0.15 * (words - 3)
     return penalty

@@ -33,7 +33,16 @@ class Token(NamedTuple):
 
 
 _TOKEN_RE = re.compile(
-    r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
+    # The space before a token is taken with it (possessive: no alternative starts with
+    # space), not tried by each alternative at each of its characters; the token starts
+    # at its group. Every alternative ends on a non-space: text is matched without the
+    # space at its end (``_tokens``), which nothing that follows it could take back.
+    r"\s*+(?:"
+    # Most tokens are plain words: one the alternatives below would give as a ``word`` (no
+    # call's "()", no apostrophe, hyphen or other word character after it) is found first,
+    # without trying each of them at it.
+    r"(?P<plain>[A-Za-z]+(?![\w.'\u2019\-\u2013(]))"
+    r"|(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks))"
     r"|(?P<math>\$\$[^$]+\$\$|\$[^$\s](?:[^$]*[^$\s])?\$)"
     r"|(?P<link>!?\[[^\]]*\]\([^)]*\)|!?\[\[[^\]]*\]\])"
     r"|(?P<html></?[A-Za-z][^<>]*>)"
@@ -45,6 +54,7 @@ _TOKEN_RE = re.compile(
     # An apostrophe inside a word ("don't", "model's"), never one closing a quotation.
     r"|(?P<word>[^\W_](?:\w|['\u2019\-\u2013](?=\w))*)"
     r"|(?P<punct>\S)"
+    r")"
 )
 _EMPHASIS_CHARS = frozenset("*_=")
 
@@ -61,18 +71,20 @@ def _tokens(text: str) -> tuple[Token, ...]:
     around it (``content_words``) and again for its answers (``ranking.answer_spans``)."""
     tokens = []
     append = tokens.append
-    for match in _TOKEN_RE.finditer(text):
+    for match in _TOKEN_RE.finditer(text, 0, len(text.rstrip())):
         kind = match.lastgroup or "punct"
-        if kind == "ticks" or kind == "call":
+        start, end = match.start(kind), match.end()
+        piece = text[start:end]
+        if kind == "plain":
+            kind = "word"
+        elif kind == "ticks" or kind == "call":
             kind = "code"
-        text = match.group()
-        if kind == "punct" and text in _EMPHASIS_CHARS:
+        elif kind == "punct" and piece in _EMPHASIS_CHARS:
             continue
-        start, end = match.span()
         # A typographic apostrophe ("don\u2019t") reads as a straight one: the same word.
-        folded = text.casefold().replace("\u2019", "'") if "\u2019" in text else text.casefold()
+        folded = piece.casefold().replace("\u2019", "'") if "\u2019" in piece else piece.casefold()
         # tuple.__new__: the named tuple's own __new__ is a Python function, twice as slow.
-        append(_new(Token, (start, end, text, kind, folded, _stem(text))))
+        append(_new(Token, (start, end, piece, kind, folded, _stem(piece))))
     return tuple(tokens)
 
 

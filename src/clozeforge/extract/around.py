@@ -96,7 +96,7 @@ def _is_prose(text: str) -> bool:
         and not TEMPLATE_RE.search(text)
         # One that introduces what follows it ("The following example shows ...") points
         # at a block the card does not show.
-        and not _INTRODUCES_RE.search(text)
+        and not _introduces(text)
         # Tags are rare: their words are counted only where a "#" stands.
         and ("#" not in text or sum(w.startswith("#") for w in text.split()) * 2 < word_count(text))
     )
@@ -107,6 +107,19 @@ _INTRODUCES_RE = re.compile(
     r"\bthe following\b(?![^:]*:\s*\S)|\b(?:shown|see|as)\s+below\b",
     re.I,
 )
+
+
+def _introduces(text: str) -> bool:
+    """Whether ``_INTRODUCES_RE`` is found in ``text``: in ASCII text (no dotless or dotted
+    i, which its ignored case lets stand for "i") only where "following" or "below" does,
+    lower-cased."""
+    if text.isascii():
+        lower = text.lower()
+        if "following" not in lower and "below" not in lower:
+            return False
+    return _INTRODUCES_RE.search(text) is not None
+
+
 _MARKED_RE = re.compile(r"`[^`]+`|\\\(.+?\\\)|\$[^$]+\$")
 
 

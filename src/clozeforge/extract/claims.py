@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .. import answers, cloze
@@ -53,11 +53,14 @@ ON_TOPIC_BONUS = 0.10
 RECALLABLE_LENGTH_BONUS = 0.10
 """For 8..25 words: long enough to say something, short enough to recall."""
 
-_DEFINITIONAL_RE = re.compile(
+_DEFINITIONAL_WORDS = (
     r"\b(?:is|are|was|were|refers? to|consists? of|means|defined as|called|known as"
-    r"|corresponds? to|denotes?|represents?)\b",
-    re.I,
+    r"|corresponds? to|denotes?|represents?)\b"
 )
+_DEFINITIONAL_RE = re.compile(_DEFINITIONAL_WORDS, re.I)
+_DEFINITIONAL_LOWER_RE = re.compile(_DEFINITIONAL_WORDS)
+"""``_DEFINITIONAL_RE`` minding case, for ASCII text lower-cased: the same matches (in
+ASCII, ignoring case is lower-casing, one character for one), at half the cost."""
 _TITLE_STOPWORDS = frozenset(
     {
         "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "and", "or", "with",
@@ -91,7 +94,11 @@ def claim_score(sentence: str, best: answers.AnswerSpan, on_topic: frozenset[str
     score = SCORE_BASE
     score += BEST_ANSWER_WEIGHT * max(0.0, min(1.0, (best.score - answers.MIN_SCORE) / 2.5))
     plain = MATH_RE.sub(" ", sentence)
-    if _DEFINITIONAL_RE.search(plain):
+    if (
+        _DEFINITIONAL_LOWER_RE.search(plain.lower())
+        if plain.isascii()
+        else _DEFINITIONAL_RE.search(plain)
+    ):
         score += DEFINITIONAL_BONUS
     if on_topic and on_topic.intersection(cloze.words(plain)):
         score += ON_TOPIC_BONUS
@@ -190,6 +197,14 @@ _key = lru_cache(maxsize=100_000)(normal)
 each window, of note after note."""
 
 
+def _linked_first(
+    linked: Sequence[str], known_term: Callable[[str], bool]
+) -> Callable[[str], bool]:
+    """``known_term``, a phrase that is one of the terms ``linked`` known without asking it."""
+    keys = {normal(term) for term in linked}
+    return lambda phrase: _key(phrase) in keys or known_term(phrase)
+
+
 def keep_claims(
     candidates: Sequence[FoundFact], note_terms: Sequence[str], links: LinkIndex, title: str
 ) -> list[FoundFact]:
@@ -200,26 +215,23 @@ def keep_claims(
     local = {normal(term) for term in note_terms if word_count(term) <= 6}
     on_topic = topic_words(title)
     kept = []
-    # Phrase -> whether the vault knows it: the same windows recur in a note's claims.
-    in_vault: dict[str, bool] = {}
-    # (Whether a title has a word is remembered by the link index itself,
+    # Phrase -> whether the note or the vault knows it: the same windows recur in a note's
+    # claims. (Whether a title has a word is remembered by the link index itself,
     # ``RecordingLinkIndex``.)
+    known: dict[str, bool] = {}
+
+    def known_term(phrase: str) -> bool:
+        found = known.get(phrase)
+        if found is None:
+            key = _key(phrase)
+            found = known[phrase] = key in local or links.is_term_of_words(phrase, key.split())
+        return found
 
     for claim in candidates:
-        known = local | {normal(term) for term in claim.linked}
-
-        def known_term(phrase: str, known: set[str] = known) -> bool:
-            key = _key(phrase)
-            if key in known:
-                return True
-            found = in_vault.get(phrase)
-            if found is None:
-                found = links.is_term_of_words(phrase, key.split())
-                in_vault[phrase] = found
-            return found
-
+        # The terms a claim links to are known in it alone (the vault is not asked them).
+        known_here = _linked_first(claim.linked, known_term) if claim.linked else known_term
         spans = answers.answer_spans(
-            claim.subject, highlights=claim.highlights, known_term=known_term
+            claim.subject, highlights=claim.highlights, known_term=known_here
         )
         if not spans:
             continue

@@ -73,12 +73,49 @@ _CONTEXT_BOUND_RE = re.compile(
 """Words that point at the note's situation (its authors, "the above", "the right hand
 side"): a card taken out of the note would not say what they refer to."""
 
-_PRONOUN_SUBJECT_RE = re.compile(r"(?:^|[,;:]\s+)(?:they|he|she|them|his|her|their)\b", re.I)
+_PRONOUNS = r"(?:they|he|she|them|his|her|their)\b"
+_PRONOUN_SUBJECT_RE = re.compile(rf"(?:^|[,;:]\s+){_PRONOUNS}", re.I)
+_PRONOUN_OPENING_RE = re.compile(_PRONOUNS)
+_PRONOUN_CLAUSE_RE = re.compile(rf"[,;:]\s+{_PRONOUNS}")
+"""``_PRONOUN_SUBJECT_RE``'s two places, minding case, for lower-cased ASCII text: the
+sentence's start (matched there) and a clause's (found by the punctuation first, which
+the pattern's scan skips to; a pattern opening on "^ or" is tried at every character)."""
 _OPEN_QUESTION_RE = re.compile(
     r"\b(?:open question|remains? (?:unclear|unknown|to be seen)|future work|not (?:yet )?clear"
     r"|(?:i|we) (?:wonder|don't know))\b",
     re.I,
 )
+_OPEN_QUESTION_WORDS = ("open question", "remain", "future work", "clear", "wonder", "don't know")
+"""What each of ``_OPEN_QUESTION_RE``'s alternatives holds, lower-case."""
+_CASED = {
+    pattern: re.compile(pattern.pattern) for pattern in (_CONTEXT_BOUND_RE, _OPEN_QUESTION_RE)
+}
+"""Each pattern above minding case: for ASCII text, lower-cased (ignoring case costs twice
+as much; in ASCII it is lower-casing, one character for one)."""
+
+
+def _depends_on_context(plain: str) -> bool:
+    """Whether ``_CONTEXT_BOUND_RE`` or ``_PRONOUN_SUBJECT_RE`` is found in ``plain``."""
+    if not plain.isascii():
+        return bool(_CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain))
+    lower = plain.lower()
+    return bool(
+        _CASED[_CONTEXT_BOUND_RE].search(lower)
+        or _PRONOUN_OPENING_RE.match(lower)
+        or _PRONOUN_CLAUSE_RE.search(lower)
+    )
+
+
+def _asks_open_question(plain: str) -> bool:
+    """Whether ``_OPEN_QUESTION_RE`` is found in ``plain``."""
+    if not plain.isascii():
+        return _OPEN_QUESTION_RE.search(plain) is not None
+    lower = plain.lower()
+    return any(word in lower for word in _OPEN_QUESTION_WORDS) and bool(
+        _CASED[_OPEN_QUESTION_RE].search(lower)
+    )
+
+
 MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-z]+://[^>]*>|\b[a-z]+://\S+", re.I)
 
 
@@ -181,9 +218,9 @@ def claim_rejection(sentence: str, link_chars: int, *, ends_text: bool = True) -
     if TASK_RE.match(sentence):
         return "task"
     plain = MATH_RE.sub(" ", sentence)
-    if _CONTEXT_BOUND_RE.search(plain) or _PRONOUN_SUBJECT_RE.search(plain):
+    if _depends_on_context(plain):
         return "depends on its context"
-    if _OPEN_QUESTION_RE.search(plain):
+    if _asks_open_question(plain):
         return "open question"
     if _lists_examples(plain):
         return "list of examples"

@@ -40,10 +40,21 @@ REVIEW_RE = re.compile(r"\[ \]\s*(?:needs? )?(?:a )?review\b|^\W*review (?:this|
 the item, "..., - [ ] need review" after them): that text is doubted, not the one above."""
 
 
+_DOUBT_WORDS = ("TODO", "FIXME", "XXX", "NOT CLEAR", "verif", "this maybe not actual")
+"""What each of ``DOUBT_RE``'s alternatives holds: a paragraph without any is let go
+before the pattern (most paragraphs)."""
+
+
 def doubted(text: str) -> bool:
     """Whether the author doubts ``text`` itself: a doubt ("TODO: need verify") or a task
     asking to review it ("- [ ] review this")."""
-    return DOUBT_RE.search(text) is not None or REVIEW_RE.search(text) is not None
+    if any(word in text for word in _DOUBT_WORDS) and DOUBT_RE.search(text) is not None:
+        return True
+    # REVIEW_RE ignores case: in ASCII text (no dotless or dotted i) "review" lower-cased
+    # must stand for it to match.
+    if text.isascii() and "review" not in text.lower():
+        return False
+    return REVIEW_RE.search(text) is not None
 
 
 TASK_RE = re.compile(r"^\[[ xX]\]\s")

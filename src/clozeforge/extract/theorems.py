@@ -47,10 +47,11 @@ _FORMS = (
     re.compile(r"^If\s+(?P<x>.+?),\s+then,?\s+(?P<y>.+?)\s*[.;]?$", re.S),
     re.compile(r"^(?P<x>.+?)\s+implies(?:\s+that)?\s+(?P<y>.+?)\s*[.;]?$", re.S),
 )
-_FORM_WORDS = ("if", "implies", "Leftrightarrow")
-"""What every form needs written in the sentence ("iff", "$\\iff$", "if and only if" hold
-"if"; the second form opens with "If"): a sentence without one states no theorem, and is
-let go before the tests and the forms' patterns."""
+_FORM_WORD_RE = re.compile(r"\s(?:if|implies|\$\\(?:Leftrightarrow|iff)\$)")
+"""What every form but the second (which opens with "If") needs written in the sentence,
+after a space ("iff" and "if and only if" start with "if"): a sentence without one states
+no theorem, and is let go before the tests and the forms' patterns ("if" alone let
+"different", "specific" through)."""
 
 _OUTSIDE_RE = re.compile(
     r"\b(?:this|these|those|above|below|previous(?:ly)?|preceding|former|latter|"
@@ -103,7 +104,7 @@ def _introduced(side: str, known: set[str], *, typed: bool = False) -> bool:
 def theorem_span(sentence: str) -> tuple[int, int] | None:
     """Span of the result (the side to recall) in ``sentence`` when it states a theorem
     that stands alone, else None."""
-    if not sentence.startswith("If") and not any(word in sentence for word in _FORM_WORDS):
+    if not sentence.startswith("If") and _FORM_WORD_RE.search(sentence) is None:
         return None
     if (
         word_count(sentence) > THEOREM_MAX_WORDS
