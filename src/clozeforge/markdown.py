@@ -174,21 +174,24 @@ def pack(tokens: Sequence[Token]) -> bytes | None:
         return None
 
 
-_PACKABLE = (str, int, float, bool, type(None))
+_PACKABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(mapping: Mapping[Any, Any]) -> bool:
+    """Whether ``mapping`` comes back from bytes as it went: a plain dictionary of plain
+    values."""
+    return type(mapping) is dict and all(type(value) in _PACKABLE for value in mapping.values())
 
 
 def _fields(tokens: Sequence[Token]) -> tuple[tuple[Any, ...], ...]:
     packed = []
     for token in tokens:
-        attrs, meta, children = token.attrs, token.meta, token.children
-        for mapping in (attrs, meta):
-            # Only what comes back as it went: a plain dictionary of plain values.
-            if mapping is not _NOTHING and (
-                type(mapping) is not dict
-                or not all(type(value) in _PACKABLE for value in mapping.values())
-            ):
-                raise TypeError("not packable")
-        if token.map is not None and type(token.map) is not list:
+        attrs, meta, children, map_ = token.attrs, token.meta, token.children, token.map
+        if (
+            (attrs is not _NOTHING and not _plain(attrs))
+            or (meta is not _NOTHING and not _plain(meta))
+            or (map_ is not None and type(map_) is not list)
+        ):
             raise TypeError("not packable")
         packed.append(
             (
@@ -196,7 +199,7 @@ def _fields(tokens: Sequence[Token]) -> tuple[tuple[Any, ...], ...]:
                 token.tag,
                 token.nesting,
                 None if attrs is _NOTHING else attrs,
-                token.map,
+                map_,
                 token.level,
                 None if children is None else _fields(children),
                 token.content,
@@ -218,8 +221,21 @@ def unpack(data: bytes) -> tuple[Token, ...]:
 def _tokens(packed: Sequence[tuple[Any, ...]]) -> list[Token]:
     tokens = []
     new = object.__new__
-    for fields in packed:
-        (type_, tag, nesting, attrs, map_, level, children, content) = fields[:8]
+    for (
+        type_,
+        tag,
+        nesting,
+        attrs,
+        map_,
+        level,
+        children,
+        content,
+        markup,
+        info,
+        meta,
+        block,
+        hidden,
+    ) in packed:
         token = new(Token)
         token.type = type_
         token.tag = tag
@@ -229,7 +245,10 @@ def _tokens(packed: Sequence[tuple[Any, ...]]) -> list[Token]:
         token.level = level
         token.children = None if children is None else _tokens(children)
         token.content = content
-        token.markup, token.info, meta, token.block, token.hidden = fields[8:]
+        token.markup = markup
+        token.info = info
         token.meta = _NOTHING if meta is None else meta  # type: ignore[assignment]
+        token.block = block
+        token.hidden = hidden
         tokens.append(token)
     return tokens
