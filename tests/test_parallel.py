@@ -196,3 +196,13 @@ def test_shares_balance_sizes_and_keep_path_order() -> None:
     assert all(share == sorted(share) for share in shares)
     loads = [sum(sizes[p] for p in share) for share in shares]
     assert abs(loads[0] - loads[1]) <= 900
+
+
+def test_a_light_record_is_the_record_without_what_the_state_keeps_apart() -> None:
+    from clozeforge.builder.records import NoteRecord, ParsedNote, light_record
+
+    names = [field.name for field in dataclasses.fields(NoteRecord)]
+    record = NoteRecord(
+        ParsedNote("n.md", None, (), None, 0), *((f"{name}-value",) for name in names[1:])
+    )
+    assert light_record(record) == dataclasses.replace(record, facts=(), cards=(), link_lookups=())
