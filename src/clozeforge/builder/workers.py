@@ -104,8 +104,7 @@ class _Local:
     """The per-note work done in this process, remembering parsed notes between steps."""
 
     def __init__(self, work: WorkSettings, media: MediaIndex | None, *, pack: bool) -> None:
-        """``pack``: keep the parsed notes' tokens packed until they are processed (the
-        build's peak memory with several processes; one process has room to spare)."""
+        """``pack``: keep parsed notes' tokens packed until processed (the peak memory)."""
         self.work = work
         self.media = media
         self.phraser = RulePhraser() if work.phrase else None
@@ -121,12 +120,13 @@ class _Local:
         return parsed
 
     def process(self, path: str, links: LinkIndex) -> NoteRecord:
-        if path not in self.notes:
-            self.parse(path)
-        note, parsed, packed = self.notes.pop(path)
-        if note is not None and packed is not None:
-            note = dataclasses.replace(note, tokens=markdown.unpack(packed))
         work = self.work
+        if path not in self.notes:  # not parsed before: nothing waits, nothing is packed
+            note, parsed = read_and_parse(work.notes_dir, path, work.max_note_bytes)
+        else:
+            note, parsed, packed = self.notes.pop(path)
+            if note is not None and packed is not None:
+                note = dataclasses.replace(note, tokens=markdown.unpack(packed))
         return process_note(
             note,
             parsed,
