@@ -6,8 +6,8 @@ each share balanced by file size. The work comes in the two steps ``records`` de
 
 1. ``parse``: each process reads and parses its share and sends back the headers only.
    The parsed notes stay where they were parsed: pickling them to another process would
-   cost about as much as parsing. With several processes, their tokens wait packed
-   (``markdown.pack``): a quarter of the memory, unpacked in a twentieth of a parse.
+   cost about as much as parsing. With several processes, a large share's tokens wait
+   packed (``markdown.pack``): a quarter of the memory, unpacked in a twentieth of a parse.
 2. ``process``: the build sends every process the link index (all titles, now known)
    and any more notes to do; each process extracts, phrases (rule phraser only: a model
    phraser runs in the build's process) and renders its notes, and sends back the
@@ -55,7 +55,7 @@ from .records import (
     whole_record,
 )
 from .rendering import Placement
-from .shares import HEAD_START
+from .shares import HEAD_START, PACK_FROM
 from .shares import balanced_shares as _shares
 
 SMALL_BUILD = 300
@@ -103,12 +103,11 @@ def choose_jobs(requested: int, to_parse: int) -> int:
 class _Local:
     """The per-note work done in this process, remembering parsed notes between steps."""
 
-    def __init__(self, work: WorkSettings, media: MediaIndex | None, *, pack: bool) -> None:
-        """``pack``: keep parsed notes' tokens packed until processed (the peak memory)."""
+    def __init__(self, work: WorkSettings, media: MediaIndex | None) -> None:
         self.work = work
         self.media = media
         self.phraser = RulePhraser() if work.phrase else None
-        self.pack = pack
+        self.pack = False  # keep parsed notes' tokens packed until processed (PACK_FROM)
         self.notes: dict[str, tuple[Note | None, ParsedNote, bytes | None]] = {}
 
     def parse(self, path: str) -> ParsedNote:
@@ -147,9 +146,10 @@ def _worker(
     die_with(parent)
     # Short-lived, allocation-heavy and free of reference cycles worth collecting.
     gc.disable()
-    local = _Local(work, media, pack=True)
+    local = _Local(work, media)
     try:
         paths: list[str] = connection.recv()
+        local.pack = len(paths) >= PACK_FROM
         parsed = []
         for count, path in enumerate(paths, 1):
             parsed.append(local.parse(path))
@@ -279,7 +279,7 @@ class NotePool:
         self.jobs = max(1, jobs)
         self.sizes = sizes
         self.progress = progress or (lambda stage, count: None)
-        self.local = _Local(work, media, pack=self.jobs > 1)
+        self.local = _Local(work, media)
         self.workers: list[_Worker] = []
         self._mine: list[str] = []
         self._mine_extra: list[str] = []
@@ -306,6 +306,7 @@ class NotePool:
         head_start = HEAD_START if self.work.phrase and self.workers else 0.0
         shares = _shares(paths, self.sizes, len(self.workers) + 1, head_start)
         self._mine = shares[0]
+        self.local.pack = bool(self.workers) and len(self._mine) >= PACK_FROM
         for worker, share in zip(self.workers, shares[1:], strict=True):
             worker.paths = share
             worker.send(share)
@@ -319,8 +320,7 @@ class NotePool:
             if message is not None:
                 found.update((p.path, p) for p in message[1])
         for worker in self.workers:
-            if not worker.alive:
-                # Its share is parsed here instead (and processed here later).
+            if not worker.alive:  # its share is parsed here instead (and processed later)
                 for path in worker.paths:
                     found[path] = self.local.parse(path)
                 self._mine += worker.paths
