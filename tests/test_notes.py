@@ -21,7 +21,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from clozeforge.markdown import structure_parser
+from clozeforge.markdown import pack, structure_parser, unpack
 from clozeforge.model import Note
 from clozeforge.notes import (
     duplicate_note_diagnostics,
@@ -437,3 +437,39 @@ def test_corpus(corpus: Path) -> None:
     transformers = next(n for n in notes if n.path.endswith("142013_transformers.md"))
     assert transformers.title == "Transformers"
     pickle.dumps(notes)
+
+
+def _token_fields(tokens: Any) -> list[Any]:
+    """Every field of every token (children included), with the type of each value."""
+    return [
+        (
+            *((getattr(t, f), type(getattr(t, f))) for f in t.__slots__ if f != "children"),
+            None if t.children is None else _token_fields(t.children),
+        )
+        for t in tokens
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "# T [[a#b|c]] ![[img.png]]\n\n==mark== $x$ $$y$$ [^1] ~~s~~ <b>h</b>\n\n[^1]: note\n",
+        '| a | b |\n| - | - |\n| 1 | [l](http://x "t") |\n\n```py\ncode\n```\n',
+        "1. one\n2. two\n   - ![alt *e*](i.png)\n\n> quote\n\n<div>\nblock\n</div>\n",
+        "\n".join("  " * depth + "- item" for depth in range(300)),
+    ],
+)
+def test_packed_tokens_come_back_equal(body: str) -> None:
+    tokens = parse_text(body).tokens
+    packed = pack(tokens)
+    assert packed is not None
+    assert _token_fields(unpack(packed)) == _token_fields(tokens)
+    for name in CASES:
+        note = parse_note(name + ".md", (FIXTURES / f"{name}.md").read_bytes(), 0)
+        assert _token_fields(unpack(pack(note.tokens) or b"")) == (_token_fields(note.tokens))
+
+
+def test_tokens_with_values_bytes_cannot_hold_are_not_packed() -> None:
+    tokens = parse_text("[[a]]").tokens
+    tokens[1].children[0].meta = {**tokens[1].children[0].meta, "odd": object()}  # type: ignore[index]
+    assert pack(tokens) is None

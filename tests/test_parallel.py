@@ -196,3 +196,34 @@ def test_shares_balance_sizes_and_keep_path_order() -> None:
     assert all(share == sorted(share) for share in shares)
     loads = [sum(sizes[p] for p in share) for share in shares]
     assert abs(loads[0] - loads[1]) <= 900
+
+
+def test_a_light_record_is_the_record_without_what_the_state_keeps_apart() -> None:
+    from clozeforge.builder.records import NoteRecord, ParsedNote, light_record
+
+    names = [field.name for field in dataclasses.fields(NoteRecord)]
+    record = NoteRecord(
+        ParsedNote("n.md", None, (), None, 0), *((f"{name}-value",) for name in names[1:])
+    )
+    assert light_record(record) == dataclasses.replace(record, facts=(), cards=(), link_lookups=())
+
+
+def test_tokens_packed_while_they_wait_give_the_same_build(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clozeforge import markdown
+
+    packed: list[int] = []
+    pack = markdown.pack
+
+    def counting(tokens: Any) -> Any:
+        packed.append(1)  # counted here for this process's share (workers count their own)
+        return pack(tokens)
+
+    serial, serial_apkg = _build(vault, tmp_path, "serial", jobs=1)
+    monkeypatch.setattr(parallel, "PACK_FROM", 1)  # every share, however small (forked)
+    monkeypatch.setattr(markdown, "pack", counting)
+    split, split_apkg = _build(vault, tmp_path, "packed", jobs=2)
+    assert split.jobs == 2 and 100 < len(packed) < 300
+    assert _collection_dump(split_apkg) == _collection_dump(serial_apkg)
+    assert split.diagnostics == serial.diagnostics

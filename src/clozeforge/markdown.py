@@ -1,6 +1,7 @@
 """The one Markdown parser every stage uses: markdown-it-py with Obsidian's syntax added.
 
-Takes a note body; gives its markdown-it tokens (``parse``), and the parsers themselves.
+Takes a note body; gives its markdown-it tokens (``parse``), and the parsers themselves;
+tokens packed into bytes while they wait (``pack``, ``unpack``).
 
 CommonMark plus tables and strikethrough, ``$math$`` (dollarmath), footnotes, and two
 inline rules of our own: ``[[wikilinks]]`` / ``![[embeds]]`` become ``wikilink`` tokens,
@@ -10,6 +11,7 @@ what keeps code spans, code blocks and HTML out of facts and tags.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -158,4 +160,95 @@ def compact(tokens: Sequence[Token]) -> Sequence[Token]:
             token.meta = _NOTHING  # type: ignore[assignment]
         if token.children:
             compact(token.children)
+    return tokens
+
+
+def pack(tokens: Sequence[Token]) -> bytes | None:
+    """``tokens`` (as ``compact`` leaves them) as bytes, for ``unpack`` to give back equal:
+    a build parses every note before it can process any (the link index needs every
+    title), and while they wait a note's tokens take about four times the memory of
+    these bytes. None when some ``attrs`` or ``meta`` holds what bytes cannot."""
+    try:
+        return marshal.dumps(_fields(tokens))
+    except (ValueError, TypeError):
+        return None
+
+
+_PACKABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(mapping: Mapping[Any, Any]) -> bool:
+    """Whether ``mapping`` comes back from bytes as it went: a plain dictionary of plain
+    values."""
+    return type(mapping) is dict and all(type(value) in _PACKABLE for value in mapping.values())
+
+
+def _fields(tokens: Sequence[Token]) -> tuple[tuple[Any, ...], ...]:
+    packed = []
+    for token in tokens:
+        attrs, meta, children, map_ = token.attrs, token.meta, token.children, token.map
+        if (
+            (attrs is not _NOTHING and not _plain(attrs))
+            or (meta is not _NOTHING and not _plain(meta))
+            or (map_ is not None and type(map_) is not list)
+        ):
+            raise TypeError("not packable")
+        packed.append(
+            (
+                token.type,
+                token.tag,
+                token.nesting,
+                None if attrs is _NOTHING else attrs,
+                map_,
+                token.level,
+                None if children is None else _fields(children),
+                token.content,
+                token.markup,
+                token.info,
+                None if meta is _NOTHING else meta,
+                token.block,
+                token.hidden,
+            )
+        )
+    return tuple(packed)
+
+
+def unpack(data: bytes) -> tuple[Token, ...]:
+    """The tokens ``pack`` packed (each a new object, as ``compact`` left it)."""
+    return tuple(_tokens(marshal.loads(data)))
+
+
+def _tokens(packed: Sequence[tuple[Any, ...]]) -> list[Token]:
+    tokens = []
+    new = object.__new__
+    for (
+        type_,
+        tag,
+        nesting,
+        attrs,
+        map_,
+        level,
+        children,
+        content,
+        markup,
+        info,
+        meta,
+        block,
+        hidden,
+    ) in packed:
+        token = new(Token)
+        token.type = type_
+        token.tag = tag
+        token.nesting = nesting
+        token.attrs = _NOTHING if attrs is None else attrs  # type: ignore[assignment]
+        token.map = map_
+        token.level = level
+        token.children = None if children is None else _tokens(children)
+        token.content = content
+        token.markup = markup
+        token.info = info
+        token.meta = _NOTHING if meta is None else meta  # type: ignore[assignment]
+        token.block = block
+        token.hidden = hidden
+        tokens.append(token)
     return tokens

@@ -223,8 +223,12 @@ def read_note(
             if not stat.S_ISREG(opened.st_mode):
                 return _skip(rel_path, mtime, "not a regular file; skipped")
             mtime = int(opened.st_mtime)
-            # One byte over the limit is enough to know the file grew past it.
-            data = handle.read(max_bytes + 1)
+            # What the file holds and a byte more (a buffer the size of the limit cost more
+            # than the reading); one byte over the limit is enough to know it grew past it.
+            wanted = min(opened.st_size, max_bytes) + 1
+            data = handle.read(wanted)
+            if len(data) == wanted <= max_bytes:  # it grew since: read on to the limit
+                data += handle.read(max_bytes + 1 - wanted)
     except OSError as error:
         return _skip(rel_path, mtime, f"cannot read file ({error.strerror}); skipped")
     if len(data) > max_bytes:

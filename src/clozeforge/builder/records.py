@@ -158,7 +158,7 @@ def stored_record(record: NoteRecord) -> StoredRecord:
     return StoredRecord(
         # The lookups are stored apart (below) and only read from there: the build keeps
         # every note's light record, and they were a third of it.
-        dumps(dataclasses.replace(record, facts=(), cards=(), link_lookups=())),
+        dumps(light_record(record)),
         dumps((record.facts, record.cards)),
         None if header is None else dumps(header),
         dumps(record.link_lookups) if record.link_lookups else None,
@@ -217,7 +217,20 @@ def whole_record(light: NoteRecord, stored: StoredRecord) -> NoteRecord:
 def light_record(record: NoteRecord) -> NoteRecord:
     """``record`` as the build keeps it once stored (``stored_record``): without what the
     state keeps apart."""
-    return dataclasses.replace(record, facts=(), cards=(), link_lookups=())
+    # Field by field: ``dataclasses.replace`` looks up every field's definition first.
+    return NoteRecord(
+        record.parsed,
+        (),
+        (),
+        record.extract_diagnostics,
+        (),
+        record.phrase_diagnostics,
+        record.rendered,
+        record.fact_kinds,
+        record.phrasings,
+        record.left_out,
+        record.written,
+    )
 
 
 def read_and_parse(

@@ -128,7 +128,7 @@ def render_cards(
         note = packaging.DeckNote(
             guid=packaging.guid_for_fact(fact),
             deck=deck,
-            fields=tuple(readable(field) for field in fields),  # a file name not UTF-8
+            fields=_readable(fields),  # a file name not UTF-8
             tags=(*tags, LEFT_OUT_TAG) if card.left_out else tags,
             mtime=mtime,
             path=fact.path,
@@ -143,7 +143,9 @@ def render_cards(
                 has_media=bool(text.media or extra.media),
                 has_math=field_has_math(text.html),
                 # The Extra field shows the same source, so its problems repeat the text's.
-                diagnostics=tuple(dict.fromkeys((*text.diagnostics, *extra.diagnostics))),
+                diagnostics=tuple(dict.fromkeys((*text.diagnostics, *extra.diagnostics)))
+                if text.diagnostics or extra.diagnostics
+                else (),
             )
         )
     return tuple(rendered)
@@ -153,6 +155,16 @@ def _deck_and_tags(root: str, tags: tuple[str, ...]) -> tuple[str, tuple[str, ..
     """The deck of a card with ``tags``, and its Anki tags."""
     anki_tags = tuple(readable(packaging.anki_tag(tag)) for tag in tags)
     return readable(packaging.deck_for_tags(root, tags)), anki_tags
+
+
+def _readable(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields``, each ``model.readable``: as they are when they are UTF-8 (all but a
+    note whose file name is not), found in one test rather than one a field."""
+    try:
+        "".join(fields).encode("utf-8")
+    except UnicodeEncodeError:
+        return tuple(map(readable, fields))
+    return fields
 
 
 def _without_markup(cloze_text: str) -> str:

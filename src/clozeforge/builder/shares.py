@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+PACK_FROM = 1000
+"""A process whose share is this many notes or more keeps their tokens packed while they
+wait for the link index (``markdown.pack``): a smaller share's tokens take a few MiB,
+and packing them would only cost time."""
+
 HEAD_START = 0.015
 """Part of the work the build's own process gives up for the records of the workers it
 takes in (unpickles and stores) meanwhile: with one worker, its share is 49.25 %, not 50 %

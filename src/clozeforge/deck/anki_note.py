@@ -55,7 +55,9 @@ def card_ordinals(note: DeckNote) -> list[int]:
 def guid_for_fact(fact: Fact) -> str:
     """GUID of the Anki note for ``fact``: depends on its note and identity, not its wording."""
     # A file name that is not UTF-8 (its bytes held as surrogates) hashes by its bytes.
-    note_id = fact.note_id.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    note_id = fact.note_id
+    if not note_id.isascii():
+        note_id = note_id.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return _guid_for("__".join(("clozeforge", note_id, fact.kind.value, fact.key)))
 
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from markdown_it.common.utils import escapeHtml
+
 from ..cloze import Segment, split_segments
 from ..media import MediaIndex
 from .context import CLOSE, OPEN, PLACEHOLDER_RE, RenderContext, RenderedField, without_placeholders
-from .inline import markdown_html
+from .inline import MARKDOWN_SPECIAL_RE, markdown_html
 
 _MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _BRACE_BEFORE_DELETION_RE = re.compile(f"\\{{(?={OPEN})")
+_NOT_PLAIN_RE = re.compile(f"{MARKDOWN_SPECIAL_RE.pattern[:-1]}{OPEN}{CLOSE}]")
+"""What makes a text more than plain prose to render: a character that can start inline
+Markdown, or a placeholder character."""
 
 
 def render_cloze(
@@ -28,6 +33,10 @@ def render_cloze(
     ``media``: where images are looked up; None renders every image as its alt text
     (nothing to pack, no warning). ``line`` goes into the diagnostics. ``soft_break``: as
     ``RenderContext.soft_break``."""
+    if _NOT_PLAIN_RE.search(text) is None:
+        plain = _plain_cloze(text)
+        if plain is not None:
+            return plain
     ctx = RenderContext(note_path, media, line, soft_break)
     text = without_placeholders(text)
     segments = split_segments(text)
@@ -60,8 +69,31 @@ def render_text(
 
     Any ``{{`` in it is escaped, so it can never turn into a deletion. ``soft_break``: as
     ``RenderContext.soft_break``."""
+    if _NOT_PLAIN_RE.search(text) is None:
+        # Plain prose (most backs): what the Markdown path gives it, without its steps.
+        return RenderedField(_escape_plain(escapeHtml(text)))
     ctx = RenderContext(note_path, media, line, soft_break)
     return ctx.result(_escape_plain(markdown_html(without_placeholders(text), ctx, at_end=True)))
+
+
+def _plain_cloze(text: str) -> RenderedField | None:
+    """``render_cloze`` of a text of plain prose (no Markdown, no placeholder) whose
+    plain parts have no brace: each part HTML-escaped, as the Markdown path would give it
+    (most cards); None for any other text."""
+    pieces: list[str] = []
+    for segment in split_segments(text):
+        if segment.number is None:
+            if "{" in segment.text:
+                return None  # written escaped (``_escape_plain``), around the deletions too
+            pieces.append(escapeHtml(segment.text))
+            continue
+        answer = _escape_in_deletion(escapeHtml(segment.text))
+        if segment.hint is None:
+            pieces.append(f"{{{{c{segment.number}::{answer}}}}}")
+        else:
+            hint = _escape_in_deletion(escapeHtml(segment.hint))
+            pieces.append(f"{{{{c{segment.number}::{answer}::{hint}}}}}")
+    return RenderedField("".join(pieces))
 
 
 def field_has_math(html: str) -> bool:
