@@ -293,11 +293,14 @@ _TECHNICAL_ZIPF = 3.3
 def _anchored(rest: str) -> bool:
     """Whether the front, outside the blank, holds something only its topic has: code,
     math, emphasis, or a rare (technical) word."""
-    if CODE_RE.search(rest) or MATH_RE.search(rest) or re.search(r"\*\*|==|__", rest):
+    # Emphasis marks: three substring tests where a pattern of them was looked up per card.
+    emphasis = "**" in rest or "==" in rest or "__" in rest
+    if emphasis or CODE_RE.search(rest) or MATH_RE.search(rest):
         return True
     return any(lexicon().zipf(word) < _RARE_ZIPF for word in content_words(rest) if len(word) > 2)
 
 
+_DIGIT_RE = re.compile(r"\d")
 _ITEM_PAIR_RE = re.compile(r"\S\s+[-\u2013\u2014]\s+\S|\w\\?:\s")
 """An item that pairs a name with what it is: "`int` - integer", "powerful: isolates code"
 (a colon escaped on the card: "powerful\\: ...")."""
@@ -330,7 +333,7 @@ def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
     if card.kind is FactKind.DEFINITION and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.5, f"a term of {longest} words")]
     if card.kind is FactKind.DEFINITION and any(
-        re.search(r"\d", a) and len(words(a)) > 3 for a in answers
+        _DIGIT_RE.search(a) and len(words(a)) > 3 for a in answers
     ):
         return [Finding(Cause.UNCLEAN, 0.6, "a table row, not a term")]
     if card.kind is FactKind.THEOREM and longest > 14:

@@ -24,6 +24,12 @@ _DEFINED_BEFORE_RE = re.compile(
 )
 
 
+_ARTICLE_ONLY_RE = re.compile(r"\W*(?:(?:the|an?)\s+)?\W*", re.I)
+"""Nothing but an article (and marks) before a blank: it is the sentence's subject."""
+_ARTICLE_THEN_BLANK_RE = re.compile(r"\W*(?:(?:the|an?)\s+)?", re.I)
+_ASIDE_RE = re.compile(r"\([^()]*\)")
+
+
 def defines_blank(rest: str) -> bool:
     """Whether the sentence defines or names what its blank stands for: the blank is the
     subject of "is", "means", ... ("{{An annulus}} is ...") or what it is called ("... is
@@ -34,7 +40,7 @@ def defines_blank(rest: str) -> bool:
         return False
     # The subject: nothing but an article before it ("The {{aggregation}} of particles
     # refers to ..."), not the object of another noun ("The efficiency of {{X}} is").
-    subject = re.fullmatch(r"\W*(?:(?:the|an?)\s+)?\W*", rest[:gap], re.I) is not None
+    subject = _ARTICLE_ONLY_RE.fullmatch(rest, 0, gap) is not None
     return bool(
         (subject and _DEFINED_AFTER_RE.match(rest, gap + 1))
         or _DEFINED_BEFORE_RE.search(rest[:gap])
@@ -64,12 +70,12 @@ def loose_sentence(rest: str) -> tuple[Cause, str] | None:
     "some") or it is one step of a procedure ("Compute the {{robustness weights}} ..."),
     whose object depends on the steps around it."""
     # An aside may hedge ("(typically a database)") without the sentence doing so.
-    hedge = _HEDGE_RE.search(re.sub(r"\([^()]*\)", " ", rest))
+    hedge = _HEDGE_RE.search(_ASIDE_RE.sub(" ", rest) if "(" in rest else rest)
     if hedge:
         return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
     gap = rest.find("\0")
     if (
-        re.fullmatch(r"\W*(?:(?:the|an?)\s+)?", rest[:gap], re.I)
+        _ARTICLE_THEN_BLANK_RE.fullmatch(rest[:gap])
         and not defines_blank(rest)
         and not _FUNCTION_AFTER_RE.match(rest, gap + 1)
     ):

@@ -285,6 +285,7 @@ _PERSONAL_RE = re.compile(
 _PERSONAL_HEADING_RE = re.compile(r"(?:^|\u203a)[^\u203a?]*\b(?:I|my|My|me)\b[^\u203a?]*$")
 """The context line's last heading about the author, not a question ("What I handle by
 Neovim"; not "Can I add ...?"): what follows is the author's own list."""
+_DIGIT_RE = re.compile(r"\d")
 _TRIVIAL_RE = re.compile(
     r"(?=[abcfmnoprstvw])(?:"
     r"\bby definition\b|\bfrom wikipedia\b|\bwikipedia\b|\bslides?\b|\bchapter \d|\bpage \d"
@@ -370,7 +371,7 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     if card.paper and card.kind is not FactKind.DEFINITION:
         if not _CONTRIBUTION_RE.search(text):
             found.append(Finding(Cause.NOTWORTH, 0.6, "a paper's summary, not its contribution"))
-        if any(re.search(r"\d", a) and not content_words(a.replace("-", " ")) for a in answers):
+        if any(_DIGIT_RE.search(a) and not content_words(a.replace("-", " ")) for a in answers):
             found.append(Finding(Cause.NOTWORTH, 0.5, "a figure from a study"))
     return found[:2]
 
