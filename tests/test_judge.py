@@ -14,7 +14,7 @@ from clozeforge.builder import build
 from clozeforge.cli import cli
 from clozeforge.config import Settings
 from clozeforge.judge import CardView, Cause, judge
-from clozeforge.judge.text import _POINTING_RE
+from clozeforge.judge.pointing import _POINTING_RE
 from clozeforge.model import FactKind
 from conftest import corpus_dir
 

@@ -13,6 +13,7 @@ from ..lexicon import lexicon
 from ..model import FactKind
 from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, math_body, related, words
 from .cues import cued
+from .pointing import pointing
 from .verdict import CardView, Cause, Finding
 
 _ALLOWED_HTML_TEXT = "br sub sup b i u em strong span code kbd"
@@ -92,44 +93,6 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
     return found[:3]
 
 
-_POINTING_RE = re.compile(
-    # Where a match can start (the text's start, a mark, a word opening with one of these
-    # letters), looked at before the alternatives are tried one by one: 2.5x as fast.
-    r"(?=\A|[,;:(\[]|\b[abcdefhilopstw])(?:"
-    r"\b(?:this|these|those|such)\s+(?!is\b|are\b|was\b|way\b|case\b|as\b|that\b)[a-z]+"
-    r"|^\W*(?:its|their|they|them|it)\b|[,;:]\s*(?:it|they)\s+(?:is|are|was|were)\b"
-    r"|\b(?:here|hereafter|previously|aforementioned|former|latter)\b"
-    # "the above", "shown below"; not a place ("above the main diagonal", "below $0$").
-    r"|\b(?:above|below)\b(?!\s+(?:the|a|an|its|their|this|that|zero|one|\$|\\\(|\d))"
-    r"|\bthe (?:following|two|three|previous|latter|former)\b"
-    r"|\bthe (?:first|second|third|last|other) case\b|\b(?:can|could|will|is|are) then\b"
-    r"|\bboth (?:algorithms|methods|functions|approaches|cases|versions|examples|solutions)\b"
-    r"|\b(?:in|at) the middle\b|\bin view of\b|\b(?:example|figure|fig\.|table|section|"
-    r"chapter|equation|eq\.|theorem|lemma|proposition|definition)\s+\(?\d"
-    r"|\bas (?:follows|shown|seen|said|mentioned)\b|\bthe same thing\b"
-    r"|(?:^|[(\[:;,]\s*)see\b|\bsee\s+(?:also|above|below|here|there|chapter|section|figure|fig"
-    r"|table|page|the (?:note|section|chapter|figure|table|paper|next|previous))\b"
-    r"|\bone (?:advantage|disadvantage|drawback|benefit|limitation|problem|idea|way)\b"
-    r"|\b(?:in|from|of) (?:the|this|that|our|my) (?:example|exercise|snippet|code|output)\b"
-    # A sentence about a figure's or a worked example's setup ("Using the marriage
-    # example, ...", "An example of modeling education (E) on wages (W) ...").
-    r"|\b(?:using|in|from) the \w+ example\b|^\W*an example of\b"
-    # "this" standing for what came before ("One solution to this is ...", "does this.").
-    r"|\b(?:to|of|for|with|from|on|about|does|do|did) this\b(?!\s+(?!is\b|are\b|was\b)[a-z])"
-    # A clause whose subject came before ("If it fails to find it, ...").
-    r"|^\W*(?:if|when|although|because|since|unless|once|whether)\s+(?:it|they|this)\b"
-    r"|^\W*other\s+[a-z]+|^\W*corresponding\b"
-    # "it" before anything it could stand for ("To use it ...", "You can move it by ...").
-    r"|^\W*(?:to|you\s+(?:can|could|need\s+to|should))\s+[a-z]+\s+(?:it|them)\b"
-    # What the reader sees in an example's output ("Note how ...", "You can also see that").
-    r"|^\W*(?:note how|notice how|you can (?:also )?see|as you can see)\b"
-    r"|\bthe (?:first|second|third|fourth|fifth|sixth|last) (?:result|output|example)s?\b"
-    r"|^\W*(?:an?|the) (?:special|similar|corresponding|normal|opposite) (?:case|way|one)\b)",
-    re.I,
-)
-_pointing = lru_cache(maxsize=1024)(ascii_search(_POINTING_RE))
-"""``_POINTING_RE.search``, once per text (the several blanks of one sentence), by its
-ASCII twin on ASCII text (``ascii_search``: 1.6x as fast)."""
 _PLACEHOLDER_RE = re.compile(
     r"\b(?:foo|bar|baz|qux|spam|eggs|MyClass|ClassName|DerivedClassName|BaseClassName"
     r"|my_\w+|some_\w+)\b"
@@ -182,10 +145,10 @@ def no_context(card: CardView, plain: str) -> list[Finding]:
     found: list[Finding] = []
     text = MATH_RE.sub(" X ", plain)
     first_line = text.strip().split("\n", 1)[0]
-    pointing = _pointing(first_line if card.kind is FactKind.ENUMERATION else text)
-    if pointing:
+    pointing_at = pointing(first_line if card.kind is FactKind.ENUMERATION else text)
+    if pointing_at:
         found.append(
-            Finding(Cause.NOCONTEXT, 0.6, f"'{pointing.group(0)}' points at what the card lacks")
+            Finding(Cause.NOCONTEXT, 0.6, f"'{pointing_at.group(0)}' points at what the card lacks")
         )
     example = next(
         (m for code in CODE_RE.findall(card.text) if (m := _PLACEHOLDER_RE.search(code))), None
