@@ -23,11 +23,12 @@ def sentences_around(
     A next exercise's prompt or an aside on another command is debris a learner deletes."""
     sentence = text[spans[index][0] : spans[index][1]]
     earlier = spans[max(0, index - 1) : index] if before else ()
-    return [
-        _without_markers(" ".join(text[start:end].split()))
-        for start, end in (*earlier, *spans[index + 1 : index + 2])
-        if _is_prose(text[start:end]) and _shares_a_term(sentence, text[start:end])
-    ]
+    shown = []
+    for start, end in (*earlier, *spans[index + 1 : index + 2]):
+        other = text[start:end]  # sliced once, not once per test
+        if _is_prose(other) and _shares_a_term(sentence, other):
+            shown.append(_without_markers(" ".join(other.split())))
+    return shown
 
 
 def _without_markers(sentence: str) -> str:
@@ -130,7 +131,13 @@ def _shares_a_term(sentence: str, other: str) -> bool:
     zipf = lexicon().zipf
     if any(len(w) > 2 and zipf(w) < _COMMON_ZIPF for w in shared):
         return True
+    # A code span or formula opens on "`", "\(" or "$": a sentence without one shares none.
+    if not any(mark in sentence for mark in _MARKS) or not any(mark in other for mark in _MARKS):
+        return False
     return not set(_MARKED_RE.findall(sentence)).isdisjoint(_MARKED_RE.findall(other))
+
+
+_MARKS = ("`", "\\(", "$")
 
 
 _COMMON_ZIPF = 5.0

@@ -37,32 +37,35 @@ class Block:
 
     token: Token
     """The opening token, or the token itself for leaves (``fence``, ``inline``, ...)."""
+    type: str
+    """The token's type without ``_open``: ``paragraph``, ``bullet_list``, ... (worked out
+    once: the walk asks each block's type several times)."""
     children: list[Block] = field(default_factory=list)
     """What lies between the opening and the closing token, nested likewise."""
-
-    @property
-    def type(self) -> str:
-        """The token's type without ``_open``: ``paragraph``, ``bullet_list``, ..."""
-        kind = self.token.type
-        return kind[:-5] if kind.endswith("_open") else kind
+    inline_token: Token | None = None
+    """The first inline token among the children, set as the tree is built."""
 
     def inline(self) -> Token | None:
         """The inline token among the children (a paragraph's or heading's text)."""
-        return next((c.token for c in self.children if c.token.type == "inline"), None)
+        return self.inline_token
 
 
 def block_tree(tokens: Sequence[Token]) -> list[Block]:
     """Nest the flat block token stream; unbalanced closes are ignored."""
-    root = Block(Token("root", "", 0))
+    root = Block(Token("root", "", 0), "root")
     stack = [root]
     for token in tokens:
+        kind = token.type
         if token.nesting == 1:
-            node = Block(token)
+            node = Block(token, kind[:-5] if kind.endswith("_open") else kind, [])
             stack[-1].children.append(node)
             stack.append(node)
         elif token.nesting == -1:
             if len(stack) > 1:
                 stack.pop()
         else:
-            stack[-1].children.append(Block(token))
+            parent = stack[-1]
+            parent.children.append(Block(token, kind, []))
+            if kind == "inline" and parent.inline_token is None:
+                parent.inline_token = token
     return root.children

@@ -83,15 +83,21 @@ def _sane_term(term: str) -> bool:
         and balanced(term)
         and not TEMPLATE_RE.search(term)
         # A line's opening ("And here are few indicators: ...") names nothing to recall.
-        and not re.match(r"(?:and|but|so|or|then)\b", term.strip("*_ "), re.I)
+        and not _CONNECTIVE_OPENING_RE.match(term.strip("*_ "))
     )
+
+
+# Compiled once: each list item is tested (re's own cache is asked per call otherwise).
+_CONNECTIVE_OPENING_RE = re.compile(r"(?:and|but|so|or|then)\b", re.I)
+_FIELD_RE = re.compile(r"[^:]*::")
+_UNFINISHED_RE = re.compile(r"(?P<term>[^:\n]+?)(?::\*\*|:__|:)(?:\*\*|__)?\s*")
 
 
 # A list's items are tested as a glossary, then each as a definition: split once.
 @lru_cache(maxsize=512)
 def split_definition(text: str) -> tuple[str, str] | None:
     """(term, definition) when ``text`` is a definition item, else None."""
-    if re.match(r"[^:]*::", text) or TASK_RE.match(text):
+    if _FIELD_RE.match(text) or TASK_RE.match(text):
         return None
     for form in _DEFINITION_FORMS:
         match = form.match(text)
@@ -126,7 +132,7 @@ def definition_fact(text: Text, headings: tuple[str, ...]) -> FoundFact | None:
 
 def unfinished_definition(text: str) -> bool:
     """``- Term:`` with nothing after it and no list below: a definition left unfinished."""
-    match = re.fullmatch(r"(?P<term>[^:\n]+?)(?::\*\*|:__|:)(?:\*\*|__)?\s*", text.strip())
+    match = _UNFINISHED_RE.fullmatch(text.strip())
     return match is not None and _sane_term(strip_emphasis(match.group("term").strip()))
 
 

@@ -96,11 +96,15 @@ def _name_span(sentence: str) -> tuple[int, int] | None:
             or _POINTING_RE.search(MATH_RE.sub(" ", name))
             or _BAD_NAME_START_RE.match(name)
             or "," in MATH_RE.sub("", name)
-            or not re.search(r"[A-Za-z]{3}", MATH_RE.sub("", name))
+            or not _THREE_LETTERS_RE.search(MATH_RE.sub("", name))
         ):
             return None
         return start, end
     return None
+
+
+_THREE_LETTERS_RE = re.compile(r"[A-Za-z]{3}")
+_WHERE_RE = re.compile(r"^(?:where|with|for|in which|here)\b", re.I)
 
 
 def _name_is_generic(name: str) -> bool:
@@ -111,14 +115,13 @@ def _name_is_generic(name: str) -> bool:
 def _name_deletion(name: str, context: Sequence[str], tex: str) -> bool:
     """Whether the name is worth a deletion: a name of its own, short, in words, not on
     the context line or in the formula ``tex`` (either would give it away)."""
+    folded_tex = tex.casefold()
     if (
         _name_is_generic(name)
         or word_count(name) > NAME_DELETION_MAX_WORDS
         or MATH_RE.search(name)
         or any(
-            len(w) > 1
-            and w not in {"of", "the", "and"}
-            and re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", tex.casefold())
+            len(w) > 1 and w not in {"of", "the", "and"} and _stands_alone(w, folded_tex)
             for w in words(_DETERMINER_RE.sub("", name).casefold())
         )
     ):
@@ -130,6 +133,20 @@ def _name_deletion(name: str, context: Sequence[str], tex: str) -> bool:
         if w not in GENERIC_HEADS and len(w) > 2 and w not in {"of", "the", "and"}
     ]
     return bool(own) and not any(w in shown for w in own)
+
+
+def _stands_alone(word: str, text: str) -> bool:
+    """Whether ``word`` occurs in ``text`` with no letter a-z right before or after it
+    (``(?<![a-z])word(?![a-z])``, found without compiling a pattern per word)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not "a" <= text[start - 1] <= "z") and (
+            end == len(text) or not "a" <= text[end] <= "z"
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def _intro(before: str) -> tuple[int, str] | None:
@@ -199,7 +216,7 @@ def _formula_fact(
     extra.extend(earlier)
     tail = " ".join(after.split())
     symbols: tuple[str, ...] = ()
-    if re.match(r"^(?:where|with|for|in which|here)\b", tail, re.I):
+    if _WHERE_RE.match(tail):
         first = sentences(tail)
         clause = tail[: first[0][1]] if first else tail
         if word_count(clause) <= SYMBOLS_MAX_WORDS and clause.casefold().startswith("where"):

@@ -65,6 +65,9 @@ END_RE = re.compile(r"[.!][)\]\"'\u2019\u201d*_=]*$")
 """The end of a sentence that states something (not a question, not a fragment)."""
 LABEL_RE = re.compile(r"^(\*\*|__)(?P<label>[^*_\n:]{1,40}?)(?::\1|\1\s*:)[ \t]*")
 """A ``**Label**:`` / ``__Label:__`` opening a line."""
+_LABEL_OPENINGS = ("**", "__")
+"""How every ``LABEL_RE`` match opens: a line opening otherwise is not matched. Likewise a
+Dataview field line holds "::" (``_FIELD_LINE_RE``). Most lines hold neither."""
 
 _CLOSING_MARKUP_RE = re.compile(r"(?:\*\*|__|==|[*_])(?=\s)")
 _LEADING_MARKUP_RE = re.compile(r"\s*(?:(?:\*\*|__|==|[*_])(?=\s)\s*)?")
@@ -198,13 +201,13 @@ def _line_groups(text: str, *, drop_labels: bool) -> Iterator[tuple[int, int]]:
         line_start, line_end = position, position + len(line)
         position = line_end + 1
         stripped = line.strip()
-        if not stripped or _FIELD_LINE_RE.match(line):
+        if not stripped or ("::" in line and _FIELD_LINE_RE.match(line)):
             if start is not None:
                 yield start, end
             start, previous = None, ""
             continue
         offset = 0
-        if drop_labels:
+        if drop_labels and line.startswith(_LABEL_OPENINGS):
             label = LABEL_RE.match(line)
             if label:
                 offset = label.end()
@@ -248,9 +251,9 @@ def _wrapped_before(previous: str, first: str) -> bool:
 def _one_line(text: str, drop_labels: bool) -> tuple[tuple[int, int], ...]:
     """``_line_groups`` of a text of one line (most paragraphs and list items): no line
     before it to continue, no generator to run."""
-    if not text.strip() or _FIELD_LINE_RE.match(text):
+    if not text.strip() or ("::" in text and _FIELD_LINE_RE.match(text)):
         return ()
-    label = LABEL_RE.match(text) if drop_labels else None
+    label = LABEL_RE.match(text) if drop_labels and text.startswith(_LABEL_OPENINGS) else None
     if label is None:
         return ((0, len(text)),)
     return ((label.end(), len(text)),) if text[label.end() :].strip() else ()

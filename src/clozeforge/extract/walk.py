@@ -41,7 +41,8 @@ _EMPHASIS_RE = re.compile(r"(\*\*|__|==)(.+?)\1")
 
 def _heading_text(text: str) -> str:
     """A heading as the card's context line shows it: no emphasis markers, no colon."""
-    text = _EMPHASIS_RE.sub(r"\2", text)
+    if "**" in text or "__" in text or "==" in text:  # what each match opens on
+        text = _EMPHASIS_RE.sub(r"\2", text)
     text = " ".join(text.split()).strip()
     return text.rstrip(":").strip()
 
@@ -327,7 +328,8 @@ class NoteWalk:
     def figure(node: Block) -> str | None:
         """The Markdown of a paragraph made only of images (embeds or ``![alt](src)``)."""
         inline = node.inline()
-        if inline is None or not inline.children:
+        # An embed ("![[") and an image ("![alt](src)") open on "![": most paragraphs lack it.
+        if inline is None or not inline.children or "![" not in inline.content:
             return None
         images = 0
         for child in inline.children:
