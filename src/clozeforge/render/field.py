@@ -4,18 +4,18 @@ written so that Anki finds only the deletion markup rendering wrote."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from markdown_it.common.utils import escapeHtml
 
 from ..cloze import Segment, split_segments
 from ..media import MediaIndex
 from .context import CLOSE, OPEN, PLACEHOLDER_RE, RenderContext, RenderedField, without_placeholders
-from .inline import MARKDOWN_SPECIAL_RE, markdown_html
+from .inline import MARKDOWN_SPECIAL, markdown_html
 
 _MATH_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _BRACE_BEFORE_DELETION_RE = re.compile(f"\\{{(?={OPEN})")
-_NOT_PLAIN_RE = re.compile(f"{MARKDOWN_SPECIAL_RE.pattern[:-1]}{OPEN}{CLOSE}]")
+_NOT_PLAIN_RE = re.compile(f"[{MARKDOWN_SPECIAL}{OPEN}{CLOSE}]")
 """What makes a text more than plain prose to render: a character that can start inline
 Markdown, or a placeholder character."""
 
@@ -40,7 +40,11 @@ def render_cloze(
     ctx = RenderContext(note_path, media, line, soft_break)
     text = without_placeholders(text)
     segments = split_segments(text)
-    deletions = {i: _deletion_html(s, ctx) for i, s in enumerate(segments) if s.number is not None}
+
+    def html_of(part: str) -> str:
+        return markdown_html(part, ctx, at_end=False)
+
+    deletions = {i: _deletion(s, html_of) for i, s in enumerate(segments) if s.number is not None}
     if not deletions:
         return ctx.result(_escape_plain(markdown_html(text, ctx, at_end=True)))
     pieces: list[str] = []
@@ -87,12 +91,7 @@ def _plain_cloze(text: str) -> RenderedField | None:
                 return None  # written escaped (``_escape_plain``), around the deletions too
             pieces.append(escapeHtml(segment.text))
             continue
-        answer = _escape_in_deletion(escapeHtml(segment.text))
-        if segment.hint is None:
-            pieces.append(f"{{{{c{segment.number}::{answer}}}}}")
-        else:
-            hint = _escape_in_deletion(escapeHtml(segment.hint))
-            pieces.append(f"{{{{c{segment.number}::{answer}::{hint}}}}}")
+        pieces.append(_deletion(segment, escapeHtml))
     return RenderedField("".join(pieces))
 
 
@@ -101,11 +100,13 @@ def field_has_math(html: str) -> bool:
     return _MATH_RE.search(html) is not None
 
 
-def _deletion_html(segment: Segment, ctx: RenderContext) -> str:
-    answer = _escape_in_deletion(markdown_html(segment.text, ctx, at_end=False))
+def _deletion(segment: Segment, html_of: Callable[[str], str]) -> str:
+    """Deletion ``segment`` as field HTML, its answer and hint made HTML by ``html_of``
+    (Markdown rendered, or plain text escaped)."""
+    answer = _escape_in_deletion(html_of(segment.text))
     if segment.hint is None:
         return f"{{{{c{segment.number}::{answer}}}}}"
-    hint = _escape_in_deletion(markdown_html(segment.hint, ctx, at_end=False))
+    hint = _escape_in_deletion(html_of(segment.hint))
     return f"{{{{c{segment.number}::{answer}::{hint}}}}}"
 
 

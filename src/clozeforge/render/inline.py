@@ -46,16 +46,18 @@ def markdown_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
     return "".join(parts)
 
 
-MARKDOWN_SPECIAL_RE = re.compile(r"[\\`*_\[\]!$%^<&~=\n\r\x00]")
-"""Characters that can start inline Markdown (or that markdown-it rewrites, like ``\r``):
-text without any of them parses to one plain text token."""
+MARKDOWN_SPECIAL = r"\\`*_\[\]!$%^<&~=\n\r\x00"
+"""Characters that can start inline Markdown (or that markdown-it rewrites, like ``\r``),
+as the inside of a character class: text without any of them parses to one plain text
+token."""
+_MARKDOWN_SPECIAL_RE = re.compile(f"[{MARKDOWN_SPECIAL}]")
 
 
 def inline_html(text: str, ctx: RenderContext, *, at_end: bool) -> str:
     """Inline Markdown ``text`` as HTML (``at_end``: nothing follows it in the field)."""
     if not text:
         return ""
-    if MARKDOWN_SPECIAL_RE.search(text) is None:
+    if _MARKDOWN_SPECIAL_RE.search(text) is None:
         # Most card text is plain prose; parsing it would give one text token anyway.
         return escapeHtml(text)
     tokens = card_parser().parseInline(text, {})[0].children or []
