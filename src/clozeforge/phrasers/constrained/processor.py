@@ -114,7 +114,7 @@ def logits_processors(constraint: CopyConstraint) -> Any:
     """``constraint`` wrapped as a ``LogitsProcessor`` list for ``generate``."""
     from transformers import LogitsProcessor, LogitsProcessorList
 
-    class _Processor(LogitsProcessor):  # type: ignore[misc]
+    class _Processor(LogitsProcessor):
         def __call__(self, input_ids: Any, scores: Any) -> Any:
             return constraint(input_ids, scores)
 
