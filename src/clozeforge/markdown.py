@@ -154,6 +154,8 @@ def compact(tokens: Sequence[Token]) -> Sequence[Token]:
     until the link index is complete, and two empty dictionaries were a third of a
     token's memory. Read as before; writing to them fails instead of going unnoticed."""
     for token in tokens:
+        # markdown-it annotates attrs and meta as dict; a kept token's are only read, so the
+        # shared read-only mapping stands in on purpose.
         if not token.attrs:
             token.attrs = _NOTHING  # type: ignore[assignment]
         if not token.meta:
@@ -240,6 +242,7 @@ def _tokens(packed: Sequence[tuple[Any, ...]]) -> list[Token]:
         token.type = type_
         token.tag = tag
         token.nesting = nesting
+        # As in compact: markdown-it annotates attrs and meta as dict.
         token.attrs = _NOTHING if attrs is None else attrs  # type: ignore[assignment]
         token.map = map_
         token.level = level

@@ -161,13 +161,13 @@ def find_note_files(
                     continue
             if is_dir:
                 try:
-                    target = entry.stat()
+                    folder_stat = entry.stat()
                 except OSError as error:
                     diagnostics.append(
                         Diagnostic(rel, None, f"cannot open folder ({error.strerror}); skipped")
                     )
                     continue
-                identity = (target.st_dev, target.st_ino)
+                identity = (folder_stat.st_dev, folder_stat.st_ino)
                 if identity in ancestors:
                     message = "symbolic link loop (links back to a folder above it); not followed"
                     diagnostics.append(Diagnostic(rel, None, message))

@@ -69,7 +69,7 @@ def tokenize(text: str) -> list[Token]:
 def _tokens(text: str) -> tuple[Token, ...]:
     """``tokenize(text)``, remembered: a claim's sentence is tokenized for the sentences
     around it (``content_words``) and again for its answers (``ranking.answer_spans``)."""
-    tokens = []
+    tokens: list[Token] = []
     append = tokens.append
     for match in _TOKEN_RE.finditer(text, 0, len(text.rstrip())):
         kind = match.lastgroup or "punct"

@@ -101,8 +101,9 @@ def render_cards(
             )
             continue
         # A sentence the note hard-wraps reads as one line on the card.
-        where = {"note_path": fact.path, "media": media, "line": fact.line, "soft_break": " "}
-        text = render_cloze(card.text, **where)
+        text = render_cloze(
+            card.text, note_path=fact.path, media=media, line=fact.line, soft_break=" "
+        )
         context = context_line(fact, cloze_answers(card.text))
         back = [fact.extra] if fact.extra else []
         # The rule phraser only adds markup; a model that reworded the fact gets the
@@ -112,7 +113,9 @@ def render_cards(
         ):
             back.insert(0, fact.source_text)
         back.extend(fact.figures)
-        extra = render_text("\\\n".join(back), **where)
+        extra = render_text(
+            "\\\n".join(back), note_path=fact.path, media=media, line=fact.line, soft_break=" "
+        )
         fields = (
             text.html,
             extra.html if back else "",

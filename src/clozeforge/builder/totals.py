@@ -73,8 +73,8 @@ class Totals:
         anki = Counter(self.anki_cards_by_deck)
         for record in records:
             left_out += sign * len(record.left_out)
-            for card in record.left_out:
-                for cause in card.causes:
+            for left_out_card in record.left_out:
+                for cause in left_out_card.causes:
                     causes[cause] += sign
             notes_read += sign * (record.parsed.header is not None)
             for kind in record.fact_kinds:

@@ -330,7 +330,7 @@ class NotePool:
     def _drain(self, stage: str) -> None:
         for worker in self.workers:
             if worker.connection.poll():
-                worker.drain_progress(lambda n, stage=stage: self.progress(stage, n))
+                worker.drain_progress(lambda n: self.progress(stage, n))
 
     def process(
         self,

@@ -23,7 +23,7 @@ from ..context import context_line
 from ..extract.written_syntax import CardIdentity, carried_keys, normalise_key
 from ..media import MediaFile, MediaIndex
 from ..model import Card, Diagnostic, Fact, FactKind
-from ..render import field_has_math, render_cloze, render_text
+from ..render import RenderedField, field_has_math, render_cloze, render_text
 
 Rendered = tuple[packaging.DeckNote, tuple[MediaFile, ...], bool, tuple[Diagnostic, ...]]
 """An Anki note, the files it shows, whether its text has math, its warnings."""
@@ -42,18 +42,18 @@ def _lines(text: str) -> str:
 def render_written(card: Card, *, root: str, media: MediaIndex | None, mtime: int) -> Rendered:
     """The Anki note of the written ``card`` in deck ``root::first-tag``."""
     fact = card.fact
-    where = {"note_path": fact.path, "media": media, "line": fact.line}
     source = html.escape(f"{fact.note_title} \u00b7 {fact.path}:{fact.line}", quote=False)
     key = html.escape(fact.key, quote=False)
     answer = fact.details[0] if fact.details else ""
     if fact.kind is FactKind.WRITTEN_CLOZE:
-        text = render_cloze(card.text, **where)
+        text = render_cloze(card.text, note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, cloze_answers(card.text))
         fields: tuple[str, ...] = (text.html, "", source, "cloze", key, card.phrased_by, "")
-        model, shown = packaging.MODEL_ID, (text,)
+        model = packaging.MODEL_ID
+        shown: tuple[RenderedField, ...] = (text,)
     else:
-        front = render_text(_lines(card.text), **where)
-        back = render_text(_lines(answer), **where)
+        front = render_text(_lines(card.text), note_path=fact.path, media=media, line=fact.line)
+        back = render_text(_lines(answer), note_path=fact.path, media=media, line=fact.line)
         context = context_line(fact, [answer])
         reverse = "y" if fact.kind is FactKind.WRITTEN_REVERSED else ""
         kind = fact.kind.card_kind

@@ -78,13 +78,13 @@ def coerce(name: str, kind: str, given: GivenValue) -> Any:
     text = value.strip() if isinstance(value, str) else None
     # Text is parsed where the environment (or a library caller) gives it; a TOML file
     # has real types, so ``jobs = "2"`` or ``strict = "yes"`` is a mistake worth saying.
-    parse_text = text is not None and given.source != "file"
+    text_to_parse = text if given.source != "file" else None
     result: Any = None
     if kind == "bool":
         if isinstance(value, bool):
             result = value
-        elif parse_text and text.lower() in _TRUE | _FALSE:
-            result = text.lower() in _TRUE
+        elif text_to_parse is not None and text_to_parse.lower() in _TRUE | _FALSE:
+            result = text_to_parse.lower() in _TRUE
         # Flags come by field name (use_cache); files and the environment by key (no_cache).
         if result is not None and key is not None and key.inverted and given.source != "flag":
             result = not result
@@ -92,8 +92,8 @@ def coerce(name: str, kind: str, given: GivenValue) -> Any:
         minimum = key.minimum if key else 0
         if isinstance(value, int) and not isinstance(value, bool):
             result = value
-        elif parse_text and _WHOLE_NUMBER.fullmatch(text):
-            result = int(text)
+        elif text_to_parse is not None and _WHOLE_NUMBER.fullmatch(text_to_parse):
+            result = int(text_to_parse)
         if result is not None and result < minimum:
             result = None
     elif kind == "number":

@@ -9,6 +9,12 @@ from collections.abc import Sequence
 from .anki_note import MODELS, DeckNote, card_ordinals
 from .row_ids import CARD_STRIDE, ID_FLOOR, ID_SPAN, RowIds, hashed_ids
 
+CardRow = tuple[
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, str
+]
+"""A row of the ``cards`` table: id, nid, did, ord, mod, usn, type, queue, due, ivl,
+factor, reps, lapses, left, odue, odid, flags, data."""
+
 _ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")
 INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
 INSERT_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
@@ -65,7 +71,7 @@ class NoteRows:
             "",
         )
 
-    def card_rows(self, deck_id: int) -> list[tuple[object, ...]]:
+    def card_rows(self, deck_id: int) -> list[CardRow]:
         """The rows of the ``cards`` table, as genanki's ``Card.write_to_db`` writes them
         (new, due 0; queue -1 when the note is suspended), dated with the note's own time."""
         mtime = int(self.note.mtime)

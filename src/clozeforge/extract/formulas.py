@@ -199,7 +199,7 @@ def _formula_fact(
     if span is None or TEMPLATE_RE.search(sentence):
         return None
     name = sentence[span[0] : span[1]]
-    answers = (span,) if _name_deletion(name, context, tex) else ()
+    answers: tuple[tuple[int, int], ...] = (span,) if _name_deletion(name, context, tex) else ()
     # The back: what the front lacks, the sentences before the introducing one. The
     # "where ..." after the formula says what its symbols mean: the front shows it (the
     # card asks the formula, not what its letters stand for), unless it is too long.

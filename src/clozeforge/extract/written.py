@@ -232,10 +232,12 @@ def _start(match: re.Match[str]) -> int:
 
 def _single_line(doc: _Body, i: int, syntax: WrittenCardSyntax, say: _Say) -> WrittenCard | None:
     text = doc.plain[i]
-    for kind, separator in (
+    # The reversed separator is tried first: the default ":::" holds the basic "::".
+    kind_separators: tuple[tuple[Kind, str], ...] = (
         ("reversed", syntax.single_line_reversed_separator),
         ("basic", syntax.single_line_separator),
-    ):
+    )
+    for kind, separator in kind_separators:
         if separator and separator in text:
             at = text.index(separator)
             front = doc.shown[i][:at]
@@ -305,8 +307,8 @@ def _cloze(
     found = {i: deletions(i) for i in range(first, last + 1)}
     for i in range(first, last + 1):
         rest = doc.plain[i]
-        for match in found[i]:
-            rest = rest[: match.start()] + "\x00" * len(match[0]) + rest[match.end() :]
+        for deletion in found[i]:
+            rest = rest[: deletion.start()] + "\x00" * len(deletion[0]) + rest[deletion.end() :]
         if _ANKI_OPEN.search(ANKI_CLOZE.sub("", doc.masked[i])):
             say(i, "`{{c…::` without its closing `}}`: no cloze")
         for _, opening, closing in patterns:

@@ -40,7 +40,7 @@ def named_code(code: str, rest: str, rest_words: Sequence[str]) -> Finding | Non
     pieces = re.split(r"[._ ]+|(?<=[a-z])(?=[A-Z])", name.group(1)) if name else []
     parts = [p for p in pieces if len(p) >= 3]
     shown = {o.strip("_").casefold() for o in others} | set(rest_words)
-    if parts and all(p.casefold() in shown for p in parts):
+    if name is not None and parts and all(p.casefold() in shown for p in parts):
         shown_name = name.group(1).strip("_")
         return Finding(Cause.GIVEAWAY, 0.6, f"'{shown_name}' is named on the front")
     # A module named after what the front calls it: "{{`heapq`}} ... implementing

@@ -241,10 +241,11 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
         ):
             # "the {{inverse image}} of open subsets and not that the image of ...".
             return [Finding(Cause.GIVEAWAY, 0.6, f"the front sets it against '{asked[-1]}'")]
-        twin = _prefixed_twin(asked, rest_words)
-        if twin:
+        front_twin = _prefixed_twin(asked, rest_words)
+        if front_twin:
             weight = 0.3 if card.kind in _STATED_KINDS else 0.6
-            return [Finding(Cause.GIVEAWAY, weight, f"'{twin}' on the front is its other half")]
+            message = f"'{front_twin}' on the front is its other half"
+            return [Finding(Cause.GIVEAWAY, weight, message)]
     return []
 
 
@@ -351,7 +352,7 @@ def _twin_forms(bare: str) -> frozenset[str]:
     """The words (hyphens dropped) that ``_prefixed_twin`` finds a twin of ``bare``: it
     with a prefix more or less (the shorter at least ``_TWIN_MIN_STEM`` letters), or with
     "-able"/"-ible" more or less (the shorter at least four)."""
-    twins = set()
+    twins: set[str] = set()
     if len(bare) >= _TWIN_MIN_STEM:
         twins.update(prefix + bare for prefix in _TWIN_PREFIXES)
     for prefix in _TWIN_PREFIXES:

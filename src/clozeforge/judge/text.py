@@ -80,7 +80,7 @@ def unclean(text: str, plain: str, answers: Sequence[str]) -> list[Finding]:
             found.append(Finding(Cause.UNCLEAN, 1.0, "the deletion cuts a word"))
     # Each pattern below needs its first character in the text: most texts have neither.
     uncoded = CODE_RE.sub("", plain) if "`" in plain else plain
-    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(uncoded)} if "<" in plain else ()
+    tags = {m.group(1).casefold() for m in _HTML_RE.finditer(uncoded)} if "<" in plain else set()
     if tags and tags - _ALLOWED_HTML:
         found.append(Finding(Cause.UNCLEAN, 0.6, "HTML left in the text"))
     unlinked = _EMBED_RE.sub("", uncoded) if "[" in uncoded else uncoded

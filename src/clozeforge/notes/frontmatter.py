@@ -108,7 +108,8 @@ def load_yaml(text: str, first_line: int, path: str) -> tuple[Mapping[str, Any],
     if loaded is None:
         return NO_METADATA, []
     if not isinstance(loaded, Mapping):
-        kind = {list: "a list", str: "a string"}.get(type(loaded), type(loaded).__name__)
+        kind_names: dict[type, str] = {list: "a list", str: "a string"}
+        kind = kind_names.get(type(loaded), type(loaded).__name__)
         message = f"frontmatter is {kind}, not key: value pairs; ignored"
         return NO_METADATA, [Diagnostic(path, first_line - 1, message)]
     try:

@@ -8,13 +8,14 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from .card_table import CardTable
 from .note_table import NoteTable
 from .schema import INDEXES, migrate
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class StateError(Exception):
@@ -27,15 +28,17 @@ class StateError(Exception):
         self.error = error
 
 
-def _guarded(method: _F) -> _F:
+def _guarded(
+    method: Callable[Concatenate[BuildState, _P], _R],
+) -> Callable[Concatenate[BuildState, _P], _R]:
     @functools.wraps(method)
-    def guarded(self: BuildState, *args: Any, **kwargs: Any) -> Any:
+    def guarded(self: BuildState, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.Error, OSError) as error:
             raise StateError(self.path, error) from error
 
-    return guarded  # type: ignore[return-value]
+    return guarded
 
 
 def discard_state(path: Path) -> bool:

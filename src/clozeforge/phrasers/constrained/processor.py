@@ -91,11 +91,12 @@ class CopyConstraint:
             else:
                 state = self.state(fact, row)
                 states[(fact, tuple(row))] = state
-                tensor = self._tensors.get((fact, state))
-                if tensor is None:
+                cached = self._tensors.get((fact, state))
+                if cached is None:
                     ids = [i for i in rules.allowed(state) if 0 <= i < vocab_size]
-                    tensor = torch.tensor(ids, dtype=torch.long)
-                    self._tensors[(fact, state)] = tensor
+                    cached = torch.tensor(ids, dtype=torch.long)
+                    self._tensors[(fact, state)] = cached
+                tensor = cached
             id_parts.append(tensor)
             row_parts.append(torch.full((len(tensor),), index, dtype=torch.long))
         # Only the last step's states are looked up again (the rows grow by one id).
@@ -113,7 +114,7 @@ def logits_processors(constraint: CopyConstraint) -> Any:
     """``constraint`` wrapped as a ``LogitsProcessor`` list for ``generate``."""
     from transformers import LogitsProcessor, LogitsProcessorList
 
-    class _Processor(LogitsProcessor):  # type: ignore[misc]
+    class _Processor(LogitsProcessor):
         def __call__(self, input_ids: Any, scores: Any) -> Any:
             return constraint(input_ids, scores)
 

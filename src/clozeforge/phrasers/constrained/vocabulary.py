@@ -70,7 +70,8 @@ class AllowedVocabulary:
         for special in (tokenizer.eos_token_id, tokenizer.pad_token_id):
             if special is not None:
                 shared.add(special)
-        shared.discard(self.unknown_id)  # type: ignore[arg-type]
+        if self.unknown_id is not None:
+            shared.discard(self.unknown_id)
         self.shared: frozenset[int] = frozenset(shared)
         """Ids allowed for every fact."""
         self.surfaces = TokenSurfaces(tokenizer)
@@ -80,7 +81,8 @@ class AllowedVocabulary:
         """Ids allowed when phrasing a fact whose source text is ``source``."""
         ids = set(_ids(self._tokenizer, source))
         ids.update(_piece_ids(self._tokenizer, dict.fromkeys(_TOKEN_RE.findall(source))))
-        ids.discard(self.unknown_id)  # type: ignore[arg-type]
+        if self.unknown_id is not None:
+            ids.discard(self.unknown_id)
         return self.shared | ids
 
     def rules_for(self, source: str) -> WordRules:

@@ -74,8 +74,11 @@ class WordRules:
         """Padding id: allowed only after the end (generate pads finished rows)."""
         self.complete: frozenset[str] = frozenset(words)
         """Whole words the output may contain."""
-        spelt = {token: surfaces(token) for token in sorted(set(ids))}
-        spelt = {token: segments for token, segments in spelt.items() if segments}
+        # Tokens with no spelling (special tokens, byte pieces) or an empty one take no part.
+        spellings = {token: surfaces(token) for token in sorted(set(ids))}
+        spelt: dict[int, Segments] = {
+            token: segments for token, segments in spellings.items() if segments
+        }
         # Runs a token adds to a word already started: its leading word run.
         continuing = {t: s for t, s in spelt.items() if s[0][0]}
         self.partial: frozenset[str] = self._completable(continuing)
