@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from clozeforge.judge import ambiguity, pointing, text
-from clozeforge.judge.cues import cued, may_hold
+from clozeforge.judge.cues import cued, may_hold, word_cued
 from clozeforge.wordforms import EXPANSION_RE
 
 # The judge package's ``giveaway`` is its test function; the module is read by its name.
@@ -73,6 +73,21 @@ def test_a_text_past_ascii_is_always_searched() -> None:
     assert may_hold("SUCH things", ("such",))
     assert not may_hold("other things", ("such",))
     assert search("other things") is None
+
+
+def test_word_cues_rule_out_only_a_text_without_the_whole_word() -> None:
+    pattern = re.compile(r"\b(?:it|such)\b", re.I)
+    searched: list[str] = []
+
+    def search(text: str) -> re.Match[str] | None:
+        searched.append(text)
+        return pattern.search(text)
+
+    cued_search = word_cued(search, frozenset({"it", "such"}))
+    assert cued_search("with bits") is None  # "it" only inside other words: not searched
+    assert cued_search("IT works") is not None
+    assert cued_search("\u017fuch things") is not None  # past ASCII: always searched
+    assert searched == ["IT works", "\u017fuch things"]
 
 
 _EDGES = (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END)

@@ -27,6 +27,8 @@ def math_body(math: str) -> str:
 
 
 CODE_RE = re.compile(r"`[^`]*`")
+DIGIT_RE = re.compile(r"\d")
+"""A digit: in an answer, a figure (a table row's, a study's)."""
 
 
 EXPANSION_RE = re.compile(

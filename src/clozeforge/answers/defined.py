@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ..lexicon import FUNCTION_WORDS, lexicon
 from ..wordforms import EXPANSION_RE
 from .candidates import NUMBERS, Candidates
-from .phrases import ACRONYM_RE, MAX_ANSWER_WORDS, word_class
+from .phrases import ACRONYM_TOKEN_RE, MAX_ANSWER_WORDS, word_class
 from .tokens import Token
 
 DEFINED_TERM_SCORE = 3.6
@@ -128,7 +128,7 @@ def add_acronyms(found: Candidates, tokens: Sequence[Token]) -> None:
         (index, token)
         for index, token in enumerate(tokens)
         # An acronym's first two characters are capitals or digits: most words stop there.
-        if token.kind == "word" and token.text[:2].isupper() and ACRONYM_RE.match(token.text)
+        if token.kind == "word" and token.text[:2].isupper() and ACRONYM_TOKEN_RE.match(token.text)
     ]
     if not acronyms:
         return  # most sentences

@@ -21,8 +21,11 @@ as a term (emphasis, definition, a title in the vault) or it is code, a number o
 MAX_ANSWER_WORDS = 5
 """Longest noun phrase offered as an answer; longer ones keep their last words (the head)."""
 
-ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9&]{1,9}s?$")
-"""An acronym (``DQL``, ``RDBMSs``)."""
+ACRONYM_TOKEN_RE = re.compile(r"^[A-Z][A-Z0-9&]{1,9}s?$")
+"""A word token that is an acronym (``DQL``, ``RDBMSs``, ``AT&T``, ``MP3``): a capital,
+then up to nine capitals, digits or "&". The widest of the acronym patterns: the judge
+finds one in running text by ``giveaway._ACRONYM_IN_TEXT_RE`` (no "&", up to eight) and
+asks whether the front spells one by ``code_names._SPELT_ACRONYM_RE`` (letters only)."""
 
 
 def word_class(token: Token, first: bool) -> str:
@@ -49,7 +52,7 @@ def _class_of_word(text: str, first: bool) -> str:
         return "function"
     if not first and text[0].isupper():
         return "noun"  # a name or a capitalised term in mid-sentence
-    if ACRONYM_RE.match(text):
+    if ACRONYM_TOKEN_RE.match(text):
         return "noun"
     parts = lexicon().parts_of_speech(folded)
     if not parts:

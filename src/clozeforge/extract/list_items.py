@@ -96,7 +96,9 @@ def _wrapped(line: str, following: str, head: str) -> bool:
     """Whether ``following``, flush left under a list item, continues the item's sentence
     (an editor's hard wrap: "… `isinstance(obj, int)` will be" / "`True` only if …")
     rather than starting prose of its own after the list ("… sum of squares" /
-    "$$W_k = …$$", "Some prose.")."""
+    "$$W_k = …$$", "Some prose."). Not ``sentences._wrapped_before``: a paragraph's next
+    line goes on its sentence unless it opens a new statement, but a line flush left under
+    a list is as likely the prose after it, so it goes on the item only on this evidence."""
     end = line.rstrip()
     start = following.lstrip()
     if not end or not start or end[-1] in ".!?:;)>]" or start.startswith(("$$", "<", "\\")):

@@ -240,7 +240,9 @@ _WRAP_WIDTH = 60
 def _wrapped_before(previous: str, first: str) -> bool:
     """Whether a line opening on code or a quotation (``first``) goes on with the long
     line ``previous``, cut mid-sentence by a hard wrap ("... modules including" /
-    "`gettext`, `locale`, ...", "... Pascal “record” or C" / "“struct”, bundling ...")."""
+    "`gettext`, `locale`, ...", "... Pascal “record” or C" / "“struct”, bundling ...").
+    One of three tests of a paragraph's next line (``_line_groups``); a line flush left
+    under a list item is asked the like with other evidence (``list_items._wrapped``)."""
     return (
         first in "`\u201c\"'\u2018("
         and len(previous) >= _WRAP_WIDTH

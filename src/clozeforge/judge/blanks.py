@@ -11,6 +11,7 @@ from ..lexicon import lexicon
 from ..model import FactKind
 from ..wordforms import (
     CODE_RE,
+    DIGIT_RE,
     KIND_NOUNS,
     MATH_RE,
     content_words,
@@ -300,7 +301,6 @@ def _anchored(rest: str) -> bool:
     return any(lexicon().zipf(word) < _RARE_ZIPF for word in content_words(rest) if len(word) > 2)
 
 
-_DIGIT_RE = re.compile(r"\d")
 _ITEM_PAIR_RE = re.compile(r"\S\s+[-\u2013\u2014]\s+\S|\w\\?:\s")
 """An item that pairs a name with what it is: "`int` - integer", "powerful: isolates code"
 (a colon escaped on the card: "powerful\\: ...")."""
@@ -333,7 +333,7 @@ def not_atomic(card: CardView, answers: Sequence[str]) -> list[Finding]:
     if card.kind is FactKind.DEFINITION and longest > 6:
         return [Finding(Cause.NOTATOMIC, 0.5, f"a term of {longest} words")]
     if card.kind is FactKind.DEFINITION and any(
-        _DIGIT_RE.search(a) and len(words(a)) > 3 for a in answers
+        DIGIT_RE.search(a) and len(words(a)) > 3 for a in answers
     ):
         return [Finding(Cause.UNCLEAN, 0.6, "a table row, not a term")]
     if card.kind is FactKind.THEOREM and longest > 14:

@@ -11,7 +11,10 @@ from ..lexicon import lexicon
 from ..wordforms import CODE_RE, content_words
 from .verdict import Cause, Finding
 
-_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
+_SPELT_ACRONYM_RE = re.compile(r"[A-Z]{2,6}s?")
+"""An acronym of two to six capital letters (``SQL``, ``APIs``): one the initials of the
+front's words can spell, which no digit or "&" can be (unlike an acronym as a word token,
+``answers.phrases.ACRONYM_TOKEN_RE``)."""
 
 
 def named_code(code: str, rest: str, rest_words: Sequence[str]) -> Finding | None:
@@ -155,7 +158,7 @@ def code_name_words(rest: str) -> list[str]:
 def spelt_acronym(answer: str, rest: str) -> bool:
     """Whether ``answer`` is an acronym whose letters open consecutive words of the front,
     in any order ("{{SQL}} is a language of structured queries")."""
-    if not _ACRONYM_RE.fullmatch(answer):
+    if not _SPELT_ACRONYM_RE.fullmatch(answer):
         return False
     initials = [p[0] for w in content_words(rest) for p in w.split("-") if p]
     letters = answer.rstrip("s").casefold()

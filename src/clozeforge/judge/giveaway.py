@@ -89,7 +89,10 @@ def _math_inside(text: str) -> str:
     return "".join(math_body(stripped).split())
 
 
-_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
+_ACRONYM_IN_TEXT_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")
+"""An acronym standing whole in running text (``PCA``, ``FPCA``, ``MP3s``): a capital, then
+up to seven capitals or digits, between word edges; no "&" (here "AT&T" holds "AT"; as a
+word token, ``answers.phrases.ACRONYM_TOKEN_RE``, it is one acronym)."""
 
 
 def _inner_acronym(answer: str, rest: str, context: str) -> str:
@@ -97,12 +100,12 @@ def _inner_acronym(answer: str, rest: str, context: str) -> str:
     acronym, contains ("PCA" of "FPCA"), or that contains the blank ("FPCA" for "PCA");
     empty when none."""
     asked = answer.strip().strip("`*_=")
-    if not _ACRONYM_WORD_RE.fullmatch(asked) or len(asked) < 3:
+    if not _ACRONYM_IN_TEXT_RE.fullmatch(asked) or len(asked) < 3:
         return ""
     return next(
         (
             other
-            for other in _ACRONYM_WORD_RE.findall(f"{rest} {context}")
+            for other in _ACRONYM_IN_TEXT_RE.findall(f"{rest} {context}")
             if other != asked and len(other) >= 2 and (other in asked or asked in other)
         ),
         "",
@@ -187,7 +190,7 @@ def giveaway(card: CardView, rest: str, answers: Sequence[str]) -> list[Finding]
             folded = rest.casefold() if folded is None else folded
             if any(name in folded for name in spelt):
                 names = {c.strip("`").casefold() for c in CODE_RE.findall(rest)} | {
-                    w.casefold() for w in _ACRONYM_WORD_RE.findall(rest)
+                    w.casefold() for w in _ACRONYM_IN_TEXT_RE.findall(rest)
                 }
                 if any(name in names for name in spelt):
                     return [Finding(Cause.GIVEAWAY, 0.6, "a name on the front stands for it")]

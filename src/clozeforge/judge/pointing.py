@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from ..ascii_search import ascii_search
+from .cues import word_cued
 
 _POINTING_RE = re.compile(
     # Where a match can start (the text's start, a mark, a word opening with one of these
@@ -54,22 +55,10 @@ _POINTING_WORDS = frozenset(
     | {"other", "corresponding", "how", "result", "results", "outputs", "examples", "way"}
 )
 """A word every ``_POINTING_RE`` match holds whole (lower-cased): an ASCII sentence holding
-none of them points at nothing, and most sentences are ruled out by one set test instead
-of the pattern's 30 alternatives (``tests/test_judge_cues.py`` reads the pattern to hold
-each alternative to this)."""
-_LETTERS_RE = re.compile(r"[a-z]+")
-"""The words a lower-cased ASCII text's letters make: a word a match holds whole (between
-``\\b``, marks or spaces) is one of them."""
-_search = ascii_search(_POINTING_RE)
-"""``_POINTING_RE.search``, by its ASCII twin on ASCII text (``ascii_search``: 1.6x as
-fast)."""
-
-
-@lru_cache(maxsize=1024)
-def pointing(text: str) -> re.Match[str] | None:
-    """``_POINTING_RE.search(text)``, once per text (the several blanks of one sentence).
-    Past ASCII a case-blind pattern knows more forms of a letter ("\u017f" is an "s"): such
-    a text is always searched."""
-    if text.isascii() and _POINTING_WORDS.isdisjoint(_LETTERS_RE.findall(text.lower())):
-        return None
-    return _search(text)
+none of them points at nothing, and most sentences are ruled out by one set test
+(``cues.word_cued``) instead of the pattern's 30 alternatives (``tests/test_judge_cues.py``
+reads the pattern to hold each alternative to this)."""
+pointing = lru_cache(maxsize=1024)(word_cued(ascii_search(_POINTING_RE), _POINTING_WORDS))
+"""``_POINTING_RE.search(text)``, once per text (the several blanks of one sentence), by
+its ASCII twin on ASCII text (``ascii_search``: 1.6x as fast), and only where the text may
+hold one of ``_POINTING_WORDS`` (``cues.word_cued``)."""

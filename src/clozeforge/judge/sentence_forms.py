@@ -24,9 +24,11 @@ _DEFINED_BEFORE_RE = re.compile(
 )
 
 
-_ARTICLE_ONLY_RE = re.compile(r"\W*(?:(?:the|an?)\s+)?\W*", re.I)
-"""Nothing but an article (and marks) before a blank: it is the sentence's subject."""
-_ARTICLE_THEN_BLANK_RE = re.compile(r"\W*(?:(?:the|an?)\s+)?", re.I)
+_ARTICLE_ONLY_RE = re.compile(r"\W*(?:(?:the|an?)\s+)?(?P<marks>\W*)", re.I)
+"""Nothing but an article (and marks) before a blank: it is the sentence's subject. Marks
+after the article (``marks``: "The '{{X}}' is") still leave it the subject that a
+sentence defines (``defines_blank``); a subject asked back (``loose_sentence``) has
+none."""
 _ASIDE_RE = re.compile(r"\([^()]*\)")
 
 
@@ -75,7 +77,8 @@ def loose_sentence(rest: str) -> tuple[Cause, str] | None:
         return Cause.AMBIGUOUS, f"in a sentence of what is '{hedge.group(0)}' so"
     gap = rest.find("\0")
     if (
-        _ARTICLE_THEN_BLANK_RE.fullmatch(rest[:gap])
+        (subject := _ARTICLE_ONLY_RE.fullmatch(rest[:gap]))
+        and not subject.group("marks")
         and not defines_blank(rest)
         and not _FUNCTION_AFTER_RE.match(rest, gap + 1)
     ):

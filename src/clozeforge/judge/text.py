@@ -11,7 +11,16 @@ from functools import lru_cache
 from ..ascii_search import ascii_search
 from ..lexicon import lexicon
 from ..model import FactKind
-from ..wordforms import CODE_RE, MATH_RE, WORD_RE, content_words, math_body, related, words
+from ..wordforms import (
+    CODE_RE,
+    DIGIT_RE,
+    MATH_RE,
+    WORD_RE,
+    content_words,
+    math_body,
+    related,
+    words,
+)
 from .cues import cued
 from .pointing import pointing
 from .verdict import CardView, Cause, Finding
@@ -248,7 +257,6 @@ _PERSONAL_RE = re.compile(
 _PERSONAL_HEADING_RE = re.compile(r"(?:^|\u203a)[^\u203a?]*\b(?:I|my|My|me)\b[^\u203a?]*$")
 """The context line's last heading about the author, not a question ("What I handle by
 Neovim"; not "Can I add ...?"): what follows is the author's own list."""
-_DIGIT_RE = re.compile(r"\d")
 _TRIVIAL_RE = re.compile(
     r"(?=[abcfmnoprstvw])(?:"
     r"\bby definition\b|\bfrom wikipedia\b|\bwikipedia\b|\bslides?\b|\bchapter \d|\bpage \d"
@@ -334,7 +342,7 @@ def not_worth(card: CardView, plain: str, answers: Sequence[str]) -> list[Findin
     if card.paper and card.kind is not FactKind.DEFINITION:
         if not _CONTRIBUTION_RE.search(text):
             found.append(Finding(Cause.NOTWORTH, 0.6, "a paper's summary, not its contribution"))
-        if any(_DIGIT_RE.search(a) and not content_words(a.replace("-", " ")) for a in answers):
+        if any(DIGIT_RE.search(a) and not content_words(a.replace("-", " ")) for a in answers):
             found.append(Finding(Cause.NOTWORTH, 0.5, "a figure from a study"))
     return found[:2]
 
