@@ -187,7 +187,10 @@ def baseline(args: argparse.Namespace, facts_file: Path, model: Path) -> dict[st
     ]  # fmt: skip
     if args.device:
         command += ["--device", args.device]
-    env = {**os.environ, "PYTHONPATH": str(Path(args.baseline_src).resolve())}
+    # The baseline's src first; what the path held already (packages carried beside the
+    # code, on a machine where they are not installed) after it.
+    paths = [str(Path(args.baseline_src).resolve()), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():
         if line.startswith(MARK):
@@ -219,12 +222,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-t5-speed-") as name:
         scratch = Path(name)
         facts, origin = load_facts(args, scratch)
-        from clozeforge.phrasers.t5 import T5Phraser
+        if not args.only_pipeline:
+            # Only the kinds the model phrases (formulas, theorems and steps get the rule
+            # card without a model call): the raw model's figures are for the same prompts.
+            # A baseline run gets these facts, chosen already, from code that may not know
+            # ``T5Phraser.kinds``.
+            from clozeforge.phrasers.t5 import T5Phraser
 
-        # Only the kinds the model phrases (formulas, theorems and steps get the rule card
-        # without a model call): the raw model's figures are for the same prompts.
-        facts = [fact for fact in facts if fact.kind in T5Phraser.kinds]
-        facts = facts[: args.limit] if args.limit else facts
+            facts = [fact for fact in facts if fact.kind in T5Phraser.kinds]
+            facts = facts[: args.limit] if args.limit else facts
         if args.save_facts:
             args.save_facts.write_bytes(pickle.dumps(facts))
             print(f"{len(facts)} facts from {origin} written to {args.save_facts}")
