@@ -4,7 +4,7 @@
 #   bash benchmarks/device_t5.sh prepare   # here, with the README's test setup in .venv
 #   bash benchmarks/device_t5.sh run       # there: the device tool's run, carry [".device_t5"]
 #
-# `prepare` fills .device_t5/ (git ignores it; about 25 MiB): the packages the device image
+# `prepare` fills .device_t5/ (git ignores it; about 15 MiB): the packages the device image
 # lacks, unpacked from Python 3.12 wheels (wordfreq with its English lists only: its whole
 # wheel is over the tool's size limit), t5-small's tokenizer, the shared vault's facts
 # pickled (../shared does not travel) and the src of 217935a, the code before the T5 speed
@@ -18,23 +18,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE_DIR=.device_t5
 BASELINE=217935a
-# Versions as the README's setup installs them here (pip show); numpy, msgpack, regex,
-# PyYAML, click, markdown-it-py, torch and transformers are in the device image already.
+# What the device image lacks, with what they need; numpy, msgpack, regex, PyYAML, click,
+# markdown-it-py, torch and transformers are there already. Each at the version .venv holds.
 PACKAGES=(
-  genanki==0.13.1 cached-property==2.0.1 chevron==0.14.0 frozendict==2.5.1
-  latex2mathml==3.81.1 mdit-py-plugins==0.7.0 python-frontmatter==1.3.0
-  sentencex==1.0.32 lemminflect==0.2.3
-  wordfreq==3.1.1 ftfy==6.3.1 wcwidth==0.9.4 langcodes==3.5.1 locate==1.1.1
+  genanki cached-property chevron frozendict latex2mathml mdit-py-plugins python-frontmatter
+  sentencex lemminflect wordfreq ftfy wcwidth langcodes locate
 )
 
 prepare() {
   local python=.venv/bin/python tokenizer=../shared/models/t5-small-tokenizer
   [ -x "$python" ] || { echo "no .venv: run the README's test setup first" >&2; exit 1; }
   [ -d "$tokenizer" ] || { echo "no t5-small tokenizer at $tokenizer" >&2; exit 1; }
+  local pinned
+  pinned=$("$python" -c 'import sys; from importlib.metadata import version
+print(" ".join(f"{name}=={version(name)}" for name in sys.argv[1:]))' "${PACKAGES[@]}")
   rm -rf "$HERE_DIR" && mkdir -p "$HERE_DIR/wheels" "$HERE_DIR/site"
   "$python" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
     --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-    --platform manylinux2014_x86_64 -d "$HERE_DIR/wheels" "${PACKAGES[@]}"
+    --platform manylinux2014_x86_64 -d "$HERE_DIR/wheels" $pinned
   # A wheel is a zip laid out as site-packages: unpacked, it imports from PYTHONPATH.
   for wheel in "$HERE_DIR"/wheels/*.whl; do
     "$python" -m zipfile -e "$wheel" "$HERE_DIR/site"
