@@ -119,10 +119,12 @@ _ANAPHORIC_NOUNS = frozenset(_ANAPHORIC_NOUNS_TEXT.split())
 _ANSWER_OPENING_RE = re.compile(r"\s*(?:then|thus|hence|so|yes|no|actually|same as|also)\b", re.I)
 """Openings that continue an argument or answer a question the card does not show."""
 _NAMED_SYMBOL_RE = re.compile(
-    r"\s*the\s+(?:[a-z][\w-]*\s+){1,2}(?P<symbol>\\\(.{1,20}?\\\)|\$[^$]{1,20}\$)", re.I
+    r"\s*(?:(?:note|recall|remember)\s+that,?\s+)?"
+    r"the\s+(?:[a-z][\w-]*\s+){1,2}(?P<symbol>\\\(.{1,20}?\\\)|\$[^$]{1,20}\$)",
+    re.I,
 )
-"""A front opening on "the point $x$", "the function $u$": an object the note set up
-before, whose premise the card lacks."""
+"""A front opening on "the point $x$", "the function $u$" (or "Note that the functions $f$
+..."): an object the note set up before, whose premise the card lacks."""
 _VARIABLE_RE = re.compile(
     r"\s*(?:\\(?:hat|bar|tilde|widehat|overline)\{)?[A-Za-z]\}?(?:_\{?\w+\}?)?(?:\^\{?\w+\}?)?"
     r"(?:\([^)]*\))?\s*$"
