@@ -41,11 +41,11 @@ one answer."""
 _FORMS = (
     re.compile(
         r"^(?P<x>.+?),?\s+(?:if\s+and\s+only\s+if|iff|\$\\(?:Leftrightarrow|iff)\$)"
-        r"(?:\s+|,\s*)(?P<y>.+?)\s*[.;]?$",
+        r"(?:\s+|,\s*)(?P<y>.+?)\s*[.;:]?$",
         re.S,
     ),
-    re.compile(r"^If\s+(?P<x>.+?),\s+then,?\s+(?P<y>.+?)\s*[.;]?$", re.S),
-    re.compile(r"^(?P<x>.+?)\s+implies(?:\s+that)?\s+(?P<y>.+?)\s*[.;]?$", re.S),
+    re.compile(r"^If\s+(?P<x>.+?),\s+then,?\s+(?P<y>.+?)\s*[.;:]?$", re.S),
+    re.compile(r"^(?P<x>.+?)\s+implies(?:\s+that)?\s+(?P<y>.+?)\s*[.;:]?$", re.S),
 )
 _FORM_WORD_RE = re.compile(r"\s(?:if|implies|\$\\(?:Leftrightarrow|iff)\$)")
 """What every form but the second (which opens with "If") needs written in the sentence,
