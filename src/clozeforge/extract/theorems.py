@@ -174,12 +174,16 @@ def theorem_facts(text: Text, headings: tuple[str, ...]) -> list[FoundFact]:
         if span is None:
             continue
         key = " ".join(words(sentence)[:6])
+        # A statement that introduces the note's example after it ("... can just return
+        # `self`:") is stated on its own: its closing colon, pointing at what the card does
+        # not show, becomes a full stop (the same length: the answer's span holds).
+        stated = sentence[:-1] + "." if sentence.endswith(":") else sentence
         found.append(
             FoundFact(
                 text.line + text.text.count("\n", 0, start),
                 FactKind.THEOREM,
                 key,
-                sentence,
+                stated,
                 (sentence[span[0] : span[1]],),
                 sentence,
                 headings=headings,
