@@ -53,6 +53,17 @@ from bench_cards import source_of  # noqa: E402
 
 BEFORE = "820b13e"
 """clozeforge 0.1.0's source (the last commit before the card quality work)."""
+LIMIT_PARTS = ("read", "frontmatter", "markdown-it", "package write")
+"""The work the limit times (``_limit``), in its order; their sum is the limit."""
+
+
+def measure_limit(
+    vault: Path, package: Path, output: Path, env: dict[str, str]
+) -> dict[str, float]:
+    """The limit's figures (``_limit``) for ``vault``, writing the Anki notes of ``package``
+    to ``output``, measured in a fresh process (``--limit``)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--limit"]
+    return bench_build._measure([*command, str(vault), str(package), str(output)], env).figures
 
 
 def _limit(vault: Path, package: Path, output: Path) -> dict[str, float]:
@@ -181,14 +192,11 @@ def main(argv: list[str] | None = None) -> int:
                 if kind == (largest, "now", 2):
                     unchanged.append(bench_build._measure(command, env_of["now"]))
                 if kind == (largest, "now", 1):
-                    limit_out = root / "limit.apkg"
-                    done = bench_build._measure(
-                        [sys.executable, str(Path(__file__).resolve()), "--limit",
-                         str(vaults[size]), str(output), str(limit_out)],
-                        env_of["now"],
-                    )  # fmt: skip
-                    limits.append(done.figures)
-                    total = sum(v for k, v in done.figures.items() if "notes" not in k)
+                    figures = measure_limit(
+                        vaults[size], output, root / "limit.apkg", env_of["now"]
+                    )
+                    limits.append(figures)
+                    total = sum(figures[part] for part in LIMIT_PARTS)
                     print(f"round {round_}: limit, one core: {total:.2f} s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -204,13 +212,12 @@ def _summary(
     unchanged: list[bench_build.Run],
     largest: int,
 ) -> None:
-    parts = ("read", "frontmatter", "markdown-it", "package write")
-    best = {part: min(limit[part] for limit in limits) for part in parts}
+    best = {part: min(limit[part] for limit in limits) for part in LIMIT_PARTS}
     limit = sum(best.values())
     print(f"\nbest of {args.rounds} rounds (process: the whole command; build(): the call alone)")
     print(
         f"the limit, {largest:,} notes ({limits[0]['anki notes']:,} Anki notes), one core: "
-        + ", ".join(f"{part} {best[part]:.2f} s" for part in parts)
+        + ", ".join(f"{part} {best[part]:.2f} s" for part in LIMIT_PARTS)
         + f" = {limit:.2f} s"
     )
     one = runs[(largest, "now", 1)]
